@@ -1,0 +1,86 @@
+"""The build: one flat sequence of named stages.
+
+read sources → parse and validate → build the site model → render outputs →
+check links → write. Every stage before ``write`` is pure or read-only, so
+``build_outputs`` can build in memory for ``check``, the dev server and tests.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from eccpsite.content import parse_content
+from eccpsite.dates import parse_now
+from eccpsite.errors import BuildFailed, ContentError
+from eccpsite.links import check_links
+from eccpsite.model import Site, build_model
+from eccpsite.reader import read_sources
+from eccpsite.render import Output, make_environment, render_site
+from eccpsite.writer import check_output_folder, write_site
+
+
+@dataclass(frozen=True)
+class BuildOptions:
+    now: str | None = None  # --now (a date or datetime); else SOURCE_DATE_EPOCH; else the clock
+    drafts: bool = False
+    strict: bool = False
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    site: Site
+    outputs: tuple[Output, ...]
+    assets: tuple[tuple[str, Path], ...]
+    warnings: tuple[ContentError, ...]
+
+
+def resolve_now(raw: str | None, tz: dt.tzinfo) -> dt.datetime:
+    """The moment of the build: ``--now``, else ``SOURCE_DATE_EPOCH``, else the clock."""
+    if raw:
+        return parse_now(raw, tz)  # type: ignore[arg-type]
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch:
+        try:
+            return dt.datetime.fromtimestamp(int(epoch), tz)
+        except ValueError:
+            raise ValueError(f"SOURCE_DATE_EPOCH must be a number of seconds, not {epoch!r}") from None
+    return dt.datetime.now(tz)
+
+
+def build_outputs(project: Path, options: BuildOptions) -> BuildResult:
+    """Everything a build makes, in memory; raises BuildFailed with every error found."""
+    sources = read_sources(project)
+    content = parse_content(sources)
+    errors = [e for e in content.errors if not e.warning]
+    warnings = [e for e in content.errors if e.warning]
+    if errors or content.config is None:
+        raise BuildFailed(errors or [ContentError("site.yaml", 0, "", "could not be read")])
+    now = resolve_now(options.now, content.config.tz)
+    site = build_model(content.config, content.items, content.editions, now, drafts=options.drafts)
+    if isinstance(site, list):
+        raise BuildFailed(site)
+    warnings.extend(site.warnings)
+    env = make_environment(project / "templates")
+    outputs = render_site(site, env)
+    item_sources = {site.url(i): i.path for i in site.items}
+    link_problems = check_links(outputs, (url for url, _ in sources.assets), item_sources)
+    errors = [e for e in link_problems if not e.warning]
+    warnings.extend(e for e in link_problems if e.warning)
+    if options.strict:
+        errors.extend(ContentError(w.path, w.line, w.field, w.message) for w in warnings)
+    if errors:
+        raise BuildFailed(errors)
+    return BuildResult(site, tuple(outputs), sources.assets, tuple(sorted(set(warnings))))
+
+
+def build(project: Path, output: Path, options: BuildOptions) -> tuple[BuildResult, int, float]:
+    """Build the site and swap it into ``output``; returns the result, file count and seconds."""
+    started = time.perf_counter()
+    check_output_folder(output, project)
+    result = build_outputs(project, options)
+    count = write_site(result.outputs, result.assets, output)
+    return result, count, time.perf_counter() - started

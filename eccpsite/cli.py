@@ -1,0 +1,89 @@
+"""The command line: ``eccpsite build | check | new``.
+
+Exit codes: 0 success, 1 content errors, 2 usage errors. Content errors are
+printed as ``path:line: field: message``; no traceback reaches an editor.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+from pathlib import Path
+
+from eccpsite import __version__
+from eccpsite.build import BuildOptions, build, build_outputs
+from eccpsite.errors import BuildFailed, ContentError
+from eccpsite.writer import OutputRefused
+
+EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.print_usage(sys.stderr)
+        print(f"eccpsite: {message}", file=sys.stderr)
+        raise SystemExit(EXIT_USAGE)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="eccpsite", description="Build the ECCP website, feeds, calendars and newsletter editions.")
+    parser.add_argument("--version", action="version", version=f"eccpsite {__version__}")
+    parser.add_argument("--project", type=Path, default=Path("."), help="the project folder (default: the current folder)")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    b = sub.add_parser("build", help="build the site into build/")
+    b.add_argument("--now", help="build as if it were this date or datetime (statuses of calls and events)")
+    b.add_argument("--drafts", action="store_true", help="include drafts")
+    b.add_argument("--strict", action="store_true", help="treat warnings as errors")
+    b.add_argument("--output", type=Path, help="output folder (default: build/ in the project)")
+    c = sub.add_parser("check", help="validate content and links; writes nothing")
+    c.add_argument("--now")
+    c.add_argument("--strict", action="store_true", help="treat warnings as errors")
+    n = sub.add_parser("new", help="start a new item")
+    n.add_argument("kind", choices=["news", "event", "call", "interview"])
+    n.add_argument("title")
+    return parser
+
+
+def _report(errors: list[ContentError], warnings: tuple[ContentError, ...] | list[ContentError] = ()) -> None:
+    for warning in warnings:
+        print(warning, file=sys.stderr)
+    for error in errors:
+        print(error, file=sys.stderr)
+    if errors:
+        print(f"{len(errors)} error(s); nothing was written, the previous output is unchanged.", file=sys.stderr)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    project: Path = args.project
+    try:
+        if args.command == "build":
+            output = args.output or project / "build"
+            result, count, seconds = build(project, output, BuildOptions(now=args.now, drafts=args.drafts, strict=args.strict))
+            _report([], result.warnings)
+            print(f"built {count} files into {output} in {seconds:.2f} s")
+            return EXIT_OK
+        if args.command == "check":
+            result = build_outputs(project, BuildOptions(now=args.now, strict=args.strict))
+            _report([], result.warnings)
+            print(f"no errors ({len(result.site.items)} items, {len(result.site.editions)} editions, {len(result.warnings)} warnings)")
+            return EXIT_OK
+        if args.command == "new":
+            from eccpsite.scaffold import new_item
+
+            path = new_item(project, args.kind, args.title, dt.date.today())
+            print(f"created {path}")
+            return EXIT_OK
+    except BuildFailed as failed:
+        _report(failed.errors)
+        return EXIT_CONTENT
+    except (OutputRefused, ValueError, FileExistsError) as exc:
+        print(f"eccpsite: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    return EXIT_USAGE
+
+
+def run() -> None:
+    """Console-script entry point."""
+    raise SystemExit(main())

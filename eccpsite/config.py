@@ -1,0 +1,98 @@
+"""Site configuration: ``site.yaml`` read into a frozen, validated value."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from eccpsite import fields as f
+from eccpsite.errors import ContentError, FieldError
+from eccpsite.source import Located
+
+
+@dataclass(frozen=True)
+class MenuEntry:
+    title: str
+    url: str
+
+
+@dataclass(frozen=True)
+class Follow:
+    title: str
+    url: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class SiteConfig:
+    title: str
+    base_url: str
+    short_title: str = ""
+    tagline: str = ""
+    description: str = ""
+    language: str = "en"
+    timezone: str = "Europe/Brussels"
+    author: str = ""
+    email: str = ""
+    closing_soon_days: int = 14
+    per_page: int = 10
+    menu: tuple[MenuEntry, ...] = ()
+    follow: tuple[Follow, ...] = ()
+    pdf_allow_network: bool = False
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    def absolute(self, url: str) -> str:
+        """An absolute URL for a site path such as ``/news/x/``."""
+        return self.base_url.rstrip("/") + url
+
+
+def _timezone(value: Any) -> str:
+    name = f.text(value)
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise FieldError(f"{name!r} is not a time zone; expected a name such as Europe/Brussels") from None
+    return name
+
+
+def _base_url(value: Any) -> str:
+    return f.url(value).rstrip("/")
+
+
+def _positive(value: Any) -> int:
+    number = f.integer(value)
+    if number < 1:
+        raise FieldError("expected a number of 1 or more")
+    return number
+
+
+_ENTRY = {"title": f.Field(f.text, True), "url": f.Field(f.text, True)}
+CONFIG_FIELDS: dict[str, f.Field] = {
+    "title": f.Field(f.text, True),
+    "short_title": f.Field(f.text),
+    "base_url": f.Field(_base_url, True),
+    "tagline": f.Field(f.text),
+    "description": f.Field(f.text),
+    "language": f.Field(f.text),
+    "timezone": f.Field(_timezone),
+    "author": f.Field(f.text),
+    "email": f.Field(f.text),
+    "closing_soon_days": f.Field(f.integer),
+    "per_page": f.Field(_positive),
+    "menu": f.Field(f.list_of(f.mapping_of(_ENTRY, "a menu entry ({title, url})", MenuEntry), "menu entries")),
+    "follow": f.Field(f.list_of(f.mapping_of(_ENTRY, "a follow link ({title, url})", Follow), "follow links")),
+    "pdf_allow_network": f.Field(f.boolean),
+}
+
+
+def parse_config(path: str, meta: Located) -> SiteConfig | list[ContentError]:
+    """Validate ``site.yaml``."""
+    parsed, problems = f.read_mapping(meta, CONFIG_FIELDS, "site.yaml")
+    if problems:
+        return [ContentError(path, p.line or 0, p.field or "", p.message) for p in problems]
+    parsed.setdefault("short_title", parsed["title"])
+    parsed.setdefault("author", parsed["title"])
+    return SiteConfig(**parsed)

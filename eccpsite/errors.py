@@ -1,0 +1,45 @@
+"""The one error type of eccpsite: a located message an editor can act on.
+
+Every stage collects :class:`ContentError` values instead of raising on the
+first problem, so one run reports every error. :class:`BuildFailed` carries
+the whole list to the edge (the CLI), which prints them and exits 1.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, order=True)
+class ContentError:
+    """A problem in a source file, printed as ``path:line: field: message``."""
+
+    path: str
+    line: int = 0
+    field: str = ""
+    message: str = ""
+    warning: bool = False
+
+    def __str__(self) -> str:
+        where = f"{self.path}:{self.line}" if self.line else self.path
+        field = f" {self.field}:" if self.field else ""
+        kind = " warning:" if self.warning else ""
+        return f"{where}:{kind}{field} {self.message}"
+
+
+class BuildFailed(Exception):
+    """Raised at the end of a stage that collected at least one error."""
+
+    def __init__(self, errors: list[ContentError]) -> None:
+        super().__init__(f"{len(errors)} error(s)")
+        self.errors = sorted(errors)
+
+
+class FieldError(ValueError):
+    """Raised by a field parser; the caller adds path and line."""
+
+    def __init__(self, message: str, line: int | None = None, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.line = line
+        self.field = field

@@ -1,0 +1,219 @@
+"""Field parsers: small functions that turn a YAML value into a typed value.
+
+Each parser takes the raw value and returns the typed one, or raises
+:class:`FieldError` with a message that says what was expected. Parsers for
+nested mappings check their own keys and report the line of the inner key.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+from eccpsite.errors import FieldError
+from eccpsite.source import Located, LocatedList
+
+Parser = Callable[[Any], Any]
+
+COUNTRIES = frozenset(
+    """AD AE AF AG AI AL AM AO AQ AR AS AT AU AW AX AZ BA BB BD BE BF BG BH BI BJ BL BM BN BO BQ BR BS BT BV BW BY
+    BZ CA CC CD CF CG CH CI CK CL CM CN CO CR CU CV CW CX CY CZ DE DJ DK DM DO DZ EC EE EG EH ER ES ET FI FJ FK FM FO
+    FR GA GB GD GE GF GG GH GI GL GM GN GP GQ GR GS GT GU GW GY HK HM HN HR HT HU ID IE IL IM IN IO IQ IR IS IT JE JM
+    JO JP KE KG KH KI KM KN KP KR KW KY KZ LA LB LC LI LK LR LS LT LU LV LY MA MC MD ME MF MG MH MK ML MM MN MO MP MQ
+    MR MS MT MU MV MW MX MY MZ NA NC NE NF NG NI NL NO NP NR NU NZ OM PA PE PF PG PH PK PL PM PN PR PS PT PW PY QA RE
+    RO RS RU RW SA SB SC SD SE SG SH SI SJ SK SL SM SN SO SR SS ST SV SX SY SZ TC TD TF TG TH TJ TK TL TM TN TO TR TT
+    TV TW TZ UA UG UM US UY UZ VA VC VE VG VI VN VU WF WS XK YE YT ZA ZM ZW""".split()
+)
+# Codes people often write that are not ISO 3166-1 alpha-2, with the right one.
+_COUNTRY_HINTS = {"UK": "GB", "EL": "GR", "EN": "GB"}
+
+_SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def did_you_mean(word: str, choices: list[str]) -> str:
+    """A ' (did you mean 'x'?)' hint for a misspelt key, or ''."""
+    close = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+def text(value: Any) -> str:
+    if isinstance(value, bool) or value is None or isinstance(value, (Mapping, list)):
+        raise FieldError("expected text")
+    result = str(value).strip()
+    if not result:
+        raise FieldError("must not be empty")
+    return result
+
+
+def markdown_text(value: Any) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise FieldError("expected Markdown text")
+    return value
+
+
+def boolean(value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise FieldError(f"expected true or false, found {value!r}")
+    return value
+
+
+def integer(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise FieldError(f"expected a whole number, found {value!r}")
+    return value
+
+
+def date(value: Any) -> dt.date:
+    """A calendar date written YYYY-MM-DD that exists (2019-02-30 does not)."""
+    raw = str(value).strip()
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return value
+    if not _DATE.match(raw):
+        raise FieldError(f"expected a date written YYYY-MM-DD, found {raw!r}")
+    try:
+        return dt.date.fromisoformat(raw)
+    except ValueError:
+        raise FieldError(f"{raw} is not a real date (check the day and the month)") from None
+
+
+def date_or_datetime(value: Any) -> dt.date | dt.datetime:
+    """A date, or an ISO 8601 datetime (without an offset: in the site's time zone)."""
+    raw = str(value).strip()
+    if _DATE.match(raw):
+        return date(raw)
+    try:
+        return dt.datetime.fromisoformat(raw.replace(" ", "T", 1))
+    except ValueError:
+        pass
+    if re.match(r"^\d{4}-\d{2}-\d{2}[T ]\d", raw):
+        raise FieldError(f"{raw} is not a real date and time (expected YYYY-MM-DDTHH:MM, e.g. 2019-05-14T09:30)")
+    raise FieldError(f"expected a date YYYY-MM-DD or a date and time YYYY-MM-DDTHH:MM, found {raw!r}")
+
+
+def datetime(value: Any) -> dt.datetime | dt.date:
+    return date_or_datetime(value)
+
+
+def url(value: Any) -> str:
+    raw = text(value)
+    parts = urlsplit(raw)
+    if parts.scheme in ("http", "https") and parts.netloc:
+        return raw
+    if parts.scheme == "mailto" and "@" in parts.path:
+        return raw
+    raise FieldError(f"expected a full web address starting with https://, found {raw!r}")
+
+
+def country(value: Any) -> str:
+    raw = text(value)
+    code = raw.upper()
+    if code in COUNTRIES and raw == code:
+        return code
+    if code in COUNTRIES:
+        raise FieldError(f"write country codes in capitals: {code}")
+    hint = _COUNTRY_HINTS.get(code)
+    suffix = f" (for this country use {hint})" if hint else " such as BE, RO or CA"
+    raise FieldError(f"{raw!r} is not a country code; expected a two-letter ISO 3166-1 code{suffix}")
+
+
+def slug(value: Any) -> str:
+    raw = text(value)
+    if not _SLUG.match(raw):
+        raise FieldError(f"{raw!r} is not a valid slug; use lowercase letters, digits and single hyphens (e.g. 'eu-canada-matchmaking')")
+    return raw
+
+
+def tag_list(value: Any) -> tuple[str, ...]:
+    if not isinstance(value, list):
+        raise FieldError("expected a list of tags, e.g. [matchmaking, canada]")
+    tags: list[str] = []
+    for entry in value:
+        raw = text(entry)
+        if not _SLUG.match(raw):
+            raise FieldError(f"the tag {raw!r} must be lowercase words joined by hyphens (e.g. 'cluster-policy')")
+        if raw not in tags:
+            tags.append(raw)
+    return tuple(tags)
+
+
+def one_of(*choices: str) -> Parser:
+    def parse(value: Any) -> str:
+        raw = text(value)
+        if raw not in choices:
+            raise FieldError(f"expected one of {', '.join(choices)}, found {raw!r}{did_you_mean(raw, list(choices))}")
+        return raw
+
+    return parse
+
+
+@dataclass(frozen=True)
+class Field:
+    """How one key of a mapping is read: its parser and whether it is required."""
+
+    parse: Parser
+    required: bool = False
+
+
+def read_mapping(value: Any, fields: Mapping[str, Field], what: str) -> tuple[dict[str, Any], list[FieldError]]:
+    """Check a mapping's keys against ``fields`` and parse each value.
+
+    Returns the parsed values and every problem found (unknown keys with a
+    hint, missing required keys, bad values), each with its line.
+    """
+    if not isinstance(value, Located):
+        raise FieldError(f"expected {what}")
+    parsed: dict[str, Any] = {}
+    problems: list[FieldError] = []
+    for key in value:
+        if key not in fields:
+            problems.append(
+                FieldError(f"unknown field{did_you_mean(key, list(fields))}; expected one of: {', '.join(fields)}", value.line_of(key), key)
+            )
+            continue
+        if value[key] is None and not fields[key].required:
+            continue
+        try:
+            parsed[key] = fields[key].parse(value[key])
+        except FieldError as exc:
+            problems.append(FieldError(exc.message, exc.line or value.line_of(key), f"{key}.{exc.field}" if exc.field else key))
+    for key, spec in fields.items():
+        if spec.required and (key not in value or value[key] is None):
+            problems.append(FieldError(f"is required in {what}", value.line, key))
+    return parsed, problems
+
+
+def mapping_of(fields: Mapping[str, Field], what: str, build: Callable[..., Any]) -> Parser:
+    """A parser for a nested mapping (e.g. ``location``) that builds a value with ``build``."""
+
+    def parse(value: Any) -> Any:
+        parsed, problems = read_mapping(value, fields, what)
+        if problems:
+            first = problems[0]
+            raise FieldError(first.message, first.line, first.field)
+        return build(**parsed)
+
+    return parse
+
+
+def list_of(item: Parser, what: str, min_items: int = 0) -> Parser:
+    def parse(value: Any) -> tuple[Any, ...]:
+        if not isinstance(value, list):
+            raise FieldError(f"expected a list of {what}")
+        if len(value) < min_items:
+            raise FieldError(f"expected at least {min_items} {what}")
+        result = []
+        for index, entry in enumerate(value):
+            try:
+                result.append(item(entry))
+            except FieldError as exc:
+                line = exc.line or (value.lines[index] if isinstance(value, LocatedList) else None)
+                raise FieldError(exc.message, line, exc.field) from None
+        return tuple(result)
+
+    return parse

@@ -1,0 +1,88 @@
+"""Markdown to safe HTML, and plain text from it.
+
+Python-Markdown renders; nh3 (an allow-list sanitizer) then keeps only the
+tags editors need, so raw HTML in content from outside the team can never put
+script, event handlers, styles or ``javascript:`` links on a page, in a feed or
+in the PDF.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from functools import lru_cache
+
+import markdown
+import nh3
+
+ALLOWED_TAGS = {
+    "p", "br", "hr", "h2", "h3", "h4", "h5", "h6", "em", "strong", "b", "i", "u", "s", "sup", "sub", "small",
+    "abbr", "cite", "q", "blockquote", "code", "pre", "ul", "ol", "li", "dl", "dt", "dd", "a", "img",
+    "table", "thead", "tbody", "tfoot", "tr", "th", "td", "caption", "div", "span", "figure", "figcaption",
+}  # fmt: skip
+ALLOWED_ATTRIBUTES = {
+    "a": {"href", "title", "class", "id"},
+    "img": {"src", "alt", "title", "width", "height"},
+    "sup": {"id", "class"},
+    "li": {"id"},
+    "div": {"class"},
+    "th": {"colspan", "rowspan", "scope"},
+    "td": {"colspan", "rowspan"},
+    "abbr": {"title"},
+    "ol": {"start"},
+    "h2": {"id"},
+    "h3": {"id"},
+    "h4": {"id"},
+}
+URL_SCHEMES = {"http", "https", "mailto"}
+
+_TAG = re.compile(r"<[^>]+>")
+_SPACE = re.compile(r"[ \t]+")
+
+
+def _renderer() -> markdown.Markdown:
+    return markdown.Markdown(
+        extensions=["footnotes", "tables", "sane_lists", "smarty"],
+        extension_configs={"footnotes": {"BACKLINK_TITLE": "Back to the text of note %d"}},
+        output_format="html",
+    )
+
+
+_MD = _renderer()
+
+
+def sanitize(html_text: str) -> str:
+    """Keep only allowed tags, attributes and URL schemes."""
+    return nh3.clean(
+        html_text,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes=URL_SCHEMES,
+        link_rel=None,
+        strip_comments=True,
+    )
+
+
+@lru_cache(maxsize=8192)
+def render_markdown(source: str, id_prefix: str = "") -> str:
+    """Render Markdown to sanitized HTML; footnote ids get ``id_prefix`` so items can share a page."""
+    _MD.reset()
+    rendered = _MD.convert(source)
+    if id_prefix:
+        rendered = re.sub(r'(id="|href="#)(fn(?:ref)?):', rf"\1{id_prefix}-\2-", rendered)
+    return sanitize(rendered)
+
+
+def plain_text(html_text: str) -> str:
+    """Readable plain text from sanitized HTML (for descriptions, feeds, e-mail)."""
+    text = re.sub(r"</(p|li|h[2-6]|tr|blockquote|div)>", "\n", html_text)
+    text = re.sub(r"<br\s*/?>", "\n", text)
+    text = html.unescape(_TAG.sub("", text))
+    lines = [_SPACE.sub(" ", line).strip() for line in text.splitlines()]
+    return "\n".join(line for line in lines if line)
+
+
+def inline_markdown(source: str) -> str:
+    """Render a one-line Markdown text (a summary) without the surrounding paragraph."""
+    rendered = render_markdown(source)
+    return re.sub(r"^<p>(.*)</p>$", r"\1", rendered.strip(), flags=re.S)

@@ -1,0 +1,250 @@
+"""The site model: from typed items and "now" to everything the outputs show.
+
+``build_model`` is pure: it takes the configuration, the items, the editions
+and the moment of the build, and returns a :class:`Site` (visible items,
+sorted collections, statuses, tags, resolved editions) or located errors
+(duplicate slugs, dangling edition references, reserved page slugs).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Generic, TypeVar
+
+from eccpsite import urls
+from eccpsite.config import SiteConfig
+from eccpsite.dates import day_of, moment
+from eccpsite.errors import ContentError
+from eccpsite.schema import Call, Edition, Event, Interview, Item, News, Page
+
+T = TypeVar("T")
+
+STATUS_WORDS = {"forthcoming": "Forthcoming", "open": "Open", "closing-soon": "Closing soon", "closed": "Closed"}
+
+
+@dataclass(frozen=True)
+class CallStatus:
+    """A call's status at the moment of the build, and its next deadline still ahead."""
+
+    key: str  # forthcoming | open | closing-soon | closed
+    next_deadline: dt.datetime | None
+    next_label: str | None
+    changes_at: dt.datetime | None  # the next moment the status changes
+
+    @property
+    def words(self) -> str:
+        return STATUS_WORDS[self.key]
+
+
+@dataclass(frozen=True)
+class Section:
+    title: str
+    items: tuple[Item, ...]
+
+
+@dataclass(frozen=True)
+class ResolvedEdition:
+    edition: Edition
+    sections: tuple[Section, ...]
+
+    @property
+    def items(self) -> tuple[Item, ...]:
+        seen: dict[str, Item] = {}
+        for section in self.sections:
+            for item in section.items:
+                seen.setdefault(item.ref, item)
+        return tuple(seen.values())
+
+
+@dataclass(frozen=True)
+class Paginated(Generic[T]):
+    """One page of a list."""
+
+    number: int
+    total: int
+    items: tuple[T, ...]
+    url: str
+    base: str
+
+    @property
+    def prev_url(self) -> str | None:
+        return urls.list_url(self.base, self.number - 1) if self.number > 1 else None
+
+    @property
+    def next_url(self) -> str | None:
+        return urls.list_url(self.base, self.number + 1) if self.number < self.total else None
+
+
+@dataclass(frozen=True)
+class Site:
+    config: SiteConfig
+    now: dt.datetime
+    items: tuple[Item, ...]
+    news: tuple[News, ...]
+    upcoming_events: tuple[Event, ...]
+    past_events: tuple[Event, ...]
+    open_calls: tuple[Call, ...]
+    closed_calls: tuple[Call, ...]
+    interviews: tuple[Interview, ...]
+    pages: tuple[Page, ...]
+    tags: dict[str, tuple[Item, ...]]
+    editions: tuple[ResolvedEdition, ...]
+    call_status: dict[str, CallStatus]
+    warnings: tuple[ContentError, ...] = ()
+    by_ref: dict[str, Item] = field(default_factory=dict)
+
+    def url(self, item: Item) -> str:
+        return urls.item_url(item.kind, item.slug)
+
+
+def is_visible(item: Item | Edition, now: dt.datetime, tz: object, drafts: bool) -> bool:
+    """Drafts only with ``--drafts``; an item with ``publish_at`` in the future stays out."""
+    if item.draft and not drafts:
+        return False
+    publish_at = getattr(item, "publish_at", None)
+    return publish_at is None or moment(publish_at, tz) <= now  # type: ignore[arg-type]
+
+
+def item_date(item: Item) -> dt.date | None:
+    """The date an item was published: what lists and feeds sort by."""
+    if isinstance(item, (News, Interview)):
+        return item.date
+    if isinstance(item, Event):
+        return item.date or day_of(item.start)
+    if isinstance(item, Call):
+        return item.date or day_of(item.opens or item.deadlines[0].date)
+    return None
+
+
+def event_is_upcoming(event: Event, now: dt.datetime, config: SiteConfig) -> bool:
+    """An event is upcoming until its end (the end of its last day)."""
+    last = event.end or event.start
+    return moment(last, config.tz, end_of_day=True) > now
+
+
+def call_status(call: Call, now: dt.datetime, config: SiteConfig) -> CallStatus:
+    """Forthcoming before ``opens``, open, closing soon near the last deadline, closed after it."""
+    tz = config.tz
+    deadlines = [(moment(d.date, tz, end_of_day=not isinstance(d.date, dt.datetime)), d.label) for d in call.deadlines]
+    last = deadlines[-1][0]
+    ahead = [(when, label) for when, label in deadlines if when > now]
+    next_deadline, next_label = ahead[0] if ahead else (None, None)
+    soon_from = last - dt.timedelta(days=config.closing_soon_days)
+    opens = moment(call.opens, tz) if call.opens is not None else None
+    if opens is not None and now < opens:
+        return CallStatus("forthcoming", next_deadline, next_label, opens)
+    if now >= last:
+        return CallStatus("closed", None, None, None)
+    if now >= soon_from:
+        return CallStatus("closing-soon", next_deadline, next_label, next_deadline)
+    return CallStatus("open", next_deadline, next_label, min(soon_from, next_deadline or soon_from))
+
+
+def paginate(items: Sequence[T], base: str, per_page: int) -> list[Paginated[T]]:
+    """Split a list into pages at ``base``, ``base/page/2/`` … (always at least one page)."""
+    total = max(1, -(-len(items) // per_page))
+    return [
+        Paginated(n, total, tuple(items[(n - 1) * per_page : n * per_page]), urls.list_url(base, n), base)
+        for n in range(1, total + 1)
+    ]
+
+
+def _sort_key_newest(item: Item) -> tuple[dt.date, str]:
+    return (item_date(item) or dt.date.min, item.slug)
+
+
+def build_model(
+    config: SiteConfig,
+    items: Sequence[Item],
+    editions: Sequence[Edition],
+    now: dt.datetime,
+    drafts: bool = False,
+) -> Site | list[ContentError]:
+    """Resolve collections, statuses, tags and editions; report cross-file errors."""
+    errors: list[ContentError] = []
+    by_ref: dict[str, Item] = {}
+    for item in sorted(items, key=lambda i: i.path):
+        if item.ref in by_ref:
+            other = by_ref[item.ref]
+            errors.append(
+                ContentError(item.path, item.line, "slug", f"the slug '{item.slug}' is already used by {other.path}; give one of them another file name or 'slug:'")
+            )
+            continue
+        if item.kind == "pages" and item.slug in urls.RESERVED:
+            errors.append(ContentError(item.path, item.line, "slug", f"'{item.slug}' is used by the site itself; choose another page name"))
+        by_ref[item.ref] = item
+
+    tz = config.tz
+    visible = [i for i in by_ref.values() if is_visible(i, now, tz, drafts)]
+    visible_refs = {i.ref for i in visible}
+
+    warnings: list[ContentError] = []
+    resolved: list[ResolvedEdition] = []
+    for edition in sorted(editions, key=lambda e: (e.date, e.id), reverse=True):
+        sections = []
+        for section in edition.sections:
+            members = []
+            for ref, line in zip(section.items, section.item_lines):
+                if ref not in by_ref:
+                    kind = ref.split("/", 1)[0]
+                    hint = "" if kind in urls.SECTIONS or kind == "pages" else " (a reference starts with news/, events/, calls/, interviews/ or pages/)"
+                    errors.append(ContentError(edition.path, line, "sections.items", f"'{ref}' does not match any item{hint}; expected <folder>/<slug> of a file in content/"))
+                elif ref not in visible_refs:
+                    warnings.append(ContentError(edition.path, line, "sections.items", f"'{ref}' is a draft or not yet published and is left out of this edition", warning=True))
+                else:
+                    members.append(by_ref[ref])
+            sections.append(Section(section.title, tuple(members)))
+        if is_visible(edition, now, tz, drafts):
+            resolved.append(ResolvedEdition(edition, tuple(sections)))
+    if errors:
+        return errors
+
+    def of(cls: type[T]) -> list[T]:
+        return [i for i in visible if isinstance(i, cls)]
+
+    newest_first = sorted(visible, key=_sort_key_newest, reverse=True)
+    events = of(Event)
+    upcoming = sorted((e for e in events if event_is_upcoming(e, now, config)), key=lambda e: (moment(e.start, tz), e.slug))
+    past = sorted((e for e in events if not event_is_upcoming(e, now, config)), key=lambda e: (moment(e.start, tz), e.slug), reverse=True)
+    statuses = {c.slug: call_status(c, now, config) for c in of(Call)}
+    calls = of(Call)
+    still_open = sorted(
+        (c for c in calls if statuses[c.slug].key != "closed"),
+        key=lambda c: (statuses[c.slug].next_deadline or now, c.slug),
+    )
+    closed = sorted(
+        (c for c in calls if statuses[c.slug].key == "closed"),
+        key=lambda c: (moment(c.deadlines[-1].date, tz), c.slug),
+        reverse=True,
+    )
+    tags: dict[str, list[Item]] = defaultdict(list)
+    for item in newest_first:
+        for tag in item.tags:
+            tags[tag].append(item)
+    return Site(
+        config=config,
+        now=now,
+        items=tuple(sorted(visible, key=lambda i: i.ref)),
+        news=tuple(sorted(of(News), key=_sort_key_newest, reverse=True)),
+        upcoming_events=tuple(upcoming),
+        past_events=tuple(past),
+        open_calls=tuple(still_open),
+        closed_calls=tuple(closed),
+        interviews=tuple(sorted(of(Interview), key=_sort_key_newest, reverse=True)),
+        pages=tuple(sorted(of(Page), key=lambda p: (p.menu if p.menu is not None else 999, p.slug))),
+        tags={tag: tuple(members) for tag, members in sorted(tags.items())},
+        editions=tuple(resolved),
+        call_status=statuses,
+        warnings=tuple(warnings),
+        by_ref={i.ref: i for i in visible},
+    )
+
+
+def next_status_change(site: Site) -> dt.datetime | None:
+    """The next moment a call's or an event's status changes (for a scheduled rebuild)."""
+    moments = [s.changes_at for s in site.call_status.values() if s.changes_at is not None]
+    moments += [moment(e.end or e.start, site.config.tz, end_of_day=True) for e in site.upcoming_events]
+    return min(moments) if moments else None

@@ -1,0 +1,70 @@
+"""Reading the sources from disk: the only module of the core's input edge.
+
+It returns text and paths, nothing parsed; symbolic links that lead outside
+the project and oversized files are refused here, before anything reads them.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from eccpsite.errors import ContentError
+from eccpsite.schema import KINDS
+from eccpsite.source import MAX_FILE_BYTES, Source, Sources
+
+
+def _inside(path: Path, root: Path) -> bool:
+    try:
+        path.resolve().relative_to(root)
+    except ValueError:
+        return False
+    return True
+
+
+def _read(root: Path, path: Path, errors: list[ContentError]) -> Source | None:
+    rel = path.relative_to(root).as_posix()
+    if not _inside(path, root):
+        errors.append(ContentError(rel, 0, "", "is a link to a file outside the project; copy the file into content/ instead"))
+        return None
+    size = path.stat().st_size
+    if size > MAX_FILE_BYTES:
+        errors.append(ContentError(rel, 0, "", f"the file is {size} bytes; the limit is {MAX_FILE_BYTES} bytes"))
+        return None
+    try:
+        return Source(rel, path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError as exc:
+        errors.append(ContentError(rel, 0, "", f"is not UTF-8 text ({exc.reason} at byte {exc.start}); save it as UTF-8"))
+        return None
+
+
+def _files(folder: Path, pattern: str) -> list[Path]:
+    return sorted(p for p in folder.glob(pattern) if p.is_file() and not p.name.startswith("."))
+
+
+def read_sources(root: Path) -> Sources:
+    """Read ``site.yaml``, every item, every edition and list the static files."""
+    root = root.resolve()
+    errors: list[ContentError] = []
+    content = root / "content"
+    config_path = root / "site.yaml"
+    config = _read(root, config_path, errors) if config_path.exists() else None
+    if config is None and not config_path.exists():
+        errors.append(ContentError("site.yaml", 0, "", "is missing; it holds the site's title and base_url"))
+    items: dict[str, tuple[Source, ...]] = {}
+    for kind in KINDS:
+        folder = content / kind
+        found = [s for p in _files(folder, "*.md") if (s := _read(root, p, errors))]
+        for other in _files(folder, "*"):
+            if other.suffix != ".md":
+                errors.append(ContentError(other.relative_to(root).as_posix(), 0, "", "only Markdown files ending in .md are read in this folder", warning=True))
+        items[kind] = tuple(found)
+    editions = tuple(s for p in _files(content / "newsletter", "*.yaml") if (s := _read(root, p, errors)))
+    assets: list[tuple[str, Path]] = []
+    for base, prefix in ((root / "templates" / "static", "/static/"), (content / "media", "/media/")):
+        for path in sorted(base.rglob("*")) if base.is_dir() else []:
+            if path.is_file() and not path.name.startswith("."):
+                if not _inside(path, root):
+                    errors.append(ContentError(path.relative_to(root).as_posix(), 0, "", "is a link to a file outside the project; copy the file in instead"))
+                    continue
+                assets.append((prefix + path.relative_to(base).as_posix(), path))
+    return Sources(config, items, editions, tuple(assets), tuple(errors))

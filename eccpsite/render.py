@@ -1,0 +1,254 @@
+"""Rendering the site model into outputs with the Jinja2 theme in ``templates/``.
+
+An output is a value (a site path and its bytes); nothing here writes to disk,
+so the dev server and the tests can build in memory. Each ``render_*``
+function makes one family of outputs; ``RENDERERS`` lists them in order.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from markupsafe import Markup
+
+from eccpsite import dates, urls
+from eccpsite.errors import BuildFailed, ContentError
+from eccpsite.markup import inline_markdown, plain_text, render_markdown
+from eccpsite.model import Paginated, Site, item_date, paginate
+from eccpsite.schema import Call, Event, Interview, Item, News, Page
+
+
+@dataclass(frozen=True)
+class Output:
+    """One file of the site: the site path it serves and its bytes."""
+
+    url: str
+    data: bytes
+
+
+def make_environment(templates: Path) -> jinja2.Environment:
+    """The Jinja2 environment of the theme, with the filters templates use."""
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(templates)),
+        autoescape=jinja2.select_autoescape(["html", "xml"]),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters.update(
+        in_words=dates.in_words,
+        month_in_words=dates.month_in_words,
+        range_in_words=dates.range_in_words,
+        iso=lambda value: value.isoformat(),
+        markdown=lambda source, prefix="": Markup(render_markdown(source, prefix)),
+        inline_markdown=lambda source: Markup(inline_markdown(source)),
+        plain=lambda source: plain_text(render_markdown(source)),
+        tojson_script=_json_for_script,
+    )
+    env.globals.update(item_url=lambda item: urls.item_url(item.kind, item.slug), urls=urls)
+    return env
+
+
+def _json_for_script(value: Any) -> Markup:
+    """JSON safe inside ``<script>``: ``<``, ``>`` and ``&`` are escaped, so ``</script>`` cannot end the block."""
+    text = json.dumps(value, ensure_ascii=False, sort_keys=True, indent=None)
+    text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    return Markup(text)
+
+
+class Renderer:
+    """Renders templates with the values every page shares (site, menu, now)."""
+
+    def __init__(self, env: jinja2.Environment, site: Site) -> None:
+        self.env = env
+        self.site = site
+        self.errors: list[ContentError] = []
+
+    def page(self, url: str, template: str, **context: Any) -> Output | None:
+        context.setdefault("title", self.site.config.title)
+        context.setdefault("description", self.site.config.description)
+        context.setdefault("og_type", "website")
+        context.setdefault("json_ld", None)
+        try:
+            html = self.env.get_template(template).render(site=self.site, config=self.site.config, url=url, canonical=self.site.config.absolute(url), **context)
+        except jinja2.TemplateSyntaxError as exc:
+            self.errors.append(ContentError(f"templates/{exc.name or template}", exc.lineno, "", f"template error: {exc.message}"))
+            return None
+        except jinja2.TemplateError as exc:
+            self.errors.append(_located_template_error(template, exc, context.get("item")))
+            return None
+        return Output(url, html.encode("utf-8"))
+
+
+def _located_template_error(template: str, exc: Exception, item: Item | None) -> ContentError:
+    """Find the template line in the traceback of a rendering error."""
+    line = 0
+    name = template
+    tb = exc.__traceback__
+    while tb is not None:
+        filename = tb.tb_frame.f_code.co_filename
+        if filename.endswith((".html", ".xml", ".txt")):
+            name, line = Path(filename).name, tb.tb_lineno
+        tb = tb.tb_next
+    about = f" (while rendering {item.path})" if item is not None else ""
+    return ContentError(f"templates/{name}", line, "", f"template error: {exc}{about}")
+
+
+def _description(item: Item) -> str:
+    if item.summary:
+        return item.summary
+    text = plain_text(render_markdown(item.body))
+    return text[:200].rsplit(" ", 1)[0] + "…" if len(text) > 200 else text
+
+
+def _json_ld(site: Site, item: Item) -> dict[str, Any] | None:
+    """schema.org data for an item page (Event, NewsArticle); the feeds issue extends it."""
+    config = site.config
+    url = config.absolute(site.url(item))
+    if isinstance(item, (News, Interview)):
+        published = item.date.isoformat()
+        return {
+            "@context": "https://schema.org",
+            "@type": "NewsArticle",
+            "headline": item.title,
+            "datePublished": published,
+            "dateModified": published,
+            "url": url,
+            "mainEntityOfPage": url,
+            "author": {"@type": "Organization", "name": getattr(item, "source", None) or config.author},
+            "publisher": {"@type": "Organization", "name": config.title},
+        }
+    if isinstance(item, Event):
+        status = {"cancelled": "EventCancelled", "postponed": "EventPostponed"}.get(item.status, "EventScheduled")
+        data: dict[str, Any] = {
+            "@context": "https://schema.org",
+            "@type": "Event",
+            "name": item.title,
+            "startDate": _ld_moment(item.start, config.tz),
+            "eventStatus": f"https://schema.org/{status}",
+            "url": url,
+        }
+        if item.end is not None:
+            data["endDate"] = _ld_moment(item.end, config.tz)
+        if item.summary:
+            data["description"] = item.summary
+        places: list[dict[str, Any]] = []
+        if item.location is not None:
+            address = {"@type": "PostalAddress"}
+            if item.location.city:
+                address["addressLocality"] = item.location.city
+            if item.location.country:
+                address["addressCountry"] = item.location.country
+            places.append({"@type": "Place", "name": item.location.venue or item.location.city or "", "address": address})
+        if item.online:
+            places.append({"@type": "VirtualLocation", "url": item.url or url})
+        if places:
+            data["location"] = places[0] if len(places) == 1 else places
+        mode = "Mixed" if item.online and item.location else ("Online" if item.online else "Offline")
+        data["eventAttendanceMode"] = f"https://schema.org/{mode}EventAttendanceMode"
+        if item.organiser:
+            data["organizer"] = {"@type": "Organization", "name": item.organiser}
+        return data
+    return None
+
+
+def _ld_moment(value: dt.date | dt.datetime, tz: Any) -> str:
+    return dates.moment(value, tz).isoformat() if isinstance(value, dt.datetime) else value.isoformat()
+
+
+def render_items(r: Renderer) -> Iterator[Output | None]:
+    """One page per visible item."""
+    site = r.site
+    templates = {News: "news.html", Event: "event.html", Call: "call.html", Interview: "interview.html", Page: "page.html"}
+    for item in site.items:
+        yield r.page(
+            site.url(item),
+            templates[type(item)],
+            item=item,
+            title=item.title,
+            description=_description(item),
+            og_type="article",
+            json_ld=_json_ld(site, item),
+            editions=[e for e in site.editions if item in e.items],
+        )
+
+
+def _lists(r: Renderer, base: str, items: tuple[Any, ...], template: str, **context: Any) -> Iterator[Output | None]:
+    pages: list[Paginated[Any]] = paginate(items, base, r.site.config.per_page)
+    for pager in pages:
+        title = context["heading"] + (f" (page {pager.number} of {pager.total})" if pager.total > 1 else "")
+        yield r.page(pager.url, template, pager=pager, title=title, **context)
+
+
+def render_sections(r: Renderer) -> Iterator[Output | None]:
+    """Paginated lists: news, upcoming and past events, open and closed calls, interviews."""
+    site = r.site
+    yield from _lists(r, "/news/", site.news, "list.html", heading="News", section="news")
+    yield from _lists(r, "/events/", site.upcoming_events, "events.html", heading="Upcoming events", section="events", past=False)
+    yield from _lists(r, urls.PAST_EVENTS, site.past_events, "events.html", heading="Past events", section="events", past=True)
+    yield from _lists(r, "/calls/", site.open_calls, "calls.html", heading="Open calls", section="calls", closed=False)
+    yield from _lists(r, urls.CLOSED_CALLS, site.closed_calls, "calls.html", heading="Closed calls", section="calls", closed=True)
+    yield from _lists(r, "/interviews/", site.interviews, "list.html", heading="Interviews", section="interviews")
+
+
+def render_tags(r: Renderer) -> Iterator[Output | None]:
+    """A paginated page per tag and an index of tags."""
+    for tag, members in r.site.tags.items():
+        yield from _lists(r, urls.tag_url(tag), members, "tag.html", heading=f"Tagged “{tag}”", tag=tag, section="tags")
+    yield r.page(urls.TAGS, "tags.html", title="Topics", section="tags")
+
+
+def render_home(r: Renderer) -> Iterator[Output | None]:
+    yield r.page(urls.HOME, "home.html", section="home")
+
+
+def render_editions(r: Renderer) -> Iterator[Output | None]:
+    """The newsletter index and a web edition per edition."""
+    site = r.site
+    yield r.page(urls.NEWSLETTER, "editions.html", title="Newsletter", section="newsletter")
+    for edition in site.editions:
+        yield r.page(
+            urls.edition_url(edition.edition.id),
+            "edition.html",
+            edition=edition,
+            title=edition.edition.title,
+            description=edition.edition.intro or site.config.description,
+            section="newsletter",
+        )
+
+
+def render_misc(r: Renderer) -> Iterator[Output | None]:
+    """404, robots.txt and the sitemap."""
+    yield r.page(urls.NOT_FOUND, "404.html", title="Page not found", section="")
+    yield r.page(urls.ROBOTS, "robots.txt")
+
+
+def render_sitemap(outputs: Iterable[Output], site: Site, env: jinja2.Environment) -> Output:
+    """A sitemap of every HTML page except the 404, with each item's date."""
+    dated = {site.url(i): item_date(i) for i in site.items}
+    pages = sorted(o.url for o in outputs if o.url.endswith("/"))
+    entries = [(site.config.absolute(u), dated.get(u)) for u in pages]
+    return Output(urls.SITEMAP, env.get_template("sitemap.xml").render(entries=entries).encode("utf-8"))
+
+
+Stage = Callable[[Renderer], Iterable[Output | None]]
+RENDERERS: list[Stage] = [render_home, render_items, render_sections, render_tags, render_editions, render_misc]
+
+
+def render_site(site: Site, env: jinja2.Environment, stages: list[Stage] | None = None) -> list[Output]:
+    """Every output of the site, in a stable order; raises BuildFailed with all template errors."""
+    renderer = Renderer(env, site)
+    outputs: list[Output] = []
+    for stage in stages if stages is not None else RENDERERS:
+        outputs.extend(o for o in stage(renderer) if o is not None)
+    if renderer.errors:
+        raise BuildFailed(renderer.errors)
+    outputs.append(render_sitemap(outputs, site, env))
+    return outputs

@@ -1,0 +1,350 @@
+"""Typed content: the kinds of item of SPEC's content model and their validation.
+
+``parse_item`` turns a :class:`~eccpsite.source.Document` into a frozen
+dataclass, or into a list of located errors. Unknown keys are errors (with a
+"did you mean" hint) unless placed under ``extra:``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from eccpsite import fields as f
+from eccpsite.errors import ContentError, FieldError
+from eccpsite.source import Document, Located
+
+KINDS = ("news", "events", "calls", "interviews", "pages")
+KIND_NAMES = {"news": "news item", "events": "event", "calls": "call", "interviews": "interview", "pages": "page"}
+_DATE_PREFIX = re.compile(r"^\d{4}-\d{2}-\d{2}-")
+
+
+@dataclass(frozen=True)
+class Link:
+    title: str
+    url: str
+
+
+@dataclass(frozen=True)
+class Location:
+    venue: str | None = None
+    city: str | None = None
+    country: str | None = None
+
+
+@dataclass(frozen=True)
+class Deadline:
+    date: dt.date | dt.datetime
+    label: str | None = None
+
+
+@dataclass(frozen=True)
+class Person:
+    name: str
+    role: str | None = None
+    organisation: str | None = None
+    country: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class Item:
+    """Fields every item has; ``kind`` is its folder (news, events, ...)."""
+
+    kind: str
+    slug: str
+    path: str
+    title: str
+    body: str = ""
+    summary: str | None = None
+    tags: tuple[str, ...] = ()
+    image: str | None = None
+    image_alt: str | None = None
+    draft: bool = False
+    publish_at: dt.date | dt.datetime | None = None
+    extra: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+    line: int = 1
+    body_line: int = 1
+
+    @property
+    def ref(self) -> str:
+        """How an edition refers to the item: ``news/eu-canada-matchmaking``."""
+        return f"{self.kind}/{self.slug}"
+
+
+@dataclass(frozen=True, kw_only=True)
+class News(Item):
+    date: dt.date
+    category: str | None = None
+    source: str | None = None
+    links: tuple[Link, ...] = ()
+
+
+@dataclass(frozen=True, kw_only=True)
+class Event(Item):
+    start: dt.date | dt.datetime
+    end: dt.date | dt.datetime | None = None
+    location: Location | None = None
+    online: bool = False
+    organiser: str | None = None
+    url: str | None = None
+    registration_deadline: dt.date | dt.datetime | None = None
+    status: str = "scheduled"
+    tentative: bool = False
+    date_note: str | None = None
+    date: dt.date | None = None  # when it was announced; defaults to the start
+
+
+@dataclass(frozen=True, kw_only=True)
+class Call(Item):
+    deadlines: tuple[Deadline, ...]
+    opens: dt.date | dt.datetime | None = None
+    programme: str | None = None
+    budget: str | None = None
+    url: str | None = None
+    date: dt.date | None = None  # when it was announced; defaults to the opening or first deadline
+
+
+@dataclass(frozen=True, kw_only=True)
+class Interview(Item):
+    date: dt.date
+    person: Person
+    photo: str | None = None
+    photo_alt: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class Page(Item):
+    menu: int | None = None
+
+
+@dataclass(frozen=True)
+class Editorial:
+    author: str
+    text: str
+    role: str | None = None
+
+
+@dataclass(frozen=True)
+class SectionRef:
+    title: str
+    items: tuple[str, ...]
+    line: int
+    item_lines: tuple[int, ...]
+
+
+@dataclass(frozen=True, kw_only=True)
+class Edition:
+    id: str
+    path: str
+    number: int
+    date: dt.date
+    title: str
+    sections: tuple[SectionRef, ...]
+    editorial: Editorial | None = None
+    intro: str | None = None
+    draft: bool = False
+    line: int = 1
+
+
+_LINK = f.mapping_of({"title": f.Field(f.text, True), "url": f.Field(f.url, True)}, "a link ({title, url})", Link)
+_LOCATION = f.mapping_of(
+    {"venue": f.Field(f.text), "city": f.Field(f.text), "country": f.Field(f.country)},
+    "a location ({venue, city, country})",
+    Location,
+)
+_DEADLINE = f.mapping_of(
+    {"date": f.Field(f.date_or_datetime, True), "label": f.Field(f.text)}, "a deadline ({date, label})", Deadline
+)
+_PERSON = f.mapping_of(
+    {"name": f.Field(f.text, True), "role": f.Field(f.text), "organisation": f.Field(f.text), "country": f.Field(f.country)},
+    "a person ({name, role, organisation, country})",
+    Person,
+)
+
+COMMON_FIELDS: dict[str, f.Field] = {
+    "title": f.Field(f.text, True),
+    "slug": f.Field(f.slug),
+    "summary": f.Field(f.text),
+    "tags": f.Field(f.tag_list),
+    "image": f.Field(f.text),
+    "image_alt": f.Field(f.text),
+    "draft": f.Field(f.boolean),
+    "publish_at": f.Field(f.datetime),
+    "extra": f.Field(lambda value: dict(value) if isinstance(value, dict) else _fail("expected a mapping of your own fields")),
+}
+
+KIND_FIELDS: dict[str, tuple[type[Item], dict[str, f.Field]]] = {
+    "news": (
+        News,
+        {
+            "date": f.Field(f.date, True),
+            "category": f.Field(f.text),
+            "source": f.Field(f.text),
+            "links": f.Field(f.list_of(_LINK, "links ({title, url})")),
+        },
+    ),
+    "events": (
+        Event,
+        {
+            "start": f.Field(f.date_or_datetime, True),
+            "end": f.Field(f.date_or_datetime),
+            "date": f.Field(f.date),
+            "location": f.Field(_LOCATION),
+            "online": f.Field(f.boolean),
+            "organiser": f.Field(f.text),
+            "url": f.Field(f.url),
+            "registration_deadline": f.Field(f.date_or_datetime),
+            "status": f.Field(f.one_of("scheduled", "cancelled", "postponed")),
+            "tentative": f.Field(f.boolean),
+            "date_note": f.Field(f.text),
+        },
+    ),
+    "calls": (
+        Call,
+        {
+            "deadlines": f.Field(f.list_of(_DEADLINE, "deadlines ({date, label})", min_items=1), True),
+            "opens": f.Field(f.date_or_datetime),
+            "date": f.Field(f.date),
+            "programme": f.Field(f.text),
+            "budget": f.Field(f.text),
+            "url": f.Field(f.url),
+        },
+    ),
+    "interviews": (
+        Interview,
+        {
+            "date": f.Field(f.date, True),
+            "person": f.Field(_PERSON, True),
+            "photo": f.Field(f.text),
+            "photo_alt": f.Field(f.text),
+        },
+    ),
+    "pages": (Page, {"menu": f.Field(f.integer)}),
+}
+
+_EDITORIAL = f.mapping_of(
+    {"author": f.Field(f.text, True), "role": f.Field(f.text), "text": f.Field(f.markdown_text, True)},
+    "an editorial ({author, role, text})",
+    Editorial,
+)
+EDITION_FIELDS: dict[str, f.Field] = {
+    "number": f.Field(f.integer, True),
+    "date": f.Field(f.date, True),
+    "title": f.Field(f.text, True),
+    "sections": f.Field(lambda value: value, True),  # checked by _sections for per-entry lines
+    "editorial": f.Field(_EDITORIAL),
+    "intro": f.Field(f.markdown_text),
+    "draft": f.Field(f.boolean),
+}
+
+
+def _fail(message: str) -> Any:
+    raise FieldError(message)
+
+
+def slug_for(filename: str) -> str:
+    """The slug of a file: its name without extension and without a leading ``YYYY-MM-DD-``."""
+    stem = filename.rsplit("/", 1)[-1]
+    stem = stem.rsplit(".", 1)[0] if "." in stem else stem
+    return _DATE_PREFIX.sub("", stem)
+
+
+def _errors(path: str, problems: list[FieldError]) -> list[ContentError]:
+    return [ContentError(path, p.line or 0, p.field or "", p.message) for p in problems]
+
+
+def parse_item(kind: str, doc: Document) -> Item | list[ContentError]:
+    """Validate a document of folder ``kind`` into a typed item."""
+    cls, kind_fields = KIND_FIELDS[kind]
+    all_fields = {**COMMON_FIELDS, **kind_fields}
+    what = f"a {KIND_NAMES[kind]}"
+    parsed, problems = f.read_mapping(doc.meta, all_fields, what)
+    errors = _errors(doc.path, problems)
+    meta = doc.meta
+
+    def err(key: str, message: str) -> None:
+        errors.append(ContentError(doc.path, meta.line_of(key), key, message))
+
+    slug = parsed.pop("slug", None)
+    if slug is None:
+        try:
+            slug = f.slug(slug_for(doc.path))
+        except FieldError as exc:
+            errors.append(ContentError(doc.path, 1, "slug", f"the file name gives {exc.message}; rename the file or add 'slug:'"))
+    if "image" in parsed and "image_alt" not in parsed:
+        err("image", "an image needs 'image_alt': a short text saying what the image shows")
+    if "photo" in parsed and "photo_alt" not in parsed:
+        err("photo", "a photo needs 'photo_alt': a short text saying what the photo shows")
+    if "image" in parsed:
+        _check_local_path(parsed["image"], "image", err)
+    if "photo" in parsed:
+        _check_local_path(parsed["photo"], "photo", err)
+    if kind == "events":
+        start, end = parsed.get("start"), parsed.get("end")
+        if start is not None and end is not None:
+            if type(start) is not type(end) and (isinstance(start, dt.datetime) or isinstance(end, dt.datetime)):
+                err("end", "'start' and 'end' must both be dates or both be dates with a time")
+            elif end < start:
+                err("end", f"'end' ({end.isoformat()}) is before 'start' ({start.isoformat()}); expected the same day or later")
+        if parsed.get("date_note") and not parsed.get("tentative"):
+            err("date_note", "'date_note' explains dates that are not fixed yet; add 'tentative: true' or remove it")
+    if kind == "calls" and "deadlines" in parsed:
+        dates = [d.date for d in parsed["deadlines"]]
+        if any(_as_date(b) < _as_date(a) for a, b in zip(dates, dates[1:])):
+            err("deadlines", "list the deadlines in the order they fall, earliest first")
+        opens = parsed.get("opens")
+        if opens is not None and dates and _as_date(dates[0]) < _as_date(opens):
+            err("opens", f"the call opens ({_as_date(opens).isoformat()}) after its first deadline ({_as_date(dates[0]).isoformat()})")
+    if errors:
+        return errors
+    return cls(kind=kind, slug=slug, path=doc.path, body=doc.body, line=meta.line, body_line=doc.body_line, **parsed)
+
+
+def _check_local_path(value: str, key: str, err: Any) -> None:
+    if value.startswith(("http://", "https://")):
+        return
+    parts = value.replace("\\", "/").split("/")
+    if value.startswith("/") or ".." in parts or ":" in parts[0]:
+        err(key, f"{value!r} must be a path inside the project's content/ or static/ folder, without '..'")
+
+
+def _as_date(value: dt.date | dt.datetime) -> dt.date:
+    return value.date() if isinstance(value, dt.datetime) else value
+
+
+def parse_edition(path: str, meta: Located) -> Edition | list[ContentError]:
+    """Validate a newsletter edition (``content/newsletter/<id>.yaml``)."""
+    parsed, problems = f.read_mapping(meta, EDITION_FIELDS, "an edition")
+    errors = _errors(path, problems)
+    edition_id = path.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+    if not re.match(r"^[a-z0-9]+(?:-[a-z0-9]+)*$", edition_id):
+        errors.append(ContentError(path, 1, "", f"the edition id {edition_id!r} (its file name) must be lowercase letters, digits and hyphens"))
+    sections: list[SectionRef] = []
+    if "sections" in parsed:
+        raw = parsed["sections"]
+        if not isinstance(raw, list) or not raw:
+            errors.append(ContentError(path, meta.line_of("sections"), "sections", "expected a list of sections, each with a title and items"))
+        else:
+            for index, entry in enumerate(raw):
+                line = raw.lines[index] if hasattr(raw, "lines") else meta.line_of("sections")
+                section_fields = {"title": f.Field(f.text, True), "items": f.Field(lambda v: v, True)}
+                try:
+                    values, section_problems = f.read_mapping(entry, section_fields, "a section ({title, items})")
+                except FieldError as exc:
+                    errors.append(ContentError(path, line, "sections", exc.message))
+                    continue
+                errors.extend(ContentError(path, p.line or line, f"sections.{p.field}", p.message) for p in section_problems)
+                items = values.get("items")
+                if items is None:
+                    continue
+                if not isinstance(items, list) or not all(isinstance(i, str) for i in items):
+                    errors.append(ContentError(path, entry.line_of("items"), "sections.items", "expected a list of references such as news/eu-canada-matchmaking"))
+                    continue
+                item_lines = tuple(items.lines) if hasattr(items, "lines") else (entry.line_of("items"),) * len(items)
+                sections.append(SectionRef(values.get("title", ""), tuple(i.strip() for i in items), line, item_lines))
+    if errors:
+        return errors
+    parsed["sections"] = tuple(sections)
+    return Edition(id=edition_id, path=path, line=meta.line, **parsed)
