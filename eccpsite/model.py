@@ -18,7 +18,7 @@ from eccpsite import urls
 from eccpsite.config import SiteConfig
 from eccpsite.dates import day_of, moment
 from eccpsite.errors import ContentError
-from eccpsite.schema import Call, Edition, Event, Interview, Item, News, Page
+from eccpsite.schema import Call, Deadline, Edition, Event, Interview, Item, News, Page
 
 T = TypeVar("T")
 
@@ -30,8 +30,8 @@ class CallStatus:
     """A call's status at the moment of the build, and its next deadline still ahead."""
 
     key: str  # forthcoming | open | closing-soon | closed
-    next_deadline: dt.datetime | None
-    next_label: str | None
+    next_deadline: Deadline | None  # the next cut-off still ahead, as written
+    next_moment: dt.datetime | None  # when that cut-off passes
     changes_at: dt.datetime | None  # the next moment the status changes
 
     @property
@@ -128,19 +128,19 @@ def event_is_upcoming(event: Event, now: dt.datetime, config: SiteConfig) -> boo
 def call_status(call: Call, now: dt.datetime, config: SiteConfig) -> CallStatus:
     """Forthcoming before ``opens``, open, closing soon near the last deadline, closed after it."""
     tz = config.tz
-    deadlines = [(moment(d.date, tz, end_of_day=not isinstance(d.date, dt.datetime)), d.label) for d in call.deadlines]
+    deadlines = [(moment(d.date, tz, end_of_day=not isinstance(d.date, dt.datetime)), d) for d in call.deadlines]
     last = deadlines[-1][0]
-    ahead = [(when, label) for when, label in deadlines if when > now]
-    next_deadline, next_label = ahead[0] if ahead else (None, None)
+    ahead = [(when, deadline) for when, deadline in deadlines if when > now]
+    next_moment, next_deadline = ahead[0] if ahead else (None, None)
     soon_from = last - dt.timedelta(days=config.closing_soon_days)
     opens = moment(call.opens, tz) if call.opens is not None else None
     if opens is not None and now < opens:
-        return CallStatus("forthcoming", next_deadline, next_label, opens)
+        return CallStatus("forthcoming", next_deadline, next_moment, opens)
     if now >= last:
         return CallStatus("closed", None, None, None)
     if now >= soon_from:
-        return CallStatus("closing-soon", next_deadline, next_label, next_deadline)
-    return CallStatus("open", next_deadline, next_label, min(soon_from, next_deadline or soon_from))
+        return CallStatus("closing-soon", next_deadline, next_moment, next_moment)
+    return CallStatus("open", next_deadline, next_moment, min(soon_from, next_moment or soon_from))
 
 
 def paginate(items: Sequence[T], base: str, per_page: int) -> list[Paginated[T]]:
@@ -213,7 +213,7 @@ def build_model(
     calls = of(Call)
     still_open = sorted(
         (c for c in calls if statuses[c.slug].key != "closed"),
-        key=lambda c: (statuses[c.slug].next_deadline or now, c.slug),
+        key=lambda c: (statuses[c.slug].next_moment or now, c.slug),
     )
     closed = sorted(
         (c for c in calls if statuses[c.slug].key == "closed"),

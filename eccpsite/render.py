@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+from babel import Locale
 from markupsafe import Markup
 
 from eccpsite import dates, urls
@@ -51,9 +52,18 @@ def make_environment(templates: Path) -> jinja2.Environment:
         inline_markdown=lambda source: Markup(inline_markdown(source)),
         plain=lambda source: plain_text(render_markdown(source)),
         tojson_script=_json_for_script,
+        country_name=country_name,
     )
     env.globals.update(item_url=lambda item: urls.item_url(item.kind, item.slug), urls=urls)
     return env
+
+
+_TERRITORIES = Locale("en").territories
+
+
+def country_name(code: str) -> str:
+    """``RO`` → ``Romania`` (English names from the CLDR, via Babel)."""
+    return str(_TERRITORIES.get(code, code))
 
 
 def _json_for_script(value: Any) -> Markup:
@@ -249,6 +259,6 @@ def render_site(site: Site, env: jinja2.Environment, stages: list[Stage] | None 
     for stage in stages if stages is not None else RENDERERS:
         outputs.extend(o for o in stage(renderer) if o is not None)
     if renderer.errors:
-        raise BuildFailed(renderer.errors)
+        raise BuildFailed(list(dict.fromkeys(renderer.errors)))
     outputs.append(render_sitemap(outputs, site, env))
     return outputs
