@@ -169,9 +169,8 @@ def build_model(
     for item in sorted(items, key=lambda i: i.path):
         if item.ref in by_ref:
             other = by_ref[item.ref]
-            errors.append(
-                ContentError(item.path, item.line, "slug", f"the slug '{item.slug}' is already used by {other.path}; give one of them another file name or 'slug:'")
-            )
+            message = f"the slug '{item.slug}' is already used by {other.path}; give one of them another file name or 'slug:'"
+            errors.append(ContentError(item.path, item.line, "slug", message))
             continue
         if item.kind == "pages" and item.slug in urls.RESERVED:
             errors.append(ContentError(item.path, item.line, "slug", f"'{item.slug}' is used by the site itself; choose another page name"))
@@ -187,13 +186,15 @@ def build_model(
         sections = []
         for section in edition.sections:
             members = []
-            for ref, line in zip(section.items, section.item_lines):
+            for ref, line in zip(section.items, section.item_lines, strict=True):
                 if ref not in by_ref:
                     kind = ref.split("/", 1)[0]
-                    hint = "" if kind in urls.SECTIONS or kind == "pages" else " (a reference starts with news/, events/, calls/, interviews/ or pages/)"
-                    errors.append(ContentError(edition.path, line, "sections.items", f"'{ref}' does not match any item{hint}; expected <folder>/<slug> of a file in content/"))
+                    hint = "" if kind in (*urls.SECTIONS, "pages") else " (a reference starts with news/, events/, calls/, interviews/ or pages/)"
+                    message = f"'{ref}' does not match any item{hint}; expected <folder>/<slug> of a file in content/"
+                    errors.append(ContentError(edition.path, line, "sections.items", message))
                 elif ref not in visible_refs:
-                    warnings.append(ContentError(edition.path, line, "sections.items", f"'{ref}' is a draft or not yet published and is left out of this edition", warning=True))
+                    message = f"'{ref}' is a draft or not yet published and is left out of this edition"
+                    warnings.append(ContentError(edition.path, line, "sections.items", message, warning=True))
                 else:
                     members.append(by_ref[ref])
             sections.append(Section(section.title, tuple(members)))

@@ -56,7 +56,8 @@ def read_sources(root: Path) -> Sources:
         found = [s for p in _files(folder, "*.md") if (s := _read(root, p, errors))]
         for other in _files(folder, "*"):
             if other.suffix != ".md":
-                errors.append(ContentError(other.relative_to(root).as_posix(), 0, "", "only Markdown files ending in .md are read in this folder", warning=True))
+                message = "only Markdown files ending in .md are read in this folder"
+                errors.append(ContentError(other.relative_to(root).as_posix(), 0, "", message, warning=True))
         items[kind] = tuple(found)
     editions = tuple(s for p in _files(content / "newsletter", "*.yaml") if (s := _read(root, p, errors)))
     assets: list[tuple[str, Path]] = []

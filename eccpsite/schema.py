@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, field
+from itertools import pairwise
 from typing import Any
 
 from eccpsite import fields as f
@@ -292,7 +293,7 @@ def parse_item(kind: str, doc: Document) -> Item | list[ContentError]:
             err("date_note", "'date_note' explains dates that are not fixed yet; add 'tentative: true' or remove it")
     if kind == "calls" and "deadlines" in parsed:
         dates = [d.date for d in parsed["deadlines"]]
-        if any(_as_date(b) < _as_date(a) for a, b in zip(dates, dates[1:])):
+        if any(_as_date(b) < _as_date(a) for a, b in pairwise(dates)):
             err("deadlines", "list the deadlines in the order they fall, earliest first")
         opens = parsed.get("opens")
         if opens is not None and dates and _as_date(dates[0]) < _as_date(opens):
@@ -340,7 +341,8 @@ def parse_edition(path: str, meta: Located) -> Edition | list[ContentError]:
                 if items is None:
                     continue
                 if not isinstance(items, list) or not all(isinstance(i, str) for i in items):
-                    errors.append(ContentError(path, entry.line_of("items"), "sections.items", "expected a list of references such as news/eu-canada-matchmaking"))
+                    message = "expected a list of references such as news/eu-canada-matchmaking"
+                    errors.append(ContentError(path, entry.line_of("items"), "sections.items", message))
                     continue
                 item_lines = tuple(items.lines) if hasattr(items, "lines") else (entry.line_of("items"),) * len(items)
                 sections.append(SectionRef(values.get("title", ""), tuple(i.strip() for i in items), line, item_lines))
