@@ -176,7 +176,7 @@ def read_mapping(value: Any, fields: Mapping[str, Field], what: str) -> tuple[di
                 FieldError(f"unknown field{did_you_mean(key, list(fields))}; expected one of: {', '.join(fields)}", value.line_of(key), key)
             )
             continue
-        if value[key] is None and not fields[key].required:
+        if value[key] is None:  # an empty value is absent; a required one is reported below
             continue
         try:
             parsed[key] = fields[key].parse(value[key])
@@ -184,7 +184,7 @@ def read_mapping(value: Any, fields: Mapping[str, Field], what: str) -> tuple[di
             problems.append(FieldError(exc.message, exc.line or value.line_of(key), f"{key}.{exc.field}" if exc.field else key))
     for key, spec in fields.items():
         if spec.required and (key not in value or value[key] is None):
-            problems.append(FieldError(f"is required in {what}", value.line, key))
+            problems.append(FieldError(f"is required in {what}", value.line_of(key), key))
     return parsed, problems
 
 

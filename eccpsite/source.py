@@ -115,7 +115,7 @@ def _convert(node: yaml.Node, offset: int, seen: set[int], depth: int) -> Any:
             if id(value_node) in seen:
                 raise _YamlRefused(key_line, "anchors and aliases (&name / *name) are not allowed; write the value out")
             if not isinstance(key, str):
-                raise _YamlRefused(key_line, f"the key {key!r} must be a word")
+                raise _YamlRefused(key_line, f"the key {getattr(key_node, 'value', key)!r} must be a word (a field name such as 'title')")
             if key in mapping:
                 raise _YamlRefused(key_line, f"the key {key!r} appears twice (first on line {mapping.lines[key]})")
             mapping[key] = _convert(value_node, offset, seen, depth + 1)
@@ -129,20 +129,73 @@ def _convert(node: yaml.Node, offset: int, seen: set[int], depth: int) -> Any:
         return sequence
     if node.tag == "tag:yaml.org,2002:timestamp":
         return str(node.value)  # checked (and made a date) by the schema
-    return _scalar_constructor.construct_object(node)
+    if node.tag == "tag:yaml.org,2002:bool" and str(node.value).lower() not in ("true", "false"):
+        return str(node.value)  # YAML 1.1 reads NO (Norway), yes, on, off as booleans; only true/false are
+    # The tag's constructor itself, not construct_object, which would keep every node in a cache for ever.
+    return _scalar_constructor.yaml_constructors[node.tag](_scalar_constructor, node)
+
+
+def _check_events(text: str, offset: int) -> None:
+    """Refuse aliases, deep nesting and too many values from the event stream, before composing.
+
+    The parser is iterative, but the C composer recurses: a few hundred
+    thousand ``[`` would crash the interpreter. Stops at the first problem.
+    """
+    depth = count = 0
+    for event in yaml.parse(text, Loader=_Loader):
+        line = (event.start_mark.line if event.start_mark else 0) + 1 + offset
+        if isinstance(event, yaml.AliasEvent) or (isinstance(event, yaml.NodeEvent) and event.anchor):
+            raise _YamlRefused(line, "anchors and aliases (&name / *name) are not allowed; write the value out")
+        if isinstance(event, yaml.NodeEvent):
+            count += 1
+            if count > MAX_NODES:
+                raise _YamlRefused(line, f"the file has more than {MAX_NODES} values; split it up")
+        if isinstance(event, yaml.CollectionStartEvent):
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise _YamlRefused(line, f"values are nested more than {MAX_DEPTH} levels deep")
+        elif isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1
+
+
+# What an editor should do about PyYAML's commonest complaints.
+_YAML_HINTS = (
+    ("mapping values are not allowed", "a value that contains ': ' must be put in quotes, e.g. title: \"EU-Canada: matchmaking\""),
+    ("found a tab character", "indent with spaces, not tabs"),
+)
+# Unclosed brackets and quotes are noticed where the file ends; their opening line is the useful one.
+_UNCLOSED = {"while parsing a flow sequence": "'['", "while parsing a flow mapping": "'{'", "while scanning a quoted scalar": "quote"}
+
+
+def _yaml_error(path: str, exc: yaml.MarkedYAMLError, line_offset: int) -> ContentError:
+    """A YAML syntax error located and worded for an editor."""
+    opener = _UNCLOSED.get((exc.context or "").strip())
+    mark = exc.context_mark if opener and exc.context_mark else exc.problem_mark or exc.context_mark
+    line = (mark.line + 1 + line_offset) if mark else line_offset + 1
+    problem = (exc.problem or exc.context or "it is not valid YAML").strip()
+    if opener:
+        return ContentError(path, line, "", f"this is not valid YAML ({problem}): the {opener} on this line is never closed; close it or quote the value")
+    hint = next((h for key, h in _YAML_HINTS if key in problem), "check indentation, colons and quotes")
+    return ContentError(path, line, "", f"this is not valid YAML ({problem}); {hint}")
 
 
 def load_yaml(path: str, text: str, line_offset: int = 0) -> Located | ContentError:
     """Parse YAML text into a :class:`Located` mapping, or a located error."""
-    if len(text.encode("utf-8", "surrogatepass")) > MAX_FILE_BYTES:
-        return ContentError(path, 1, "", f"the file is {len(text.encode())} bytes; the limit is {MAX_FILE_BYTES} bytes")
+    size = len(text.encode("utf-8", "surrogatepass"))
+    if size > MAX_FILE_BYTES:
+        return ContentError(path, 1, "", f"the file is {size} bytes; the limit is {MAX_FILE_BYTES} bytes")
     try:
+        _check_events(text, line_offset)
         node = yaml.compose(text, Loader=_Loader)
+    except _YamlRefused as exc:
+        return ContentError(path, exc.line, "", exc.message)
+    except yaml.reader.ReaderError as exc:
+        # libyaml counts the position in bytes, PyYAML in characters
+        before = text[: exc.position] if _Loader is yaml.SafeLoader else text.encode("utf-8", "surrogatepass")[: exc.position].decode("utf-8", "ignore")
+        line = before.count("\n") + 1 + line_offset
+        return ContentError(path, line, "", f"the character U+{exc.character:04X} is not allowed in YAML ({exc.reason}); remove it")
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = (mark.line + 1 + line_offset) if mark else line_offset + 1
-        problem = (exc.problem or exc.context or "it is not valid YAML").strip()
-        return ContentError(path, line, "", f"this is not valid YAML ({problem}); check indentation, colons and quotes")
+        return _yaml_error(path, exc, line_offset)
     except yaml.YAMLError as exc:
         return ContentError(path, line_offset + 1, "", f"this is not valid YAML ({exc})")
     if node is None:

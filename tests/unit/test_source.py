@@ -1,0 +1,168 @@
+"""source.py: front matter split from the body, YAML with lines, and what it refuses."""
+
+from __future__ import annotations
+
+from eccpsite.errors import ContentError
+from eccpsite.source import MAX_FILE_BYTES, MAX_NODES, Document, Located, LocatedList, load_yaml, split_front_matter
+
+PATH = "content/news/x.md"
+
+
+def _doc(text: str) -> Document:
+    doc = split_front_matter(PATH, text)
+    assert isinstance(doc, Document), doc
+    return doc
+
+
+def _error(result: object) -> ContentError:
+    assert isinstance(result, ContentError), result
+    return result
+
+
+def test_split_front_matter_separates_meta_and_body() -> None:
+    doc = _doc("---\ntitle: Hello\ndate: 2019-05-14\n---\nFirst line.\n\nSecond.\n")
+    assert dict(doc.meta) == {"title": "Hello", "date": "2019-05-14"}
+    assert doc.body == "First line.\n\nSecond.\n"
+    assert doc.body_line == 5
+
+
+def test_split_front_matter_records_the_line_of_each_key() -> None:
+    doc = _doc("---\ntitle: Hello\n\ndate: 2019-05-14\nlocation:\n  city: Toronto\n  country: CA\n---\n")
+    assert doc.meta.line_of("title") == 2
+    assert doc.meta.line_of("date") == 4
+    location = doc.meta["location"]
+    assert isinstance(location, Located)
+    assert location.line_of("country") == 7
+
+
+def test_split_front_matter_records_the_line_of_each_list_entry() -> None:
+    doc = _doc("---\ntags:\n  - a\n  - b\n---\n")
+    tags = doc.meta["tags"]
+    assert isinstance(tags, LocatedList)
+    assert tags.lines == [3, 4]
+
+
+def test_split_front_matter_keeps_dates_as_text() -> None:
+    doc = _doc("---\ndate: 2019-02-30\n---\n")
+    assert doc.meta["date"] == "2019-02-30"
+
+
+def test_split_front_matter_accepts_a_byte_order_mark_and_crlf() -> None:
+    doc = _doc("\ufeff---\r\ntitle: Hello\r\n---\r\nBody\r\n")
+    assert doc.meta["title"] == "Hello"
+
+
+def test_split_front_matter_accepts_an_empty_front_matter() -> None:
+    doc = _doc("---\n---\nBody\n")
+    assert dict(doc.meta) == {}
+    assert doc.body == "Body\n"
+
+
+def test_split_front_matter_refuses_a_file_without_an_opening_fence() -> None:
+    error = _error(split_front_matter(PATH, "title: Hello\n"))
+    assert (error.path, error.line) == (PATH, 1)
+    assert "must start with a line '---'" in error.message
+
+
+def test_split_front_matter_refuses_an_unclosed_fence() -> None:
+    error = _error(split_front_matter(PATH, "---\ntitle: Hello\ndate: 2019-05-14\nBody text\n"))
+    assert error.line == 1
+    assert "never closed" in error.message
+
+
+def test_split_front_matter_reports_yaml_errors_at_the_file_line() -> None:
+    error = _error(split_front_matter(PATH, "---\ntitle: Hello\n  date: 2019-05-14\n---\n"))
+    assert error.line == 3
+    assert "not valid YAML" in error.message
+
+
+def test_load_yaml_points_an_unclosed_bracket_at_its_opening_line() -> None:
+    error = _error(load_yaml(PATH, "title: ok\ntags: [a, b\ndate: 2019-05-14\nsummary: x\n"))
+    assert error.line == 2
+    assert "'['" in error.message and "never closed" in error.message
+
+
+def test_load_yaml_points_an_unclosed_quote_at_its_opening_line() -> None:
+    error = _error(load_yaml(PATH, 'title: "Hello\ndate: 2019-05-14\n\n\n'))
+    assert error.line == 1
+    assert "quote" in error.message
+
+
+def test_load_yaml_suggests_quotes_for_a_colon_in_a_value() -> None:
+    error = _error(load_yaml(PATH, "title: EU-Canada: matchmaking\n"))
+    assert error.line == 1
+    assert "must be put in quotes" in error.message
+
+
+def test_load_yaml_refuses_python_tags() -> None:
+    error = _error(load_yaml(PATH, 'title: ok\nx: !!python/object/apply:os.system ["true"]\n'))
+    assert error.line == 2
+    assert "'!!python/object/apply:os.system' is not allowed" in error.message
+
+
+def test_load_yaml_refuses_custom_tags() -> None:
+    error = _error(load_yaml(PATH, "x: !secret value\n"))
+    assert "'!secret' is not allowed" in error.message
+
+
+def test_load_yaml_refuses_aliases() -> None:
+    error = _error(load_yaml(PATH, "a: &x hello\nb: *x\n"))
+    assert "anchors and aliases" in error.message
+
+
+def test_load_yaml_refuses_an_alias_bomb_quickly() -> None:
+    lines = ['a: &a ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]']
+    for n in range(1, 9):
+        lines.append(f"{chr(97 + n)}: &{chr(97 + n)} [{', '.join([f'*{chr(96 + n)}'] * 9)}]")
+    error = _error(load_yaml(PATH, "\n".join(lines) + "\n"))
+    assert "anchors and aliases" in error.message
+
+
+def test_load_yaml_refuses_too_many_values() -> None:
+    text = "items:\n" + "".join(f"  - {n}\n" for n in range(MAX_NODES + 1))
+    error = _error(load_yaml(PATH, text))
+    assert f"more than {MAX_NODES} values" in error.message
+
+
+def test_load_yaml_refuses_deep_nesting() -> None:
+    error = _error(load_yaml(PATH, "a: " + "[" * 40 + "]" * 40 + "\n"))
+    assert "nested more than" in error.message
+
+
+def test_load_yaml_refuses_an_oversized_text() -> None:
+    error = _error(load_yaml(PATH, "a: " + "x" * MAX_FILE_BYTES))
+    assert f"the limit is {MAX_FILE_BYTES}" in error.message
+
+
+def test_load_yaml_refuses_a_duplicate_key() -> None:
+    error = _error(load_yaml(PATH, "title: a\ndate: 2019-01-01\ntitle: b\n"))
+    assert error.line == 3
+    assert "appears twice (first on line 1)" in error.message
+
+
+def test_load_yaml_refuses_a_non_text_key() -> None:
+    error = _error(load_yaml(PATH, "title: a\n2019: b\n"))
+    assert error.line == 2
+    assert "the key '2019' must be a word" in error.message
+
+
+def test_load_yaml_refuses_a_list_at_the_top() -> None:
+    error = _error(load_yaml(PATH, "- a\n- b\n"))
+    assert "expected 'key: value' lines" in error.message
+
+
+def test_load_yaml_adds_the_line_offset() -> None:
+    error = _error(load_yaml(PATH, "a: 1\n  b: 2\n", line_offset=10))
+    assert error.line == 12
+
+
+def test_load_yaml_reads_plain_values() -> None:
+    meta = load_yaml(PATH, "n: 3\nf: 1.5\nflag: true\nnothing:\nwhen: 2019-05-14T09:30:00\n")
+    assert isinstance(meta, Located)
+    assert dict(meta) == {"n": 3, "f": 1.5, "flag": True, "nothing": None, "when": "2019-05-14T09:30:00"}
+
+
+def test_load_yaml_reads_only_true_and_false_as_booleans() -> None:
+    meta = load_yaml(PATH, "country: NO\ndraft: yes\nonline: off\na: true\nb: False\n")
+    assert isinstance(meta, Located)
+    assert dict(meta) == {"country": "NO", "draft": "yes", "online": "off", "a": True, "b": False}
