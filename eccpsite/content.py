@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from eccpsite.config import SiteConfig, parse_config
 from eccpsite.errors import ContentError
-from eccpsite.schema import Edition, Item, parse_edition, parse_item
+from eccpsite.schema import Edition, Item, parse_edition, parse_item, slug_for
 from eccpsite.source import Sources, load_yaml, split_front_matter
 
 
@@ -16,6 +16,7 @@ class Content:
     items: tuple[Item, ...]
     editions: tuple[Edition, ...]
     errors: tuple[ContentError, ...]
+    unparsed: frozenset[str] = frozenset()  # refs (news/x) of item files that failed to parse
 
 
 def parse_content(sources: Sources) -> Content:
@@ -33,15 +34,18 @@ def parse_content(sources: Sources) -> Content:
             else:
                 config = parsed
     items: list[Item] = []
+    unparsed: set[str] = set()
     for kind, kind_sources in sources.items.items():
         for source in kind_sources:
             doc = split_front_matter(source.path, source.text)
             if isinstance(doc, ContentError):
                 errors.append(doc)
+                unparsed.add(f"{kind}/{slug_for(source.path)}")
                 continue
             item = parse_item(kind, doc)
             if isinstance(item, list):
                 errors.extend(item)
+                unparsed.add(f"{kind}/{doc.meta.get('slug') or slug_for(source.path)}")
             else:
                 items.append(item)
     editions: list[Edition] = []
@@ -55,4 +59,4 @@ def parse_content(sources: Sources) -> Content:
             errors.extend(edition)
         else:
             editions.append(edition)
-    return Content(config, tuple(items), tuple(editions), tuple(errors))
+    return Content(config, tuple(items), tuple(editions), tuple(errors), frozenset(unparsed))

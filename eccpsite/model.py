@@ -18,6 +18,7 @@ from eccpsite import urls
 from eccpsite.config import SiteConfig
 from eccpsite.dates import day_of, moment
 from eccpsite.errors import ContentError
+from eccpsite.fields import did_you_mean
 from eccpsite.schema import Call, Deadline, Edition, Event, Interview, Item, News, Page
 
 T = TypeVar("T")
@@ -79,6 +80,21 @@ class Paginated(Generic[T]):
 
 
 @dataclass(frozen=True)
+class EventFilter:
+    """A pre-rendered selection of events: one country, one topic, or one way of attending."""
+
+    kind: str  # country | tag | attendance
+    value: str  # "RO", "matchmaking", "online" or "in-person"
+    url: str
+    upcoming: tuple[Event, ...]  # soonest first
+    past: tuple[Event, ...]  # latest first
+
+    @property
+    def events(self) -> tuple[Event, ...]:
+        return self.upcoming + self.past
+
+
+@dataclass(frozen=True)
 class Site:
     config: SiteConfig
     now: dt.datetime
@@ -95,6 +111,13 @@ class Site:
     call_status: dict[str, CallStatus]
     warnings: tuple[ContentError, ...] = ()
     by_ref: dict[str, Item] = field(default_factory=dict)
+    event_filters: tuple[EventFilter, ...] = ()
+    # Per call slug, each moment its status changes and the status from then on (for the page's script).
+    call_timelines: dict[str, tuple[tuple[dt.datetime, str], ...]] = field(default_factory=dict)
+
+    def filters_of(self, kind: str) -> tuple[EventFilter, ...]:
+        """The event filters of one kind (country, tag or attendance)."""
+        return tuple(f for f in self.event_filters if f.kind == kind)
 
     def url(self, item: Item) -> str:
         return urls.item_url(item.kind, item.slug)
@@ -143,6 +166,85 @@ def call_status(call: Call, now: dt.datetime, config: SiteConfig) -> CallStatus:
     return CallStatus("open", next_deadline, next_moment, min(soon_from, next_moment or soon_from))
 
 
+def status_timeline(call: Call, config: SiteConfig) -> tuple[tuple[dt.datetime, str], ...]:
+    """Each moment the call's status changes, with the status from that moment on.
+
+    The candidates are the opening, the start of "closing soon" and every
+    deadline; the status at each comes from :func:`call_status` itself, so the
+    page's script and the build can never disagree.
+    """
+    tz = config.tz
+    ends = [moment(d.date, tz, end_of_day=not isinstance(d.date, dt.datetime)) for d in call.deadlines]
+    candidates = {*ends, ends[-1] - dt.timedelta(days=config.closing_soon_days)}
+    if call.opens is not None:
+        candidates.add(moment(call.opens, tz))
+    timeline: list[tuple[dt.datetime, str]] = []
+    before = min(candidates) - dt.timedelta(seconds=1)
+    current = call_status(call, before, config).key
+    for when in sorted(candidates):
+        key = call_status(call, when, config).key
+        if key != current:
+            timeline.append((when, key))
+            current = key
+    return tuple(timeline)
+
+
+def attendance_of(event: Event) -> tuple[str, ...]:
+    """How one takes part: ``in-person`` when it has a place, ``online`` when it is online (a hybrid event has both)."""
+    ways = []
+    if event.location is not None and (event.location.city or event.location.country or event.location.venue):
+        ways.append("in-person")
+    if event.online:
+        ways.append("online")
+    return tuple(ways)
+
+
+def build_event_filters(upcoming: Sequence[Event], past: Sequence[Event]) -> tuple[EventFilter, ...]:
+    """A filter per country, per topic and per way of attending that has at least one event."""
+    keys: dict[tuple[str, str], None] = {}
+    for event in (*upcoming, *past):
+        if event.location is not None and event.location.country:
+            keys[("country", event.location.country)] = None
+        for tag in event.tags:
+            keys[("tag", tag)] = None
+        for way in attendance_of(event):
+            keys[("attendance", way)] = None
+
+    def matches(event: Event, kind: str, value: str) -> bool:
+        if kind == "country":
+            return event.location is not None and event.location.country == value
+        if kind == "tag":
+            return value in event.tags
+        return value in attendance_of(event)
+
+    def url(kind: str, value: str) -> str:
+        return {"country": urls.event_country_url, "tag": urls.event_tag_url, "attendance": urls.event_attendance_url}[kind](value)
+
+    order = {"attendance": 0, "country": 1, "tag": 2}
+    return tuple(
+        EventFilter(
+            kind,
+            value,
+            url(kind, value),
+            tuple(e for e in upcoming if matches(e, kind, value)),
+            tuple(e for e in past if matches(e, kind, value)),
+        )
+        for kind, value in sorted(keys, key=lambda k: (order[k[0]], k[1]))
+    )
+
+
+def group_by_month(events: Sequence[Event]) -> list[tuple[dt.date, list[Event]]]:
+    """Consecutive events of the same month (of their start) together: ``[(2019-09-01, [...]), ...]``."""
+    groups: list[tuple[dt.date, list[Event]]] = []
+    for event in events:
+        first = day_of(event.start).replace(day=1)
+        if groups and groups[-1][0] == first:
+            groups[-1][1].append(event)
+        else:
+            groups.append((first, [event]))
+    return groups
+
+
 def paginate(items: Sequence[T], base: str, per_page: int) -> list[Paginated[T]]:
     """Split a list into pages at ``base``, ``base/page/2/`` … (always at least one page)."""
     total = max(1, -(-len(items) // per_page))
@@ -162,8 +264,13 @@ def build_model(
     editions: Sequence[Edition],
     now: dt.datetime,
     drafts: bool = False,
+    unparsed: frozenset[str] = frozenset(),
 ) -> Site | list[ContentError]:
-    """Resolve collections, statuses, tags and editions; report cross-file errors."""
+    """Resolve collections, statuses, tags and editions; report cross-file errors.
+
+    ``unparsed`` names items whose files had errors of their own: references to
+    them are not reported a second time.
+    """
     errors: list[ContentError] = []
     by_ref: dict[str, Item] = {}
     for item in sorted(items, key=lambda i: i.path):
@@ -174,6 +281,9 @@ def build_model(
             continue
         if item.kind == "pages" and item.slug in urls.RESERVED:
             errors.append(ContentError(item.path, item.line, "slug", f"'{item.slug}' is used by the site itself; choose another page name"))
+        if item.kind == "events" and item.slug in urls.EVENT_RESERVED:
+            message = f"'{item.slug}' is used by the event calendar itself (/events/{item.slug}/); choose another file name or 'slug:'"
+            errors.append(ContentError(item.path, item.line, "slug", message))
         by_ref[item.ref] = item
 
     tz = config.tz
@@ -187,10 +297,13 @@ def build_model(
         for section in edition.sections:
             members = []
             for ref, line in zip(section.items, section.item_lines, strict=True):
+                if ref in unparsed and ref not in by_ref:
+                    continue
                 if ref not in by_ref:
                     kind = ref.split("/", 1)[0]
-                    hint = "" if kind in (*urls.SECTIONS, "pages") else " (a reference starts with news/, events/, calls/, interviews/ or pages/)"
-                    message = f"'{ref}' does not match any item{hint}; expected <folder>/<slug> of a file in content/"
+                    known = kind in (*urls.SECTIONS, "pages")
+                    hint = did_you_mean(ref, list(by_ref)) if known else " (a reference starts with news/, events/, calls/, interviews/ or pages/)"
+                    message = f"'{ref}' does not match any item{hint}; expected <folder>/<slug>, the slug being the file name without .md and date"
                     errors.append(ContentError(edition.path, line, "sections.items", message))
                 elif ref not in visible_refs:
                     message = f"'{ref}' is a draft or not yet published and is left out of this edition"
@@ -241,6 +354,8 @@ def build_model(
         call_status=statuses,
         warnings=tuple(warnings),
         by_ref={i.ref: i for i in visible},
+        event_filters=build_event_filters(upcoming, past),
+        call_timelines={c.slug: status_timeline(c, config) for c in calls},
     )
 
 
