@@ -1,0 +1,310 @@
+"""Calendars (iCalendar, RFC 5545): every event, each event, events per tag, and call deadlines.
+
+``render_calendars`` is pure: the site model and the git history of the
+sources (read at the edge by :mod:`eccpsite.history`) in, ``(url, bytes)``
+out. What calendar clients need, and how it is met here:
+
+- a UID derived from the item (``<slug>@<host of base_url>``; a call's
+  cut-offs are ``deadline-<n>.<slug>@<host>``), the same in every file, so a
+  subscriber's client updates an entry instead of adding a second one;
+- ``SEQUENCE`` counts the commits that changed the file after it was added,
+  and ``LAST-MODIFIED``/``DTSTAMP`` are its latest commit; without history
+  they are 0 and the item's date. Nothing comes from the clock;
+- all-day events are ``VALUE=DATE`` with the exclusive end the RFC asks for
+  (25–26 April ends on 27 April); timed events carry the site's ``TZID``
+  and a matching ``VTIMEZONE`` built from the zoneinfo database;
+- ``STATUS`` is CANCELLED, TENTATIVE (also for postponed events) or CONFIRMED;
+- icalendar writes CRLF line ends and folds lines at 75 octets.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Iterator
+from functools import lru_cache
+from urllib.parse import urlencode, urlsplit
+from zoneinfo import ZoneInfo
+
+import icalendar
+
+from eccpsite import urls
+from eccpsite.config import SiteConfig
+from eccpsite.dates import in_words, moment
+from eccpsite.history import History
+from eccpsite.markup import plain_text, render_markdown
+from eccpsite.model import Site, item_date
+from eccpsite.schema import Call, Event, Item
+
+REFRESH = dt.timedelta(hours=12)  # how often subscribers' clients should fetch the calendar again
+STATUS = {"cancelled": "CANCELLED", "postponed": "TENTATIVE"}
+SUMMARY_PREFIX = {"cancelled": "Cancelled: ", "postponed": "Postponed: "}
+
+
+def host(config: SiteConfig) -> str:
+    return urlsplit(config.base_url).hostname or "localhost"
+
+
+def event_uid(config: SiteConfig, event: Event) -> str:
+    return f"{event.slug}@{host(config)}"
+
+
+def deadline_uid(config: SiteConfig, call: Call, number: int) -> str:
+    """A cut-off's UID; slugs have no dots, so it can never equal an event's."""
+    return f"deadline-{number}.{call.slug}@{host(config)}"
+
+
+def webcal_url(absolute: str) -> str:
+    """The ``webcal://`` address that makes a browser hand a calendar to the calendar app."""
+    return "webcal://" + absolute.split("://", 1)[1]
+
+
+def _utc(value: dt.datetime) -> dt.datetime:
+    return value.astimezone(dt.UTC)
+
+
+def _local(value: dt.datetime, tz: ZoneInfo) -> dt.datetime:
+    """A datetime in the site's zone (written with its TZID), whatever offset the editor wrote."""
+    return moment(value, tz).astimezone(tz)
+
+
+def _stamp(component: icalendar.Event, site: Site, item: Item, history: History) -> None:
+    """DTSTAMP, LAST-MODIFIED and SEQUENCE from the item's git history, else its date."""
+    revision = history.get(item.path)
+    if revision is not None:
+        changed, sequence = revision.modified, revision.sequence
+    else:
+        day = item_date(item)
+        changed, sequence = moment(day if day is not None else site.now.date(), site.config.tz), 0
+    component.add("dtstamp", _utc(changed))
+    component.add("last-modified", _utc(changed))
+    component.add("sequence", sequence)
+
+
+def _span(start: dt.date | dt.datetime, end: dt.date | dt.datetime | None, tz: ZoneInfo) -> tuple[dt.date | dt.datetime, dt.date | dt.datetime | None]:
+    """DTSTART and DTEND: dates get the exclusive end day; a timed event without an end gets none."""
+    if isinstance(start, dt.datetime):
+        first = _local(start, tz)
+        last = _local(end, tz) if isinstance(end, dt.datetime) else None
+        return first, last if last is not None and last > first else None
+    last_day = end if end is not None and not isinstance(end, dt.datetime) else start
+    return start, last_day + dt.timedelta(days=1)
+
+
+def where(event: Event) -> str:
+    """The LOCATION of an event: venue, city, country code, and "Online"."""
+    place = event.location
+    parts = [p for p in (place.venue, place.city, place.country) if p] if place is not None else []
+    if event.online:
+        parts.append("Online")
+    return ", ".join(parts)
+
+
+def _text(item: Item) -> str:
+    return plain_text(render_markdown(item.body))
+
+
+def event_description(site: Site, event: Event) -> str:
+    lines = [event.summary] if event.summary else []
+    if event.tentative:
+        lines.append(f"Date to be confirmed{': ' + event.date_note if event.date_note else ''}.")
+    if event.status == "postponed":
+        lines.append("This event has been postponed.")
+    if event.organiser:
+        lines.append(f"Organiser: {event.organiser}")
+    if event.url:
+        lines.append(f"Website: {event.url}")
+    body = _text(event)
+    if body:
+        lines.append(body)
+    lines.append(f"More: {site.config.absolute(site.url(event))}")
+    return "\n\n".join(lines)
+
+
+def event_component(site: Site, event: Event, history: History) -> icalendar.Event:
+    """The VEVENT of an event."""
+    config = site.config
+    start, end = _span(event.start, event.end, config.tz)
+    component = icalendar.Event()
+    component.add("uid", event_uid(config, event))
+    _stamp(component, site, event, history)
+    component.add("dtstart", start)
+    if end is not None:
+        component.add("dtend", end)
+    suffix = " (date to be confirmed)" if event.tentative else ""
+    component.add("summary", SUMMARY_PREFIX.get(event.status, "") + event.title + suffix)
+    component.add("status", STATUS.get(event.status, "TENTATIVE" if event.tentative else "CONFIRMED"))
+    component.add("transp", "OPAQUE" if isinstance(start, dt.datetime) else "TRANSPARENT")
+    if where(event):
+        component.add("location", where(event))
+    component.add("url", config.absolute(site.url(event)))
+    component.add("description", event_description(site, event))
+    if event.tags:
+        component.add("categories", list(event.tags))
+    return component
+
+
+def deadline_components(site: Site, call: Call, history: History) -> list[icalendar.Event]:
+    """One VEVENT per cut-off of a call."""
+    config = site.config
+    page = config.absolute(site.url(call))
+    components = []
+    for number, deadline in enumerate(call.deadlines, start=1):
+        start, end = _span(deadline.date, None, config.tz)
+        component = icalendar.Event()
+        component.add("uid", deadline_uid(config, call, number))
+        _stamp(component, site, call, history)
+        component.add("dtstart", start)
+        if end is not None:
+            component.add("dtend", end)
+        label = f" ({deadline.label})" if deadline.label and deadline.label.lower() != "deadline" else ""
+        component.add("summary", f"Deadline: {call.title}{label}")
+        component.add("status", "CONFIRMED")
+        component.add("transp", "TRANSPARENT")
+        component.add("url", page)
+        lines = [call.summary] if call.summary else []
+        lines += [f"Programme: {call.programme}"] if call.programme else []
+        lines += [f"Deadlines: {'; '.join(in_words(d.date) + (f' ({d.label})' if d.label else '') for d in call.deadlines)}"]
+        lines += [f"Website: {call.url}"] if call.url else []
+        lines.append(f"More: {page}")
+        component.add("description", "\n\n".join(lines))
+        if call.tags:
+            component.add("categories", list(call.tags))
+        components.append(component)
+    return components
+
+
+def _zone_state(moment_utc: dt.datetime, tz: ZoneInfo) -> tuple[dt.timedelta | None, str | None, bool]:
+    local = moment_utc.astimezone(tz)
+    dst = local.dst()
+    return local.utcoffset(), local.tzname(), dst is not None and dst > dt.timedelta(0)
+
+
+def transitions(tz: ZoneInfo, first: dt.datetime, last: dt.datetime) -> list[dt.datetime]:
+    """The UTC moments in [first, last) at which ``tz`` changes its offset or name, to the second."""
+    found: list[dt.datetime] = []
+    day, second = dt.timedelta(days=1), dt.timedelta(seconds=1)
+    here = first
+    while here < last:
+        there = min(here + day, last)
+        if _zone_state(here, tz) != _zone_state(there, tz):
+            low, high = here, there  # the change lies in (low, high]
+            while high - low > second:
+                middle = low + dt.timedelta(seconds=(high - low) // second // 2)
+                low, high = (middle, high) if _zone_state(middle, tz) == _zone_state(low, tz) else (low, middle)
+            found.append(high)
+        here = there
+    return found
+
+
+@lru_cache(maxsize=64)
+def vtimezone(name: str, first_year: int, last_year: int) -> icalendar.Timezone:
+    """A VTIMEZONE for zone ``name`` from the zoneinfo database, exact from ``first_year`` to ``last_year``.
+
+    Each change of offset is its own STANDARD or DAYLIGHT block whose DTSTART
+    is the onset in the local time before the change (RFC 5545 3.6.5), with no
+    RDATE or RRULE: icalendar's own ``Timezone.from_tzinfo`` lists later
+    onsets as RDATEs, which ical.js (Thunderbird's parser) reads without the
+    DTSTART onset, putting a whole summer an hour off.
+    """
+    tz = ZoneInfo(name)
+    start = dt.datetime(first_year, 1, 1, tzinfo=tz).astimezone(dt.UTC)
+    end = dt.datetime(last_year + 1, 1, 1, tzinfo=tz).astimezone(dt.UTC)
+    zone = icalendar.Timezone()
+    zone.add("tzid", name)
+
+    def onset(at: dt.datetime, before: dt.timedelta) -> None:
+        after, tzname, daylight = _zone_state(at, tz)
+        part = icalendar.TimezoneDaylight() if daylight else icalendar.TimezoneStandard()
+        part.add("dtstart", (at + before).replace(tzinfo=None))
+        part.add("tzoffsetfrom", before)
+        part.add("tzoffsetto", after)
+        if tzname:
+            part.add("tzname", tzname)
+        zone.add_component(part)
+
+    offset = start.astimezone(tz).utcoffset() or dt.timedelta(0)
+    onset(start, offset)
+    for at in transitions(tz, start, end):
+        onset(at, (at - dt.timedelta(seconds=1)).astimezone(tz).utcoffset() or dt.timedelta(0))
+    return zone
+
+
+def _timed_years(components: Iterable[icalendar.Event]) -> list[int]:
+    years = []
+    for component in components:
+        for key in ("dtstart", "dtend"):
+            value = component.get(key)
+            if value is not None and isinstance(value.dt, dt.datetime):
+                years.append(value.dt.year)
+    return years
+
+
+def make_calendar(site: Site, name: str, description: str, url: str, components: list[icalendar.Event]) -> bytes:
+    """A VCALENDAR of ``components`` published at site path ``url``, with the VTIMEZONE its timed events need.
+
+    The VTIMEZONE covers whole years (from the first timed event's to the year
+    after the last one's), so moving an event inside a year leaves it unchanged.
+    """
+    config = site.config
+    calendar = icalendar.Calendar()
+    calendar.add("prodid", f"-//{config.title}//eccpsite//{config.language.upper()}")
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("method", "PUBLISH")
+    calendar.add("name", name)
+    calendar.add("x-wr-calname", name)
+    calendar.add("description", description)
+    calendar.add("x-wr-caldesc", description)
+    calendar.add("x-wr-timezone", config.timezone)
+    calendar.add("refresh-interval", REFRESH, parameters={"VALUE": "DURATION"})
+    calendar.add("x-published-ttl", "PT12H")
+    calendar.add("source", config.absolute(url), parameters={"VALUE": "URI"})
+    for component in components:
+        calendar.add_component(component)
+    years = _timed_years(components)
+    if years and config.timezone in calendar.get_used_tzids():  # a UTC site writes times with Z and needs none
+        calendar.subcomponents.insert(0, vtimezone(config.timezone, min(years), max(years) + 1))
+    data: bytes = calendar.to_ical()
+    return data
+
+
+def _by_start(site: Site, events: Iterable[Item]) -> list[Event]:
+    return sorted((e for e in events if isinstance(e, Event)), key=lambda e: (moment(e.start, site.config.tz), e.slug))
+
+
+def render_calendars(site: Site, history: History) -> Iterator[tuple[str, bytes]]:
+    """Every calendar of the site as ``(url, bytes)``."""
+    config = site.config
+    events = _by_start(site, (*site.upcoming_events, *site.past_events))
+    components = {e.slug: event_component(site, e, history) for e in events}
+    title = config.short_title or config.title
+    yield urls.EVENTS_CALENDAR, make_calendar(site, f"{title} events", f"Events of the {config.title}.", urls.EVENTS_CALENDAR, list(components.values()))
+    for event in events:
+        url = urls.event_calendar_url(event.slug)
+        yield url, make_calendar(site, event.title, event.summary or event.title, url, [components[event.slug]])
+    for tag, members in site.tags.items():
+        tagged = _by_start(site, members)
+        if tagged:
+            url = urls.tag_calendar_url(tag)
+            yield url, make_calendar(site, f"{title} events: {tag}", f"Events about “{tag}” of the {config.title}.", url, [components[e.slug] for e in tagged])
+    calls = sorted((*site.open_calls, *site.closed_calls), key=lambda c: c.slug)
+    deadlines = [c for call in calls for c in deadline_components(site, call, history)]
+    deadlines.sort(key=lambda c: (moment(c.decoded("dtstart"), config.tz), str(c["uid"])))
+    description = f"Deadlines of calls for funding listed by the {config.title}."
+    yield urls.CALL_DEADLINES, make_calendar(site, f"{title} call deadlines", description, urls.CALL_DEADLINES, deadlines)
+
+
+def google_calendar_url(site: Site, event: Event) -> str:
+    """A link that opens Google Calendar's "new event" form filled in with the event."""
+    config = site.config
+    start, end = _span(event.start, event.end, config.tz)
+
+    def stamp(value: dt.date | dt.datetime) -> str:
+        return _utc(value).strftime("%Y%m%dT%H%M%SZ") if isinstance(value, dt.datetime) else value.strftime("%Y%m%d")
+
+    details = (event.summary + "\n\n" if event.summary else "") + config.absolute(site.url(event))
+    query = {"action": "TEMPLATE", "text": event.title, "dates": f"{stamp(start)}/{stamp(end if end is not None else start)}", "details": details}
+    if where(event):
+        query["location"] = where(event)
+    query["ctz"] = config.timezone
+    return "https://calendar.google.com/calendar/render?" + urlencode(query)

@@ -1,0 +1,74 @@
+"""The git history of content files: an edge of the build, like the reader.
+
+A calendar subscriber's client replaces an event it already has only when the
+event's ``SEQUENCE`` grows, and feed readers mark an entry as updated by its
+date of change; both come from the history of the event's file in git.
+:func:`read_history` asks git once per file (``git log --follow``, so a renamed
+file keeps its history) and returns plain values; only ``build.py`` calls it,
+and the rendering core receives its result as an argument, so the core never
+runs git and tests can hand it any history they like.
+
+Uncommitted edits do not count: a revision is a commit. Where there is no
+git (a tarball, a missing ``git`` binary) every file simply has no history.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import subprocess
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+GIT_TIMEOUT = 60  # seconds, for one git command
+
+
+@dataclass(frozen=True)
+class Revision:
+    """What git knows about one file: how often it changed, when it was added and last changed."""
+
+    sequence: int  # commits that changed the file after the one that added it (iCalendar SEQUENCE)
+    created: dt.datetime  # the commit that added it (UTC)
+    modified: dt.datetime  # the latest commit that changed it (UTC)
+
+
+History = Mapping[str, Revision]  # project-relative path (content/events/x.md) → its revision
+
+
+def revision_from_times(times: Iterable[int]) -> Revision | None:
+    """A revision from the commit times of a file (seconds since the epoch, any order)."""
+    ordered = sorted(times)
+    if not ordered:
+        return None
+    utc = dt.UTC
+    return Revision(len(ordered) - 1, dt.datetime.fromtimestamp(ordered[0], utc), dt.datetime.fromtimestamp(ordered[-1], utc))
+
+
+def _git(project: Path, *args: str) -> str | None:
+    try:
+        done = subprocess.run(
+            ["git", "-c", "core.quotepath=off", *args],
+            cwd=project,
+            capture_output=True,
+            text=True,
+            timeout=GIT_TIMEOUT,
+            check=False,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return done.stdout if done.returncode == 0 else None
+
+
+def read_history(project: Path, paths: Iterable[str]) -> dict[str, Revision]:
+    """The revision of each of ``paths`` (relative to ``project``) that git has committed at least once."""
+    if _git(project, "rev-parse", "--is-inside-work-tree") is None:
+        return {}
+    history: dict[str, Revision] = {}
+    for path in sorted(set(paths)):
+        out = _git(project, "log", "--follow", "--format=%ct", "--", path)
+        if out is None:
+            continue
+        revision = revision_from_times(int(line) for line in out.split() if line.isdigit())
+        if revision is not None:
+            history[path] = revision
+    return history

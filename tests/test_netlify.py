@@ -1,0 +1,65 @@
+"""netlify.toml builds the site with eccpsite and serves it with the right headers."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def netlify() -> dict[str, Any]:
+    with (ROOT / "netlify.toml").open("rb") as file:
+        return tomllib.load(file)
+
+
+def headers_for(config: dict[str, Any], pattern: str) -> dict[str, str]:
+    """The headers netlify.toml sets for exactly this ``for`` pattern."""
+    matches = [rule["values"] for rule in config.get("headers", []) if rule["for"] == pattern]
+    assert len(matches) == 1, f"expected one [[headers]] block for {pattern!r}, found {len(matches)}"
+    return {name.lower(): value for name, value in matches[0].items()}
+
+
+def test_netlify_builds_with_eccpsite_into_build(netlify: dict[str, Any]) -> None:
+    build = netlify["build"]
+    assert build["publish"] == "build"
+    assert "pip install" in build["command"] and "eccpsite build" in build["command"]
+    assert build["environment"]["PYTHON_VERSION"] == "3.11"
+
+
+@pytest.mark.parametrize(
+    ("pattern", "content_type"),
+    [
+        ("/*.ics", "text/calendar; charset=utf-8"),
+        ("/feeds/*.xml", "application/rss+xml; charset=utf-8"),
+        ("/feeds/*.atom", "application/atom+xml; charset=utf-8"),
+        ("/feeds/*.json", "application/feed+json; charset=utf-8"),
+    ],
+)
+def test_netlify_serves_feeds_and_calendars_with_their_media_types(netlify: dict[str, Any], pattern: str, content_type: str) -> None:
+    assert headers_for(netlify, pattern)["content-type"] == content_type
+
+
+def test_netlify_sends_security_headers_on_every_page(netlify: dict[str, Any]) -> None:
+    headers = headers_for(netlify, "/*")
+    csp = {part.split()[0]: part.split()[1:] for part in (p.strip() for p in headers["content-security-policy"].split(";")) if part}
+    assert csp["default-src"] == ["'self'"]
+    assert csp["script-src"][0] == "'self'" and "'unsafe-inline'" not in csp["script-src"] and "'unsafe-eval'" not in csp["script-src"]
+    assert csp["style-src"] == ["'self'"]
+    assert csp["img-src"] == ["'self'", "data:", "https:"]
+    assert csp["frame-ancestors"] == ["'none'"]
+    assert csp["base-uri"] == ["'self'"]
+    assert csp["form-action"] == ["'self'"]
+    assert headers["strict-transport-security"].startswith("max-age=")
+    assert int(headers["strict-transport-security"].split(";")[0].split("=")[1]) >= 31536000
+    assert headers["x-content-type-options"] == "nosniff"
+    assert headers["referrer-policy"] == "strict-origin-when-cross-origin"
+
+
+def test_netlify_answers_unknown_paths_with_the_404_page(netlify: dict[str, Any]) -> None:
+    fallbacks = [rule for rule in netlify.get("redirects", []) if rule["from"] == "/*"]
+    assert fallbacks == [{"from": "/*", "to": "/404.html", "status": 404}]
