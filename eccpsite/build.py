@@ -10,16 +10,21 @@ from __future__ import annotations
 import datetime as dt
 import os
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 from eccpsite.content import parse_content
 from eccpsite.dates import parse_now
+from eccpsite.edition_pdf import pdf_stage
+from eccpsite.email_edition import render_email_editions
 from eccpsite.errors import BuildFailed, ContentError
+from eccpsite.history import read_history
 from eccpsite.links import check_links
 from eccpsite.model import Site, build_model
 from eccpsite.reader import read_sources
-from eccpsite.render import Output, make_environment, render_site
+from eccpsite.render import RENDERERS, Output, Stage, make_environment, render_site
+from eccpsite.search import index_site
 from eccpsite.writer import check_output_folder, write_site
 
 
@@ -28,6 +33,7 @@ class BuildOptions:
     now: str | None = None  # --now (a date or datetime); else SOURCE_DATE_EPOCH; else the clock
     drafts: bool = False
     strict: bool = False
+    pdf: bool = True  # False with --no-pdf: PDF editions are skipped (their images are still checked)
 
 
 @dataclass(frozen=True)
@@ -51,21 +57,28 @@ def resolve_now(raw: str | None, tz: dt.tzinfo) -> dt.datetime:
     return dt.datetime.now(tz)
 
 
+def build_stages(project: Path, assets: Iterable[tuple[str, Path]], options: BuildOptions) -> list[Stage]:
+    """The render stages of a build, in order (the dev server runs the same ones)."""
+    return [pdf_stage(project, assets, render=options.pdf), *RENDERERS, render_email_editions]
+
+
 def build_outputs(project: Path, options: BuildOptions) -> BuildResult:
     """Everything a build makes, in memory; raises BuildFailed with every error found."""
     sources = read_sources(project)
     content = parse_content(sources)
     errors = [e for e in content.errors if not e.warning]
     warnings = [e for e in content.errors if e.warning]
-    if errors or content.config is None:
+    if content.config is None:
         raise BuildFailed(errors or [ContentError("site.yaml", 0, "", "could not be read")])
     now = resolve_now(options.now, content.config.tz)
-    site = build_model(content.config, content.items, content.editions, now, drafts=options.drafts)
-    if isinstance(site, list):
-        raise BuildFailed(site)
+    site = build_model(content.config, content.items, content.editions, now, drafts=options.drafts, unparsed=content.unparsed)
+    if isinstance(site, list) or errors:
+        raise BuildFailed(errors + (site if isinstance(site, list) else []))
     warnings.extend(site.warnings)
     env = make_environment(project / "templates")
-    outputs = render_site(site, env)
+    history = read_history(project, [i.path for i in site.items] + [e.edition.path for e in site.editions])
+    stages = build_stages(project, sources.assets, options)
+    outputs = render_site(site, env, stages, history=history)
     item_sources = {site.url(i): i.path for i in site.items}
     link_problems = check_links(outputs, (url for url, _ in sources.assets), item_sources)
     errors = [e for e in link_problems if not e.warning]
@@ -82,5 +95,6 @@ def build(project: Path, output: Path, options: BuildOptions) -> tuple[BuildResu
     started = time.perf_counter()
     check_output_folder(output, project)
     result = build_outputs(project, options)
-    count = write_site(result.outputs, result.assets, output)
+    language = result.site.config.language
+    count = write_site(result.outputs, result.assets, output, finish=lambda staging: index_site(staging, language))
     return result, count, time.perf_counter() - started

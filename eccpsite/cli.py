@@ -1,4 +1,4 @@
-"""The command line: ``eccpsite build | check | new``.
+"""The command line: ``eccpsite build | serve | check | new``.
 
 Exit codes: 0 success, 1 content errors, 2 usage errors. Content errors are
 printed as ``path:line: field: message``; no traceback reaches an editor.
@@ -14,6 +14,7 @@ from pathlib import Path
 from eccpsite import __version__
 from eccpsite.build import BuildOptions, build, build_outputs
 from eccpsite.errors import BuildFailed, ContentError
+from eccpsite.search import SearchIndexFailed
 from eccpsite.writer import OutputRefused
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
@@ -36,9 +37,16 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("--drafts", action="store_true", help="include drafts")
     b.add_argument("--strict", action="store_true", help="treat warnings as errors")
     b.add_argument("--output", type=Path, help="output folder (default: build/ in the project)")
+    b.add_argument("--no-pdf", dest="pdf", action="store_false", help="skip the PDF editions (a quicker preview)")
     c = sub.add_parser("check", help="validate content and links; writes nothing")
     c.add_argument("--now")
     c.add_argument("--strict", action="store_true", help="treat warnings as errors")
+    c.add_argument("--external", action="store_true", help="also check links to other websites (needs the network)")
+    c.add_argument("--timeout", type=float, default=10.0, help="seconds to wait for each external link (default: 10)")
+    s = sub.add_parser("serve", help="build in memory, serve on localhost, rebuild on save and reload the browser")
+    s.add_argument("--port", type=int, default=8000, help="port on 127.0.0.1 (default: 8000; 0 picks a free one)")
+    s.add_argument("--now", help="serve as if it were this date or datetime")
+    s.add_argument("--drafts", action="store_true", help="include drafts")
     n = sub.add_parser("new", help="start a new item")
     n.add_argument("kind", choices=["news", "event", "call", "interview"])
     n.add_argument("title")
@@ -60,15 +68,29 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "build":
             output = args.output or project / "build"
-            result, count, seconds = build(project, output, BuildOptions(now=args.now, drafts=args.drafts, strict=args.strict))
+            result, count, seconds = build(project, output, BuildOptions(now=args.now, drafts=args.drafts, strict=args.strict, pdf=args.pdf))
             _report([], result.warnings)
             print(f"built {count} files into {output} in {seconds:.2f} s")
             return EXIT_OK
         if args.command == "check":
-            result = build_outputs(project, BuildOptions(now=args.now, strict=args.strict))
+            result = build_outputs(project, BuildOptions(now=args.now, strict=args.strict, pdf=False))
             _report([], result.warnings)
+            if args.external:
+                from eccpsite.check import check_external
+
+                sources = {result.site.url(i): i.path for i in result.site.items}
+                asked, problems = check_external(result.outputs, sources, timeout=args.timeout)
+                if args.strict and problems:
+                    _report([ContentError(p.path, p.line, p.field, p.message) for p in problems])
+                    return EXIT_CONTENT
+                _report([], problems)
+                print(f"{asked} external links checked, {len(problems)} problem(s)")
             print(f"no errors ({len(result.site.items)} items, {len(result.site.editions)} editions, {len(result.warnings)} warnings)")
             return EXIT_OK
+        if args.command == "serve":
+            from eccpsite.serve import serve
+
+            return serve(project, BuildOptions(now=args.now, drafts=args.drafts, pdf=False), args.port)
         if args.command == "new":
             from eccpsite.scaffold import new_item
 
@@ -77,6 +99,9 @@ def main(argv: list[str] | None = None) -> int:
             return EXIT_OK
     except BuildFailed as failed:
         _report(failed.errors)
+        return EXIT_CONTENT
+    except SearchIndexFailed as exc:
+        print(f"eccpsite: {exc}; nothing was written, the previous output is unchanged.", file=sys.stderr)
         return EXIT_CONTENT
     except (OutputRefused, ValueError, FileExistsError) as exc:
         print(f"eccpsite: {exc}", file=sys.stderr)

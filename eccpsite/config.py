@@ -69,7 +69,18 @@ def _positive(value: Any) -> int:
     return number
 
 
-_ENTRY = {"title": f.Field(f.text, True), "url": f.Field(f.text, True)}
+def _link(value: Any) -> str:
+    """A menu or follow link: a site path (``/news/``) or a full web address, never ``javascript:``."""
+    raw = f.text(value)
+    if raw.startswith("/") and not raw.startswith("//") and "\\" not in raw:
+        return raw
+    try:
+        return f.url(raw)
+    except FieldError:
+        raise FieldError(f"expected a site path such as /news/ or a web address starting with https://, found {raw!r}") from None
+
+
+_ENTRY = {"title": f.Field(f.text, True), "url": f.Field(_link, True)}
 CONFIG_FIELDS: dict[str, f.Field] = {
     "title": f.Field(f.text, True),
     "short_title": f.Field(f.text),

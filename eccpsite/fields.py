@@ -42,18 +42,34 @@ def did_you_mean(word: str, choices: list[str]) -> str:
     return f" (did you mean '{close[0]}'?)" if close else ""
 
 
+# Characters no page, feed (XML) or calendar can carry: C0 controls but tab and newlines, U+FFFE/U+FFFF, lone surrogates.
+UNPRINTABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+
+
+def unprintable(value: str) -> str | None:
+    """Why ``value`` cannot be published (it holds an invisible control character), or None."""
+    found = UNPRINTABLE.search(value)
+    if found is None:
+        return None
+    return f"contains the invisible character U+{ord(found.group()):04X} (often pasted from another program); delete it"
+
+
 def text(value: Any) -> str:
     if isinstance(value, bool) or value is None or isinstance(value, (Mapping, list)):
         raise FieldError("expected text")
     result = str(value).strip()
     if not result:
         raise FieldError("must not be empty")
+    if problem := unprintable(result):
+        raise FieldError(problem)
     return result
 
 
 def markdown_text(value: Any) -> str:
     if not isinstance(value, str) or not value.strip():
         raise FieldError("expected Markdown text")
+    if problem := unprintable(value):
+        raise FieldError(problem)
     return value
 
 

@@ -201,35 +201,22 @@ def attendance_of(event: Event) -> tuple[str, ...]:
 
 def build_event_filters(upcoming: Sequence[Event], past: Sequence[Event]) -> tuple[EventFilter, ...]:
     """A filter per country, per topic and per way of attending that has at least one event."""
-    keys: dict[tuple[str, str], None] = {}
-    for event in (*upcoming, *past):
-        if event.location is not None and event.location.country:
-            keys[("country", event.location.country)] = None
-        for tag in event.tags:
-            keys[("tag", tag)] = None
-        for way in attendance_of(event):
-            keys[("attendance", way)] = None
-
-    def matches(event: Event, kind: str, value: str) -> bool:
-        if kind == "country":
-            return event.location is not None and event.location.country == value
-        if kind == "tag":
-            return value in event.tags
-        return value in attendance_of(event)
+    found: dict[tuple[str, str], tuple[list[Event], list[Event]]] = {}
+    for when, events in ((0, upcoming), (1, past)):
+        for event in events:  # one pass over the events (not one per filter): in order, without duplicates
+            keys = [("tag", tag) for tag in dict.fromkeys(event.tags)] + [("attendance", way) for way in attendance_of(event)]
+            if event.location is not None and event.location.country:
+                keys.append(("country", event.location.country))
+            for key in keys:
+                found.setdefault(key, ([], []))[when].append(event)
 
     def url(kind: str, value: str) -> str:
         return {"country": urls.event_country_url, "tag": urls.event_tag_url, "attendance": urls.event_attendance_url}[kind](value)
 
     order = {"attendance": 0, "country": 1, "tag": 2}
     return tuple(
-        EventFilter(
-            kind,
-            value,
-            url(kind, value),
-            tuple(e for e in upcoming if matches(e, kind, value)),
-            tuple(e for e in past if matches(e, kind, value)),
-        )
-        for kind, value in sorted(keys, key=lambda k: (order[k[0]], k[1]))
+        EventFilter(kind, value, url(kind, value), tuple(found[kind, value][0]), tuple(found[kind, value][1]))
+        for kind, value in sorted(found, key=lambda k: (order[k[0]], k[1]))
     )
 
 
@@ -316,8 +303,12 @@ def build_model(
     if errors:
         return errors
 
+    by_kind: dict[type, list[Item]] = defaultdict(list)
+    for item in visible:
+        by_kind[type(item)].append(item)
+
     def of(cls: type[T]) -> list[T]:
-        return [i for i in visible if isinstance(i, cls)]
+        return by_kind[cls]  # type: ignore[return-value]
 
     newest_first = sorted(visible, key=_sort_key_newest, reverse=True)
     events = of(Event)

@@ -18,10 +18,11 @@ import jinja2
 from babel import Locale
 from markupsafe import Markup
 
-from eccpsite import dates, urls
+from eccpsite import calendar, dates, feeds, urls
 from eccpsite.errors import BuildFailed, ContentError
+from eccpsite.history import History
 from eccpsite.markup import inline_markdown, plain_text, render_markdown
-from eccpsite.model import Paginated, Site, item_date, paginate
+from eccpsite.model import STATUS_WORDS, EventFilter, Paginated, ResolvedEdition, Site, attendance_of, group_by_month, item_date, next_status_change, paginate
 from eccpsite.schema import Call, Event, Interview, Item, News, Page
 
 
@@ -53,8 +54,16 @@ def make_environment(templates: Path) -> jinja2.Environment:
         plain=lambda source: plain_text(render_markdown(source)),
         tojson_script=_json_for_script,
         country_name=country_name,
+        by_month=group_by_month,
+        date_badge=date_badge,
+        attendance=attendance_of,
+        timeline_json=_timeline_json,
+        zone_city=lambda zone: zone.rsplit("/", 1)[-1].replace("_", " "),
+        by_country_name=lambda filters: sorted(filters, key=lambda f: country_name(f.value)),
+        file_size=file_size,
     )
     env.globals.update(item_url=lambda item: urls.item_url(item.kind, item.slug), urls=urls)
+    env.globals.update(google_calendar_url=calendar.google_calendar_url, webcal_url=calendar.webcal_url)
     return env
 
 
@@ -64,6 +73,28 @@ _TERRITORIES = Locale("en").territories
 def country_name(code: str) -> str:
     """``RO`` → ``Romania`` (English names from the CLDR, via Babel)."""
     return str(_TERRITORIES.get(code, code))
+
+
+def file_size(size: int) -> str:
+    """``141 KB``, ``1.4 MB``: a download's size as a reader weighs it."""
+    return f"{max(1, round(size / 1000))} KB" if size < 1_000_000 else f"{size / 1_000_000:.1f} MB"
+
+
+def date_badge(event: Event) -> tuple[str, str]:
+    """The two lines of an event's date badge: ``("14–16", "May")``, ``("30", "May–Jun")``, ``("TBC", "")``."""
+    if event.tentative:
+        return ("TBC", "")
+    first = dates.day_of(event.start)
+    last = dates.day_of(event.end) if event.end is not None else first
+    if (first.year, first.month) != (last.year, last.month):
+        return (str(first.day), f"{dates.MONTHS[first.month - 1][:3]}–{dates.MONTHS[last.month - 1][:3]}")
+    days = str(first.day) if first == last else f"{first.day}–{last.day}"
+    return (days, dates.MONTHS[first.month - 1][:3])
+
+
+def _timeline_json(timeline: tuple[tuple[dt.datetime, str], ...]) -> str:
+    """A call's status changes for its page's script: ``[["2019-10-17T00:00:00+02:00", "closing-soon", "Closing soon"], ...]``."""
+    return json.dumps([[when.isoformat(), key, STATUS_WORDS[key]] for when, key in timeline], ensure_ascii=False)
 
 
 def _json_for_script(value: Any) -> Markup:
@@ -76,9 +107,11 @@ def _json_for_script(value: Any) -> Markup:
 class Renderer:
     """Renders templates with the values every page shares (site, menu, now)."""
 
-    def __init__(self, env: jinja2.Environment, site: Site) -> None:
+    def __init__(self, env: jinja2.Environment, site: Site, history: History | None = None) -> None:
         self.env = env
         self.site = site
+        self.history: History = history or {}  # git revisions of the sources (eccpsite.history)
+        self.outputs: list[Output] = []  # what earlier stages made (a later stage may need their sizes)
         self.errors: list[ContentError] = []
 
     def page(self, url: str, template: str, **context: Any) -> Output | None:
@@ -118,18 +151,17 @@ def _description(item: Item) -> str:
     return text[:200].rsplit(" ", 1)[0] + "…" if len(text) > 200 else text
 
 
-def _json_ld(site: Site, item: Item) -> dict[str, Any] | None:
-    """schema.org data for an item page (Event, NewsArticle); the feeds issue extends it."""
+def _json_ld(site: Site, item: Item, history: History | None = None) -> dict[str, Any] | None:
+    """schema.org data for an item page: NewsArticle (dates as in the feeds, with offsets) or Event."""
     config = site.config
     url = config.absolute(site.url(item))
     if isinstance(item, (News, Interview)):
-        published = item.date.isoformat()
         return {
             "@context": "https://schema.org",
             "@type": "NewsArticle",
             "headline": item.title,
-            "datePublished": published,
-            "dateModified": published,
+            "datePublished": feeds.published(site, item, history or {}).isoformat(),
+            "dateModified": feeds.modified(site, item, history or {}).isoformat(),
             "url": url,
             "mainEntityOfPage": url,
             "author": {"@type": "Organization", "name": getattr(item, "source", None) or config.author},
@@ -156,7 +188,8 @@ def _json_ld(site: Site, item: Item) -> dict[str, Any] | None:
                 address["addressLocality"] = item.location.city
             if item.location.country:
                 address["addressCountry"] = item.location.country
-            places.append({"@type": "Place", "name": item.location.venue or item.location.city or "", "address": address})
+            name = item.location.venue or item.location.city or country_name(item.location.country or "")
+            places.append({"@type": "Place", "name": name, "address": address})
         if item.online:
             places.append({"@type": "VirtualLocation", "url": item.url or url})
         if places:
@@ -173,21 +206,38 @@ def _ld_moment(value: dt.date | dt.datetime, tz: Any) -> str:
     return dates.moment(value, tz).isoformat() if isinstance(value, dt.datetime) else value.isoformat()
 
 
+ITEM_TEMPLATES: dict[type[Item], str] = {News: "news.html", Event: "event.html", Call: "call.html", Interview: "interview.html", Page: "page.html"}
+
+
+def item_editions(site: Site) -> dict[str, tuple[ResolvedEdition, ...]]:
+    """The editions that list each item (by ref), newest first."""
+    found: dict[str, list[ResolvedEdition]] = {}
+    for edition in site.editions:
+        for item in edition.items:
+            found.setdefault(item.ref, []).append(edition)
+    return {ref: tuple(editions) for ref, editions in found.items()}
+
+
+def render_item(r: Renderer, item: Item, editions: tuple[ResolvedEdition, ...] = ()) -> Output | None:
+    """The page of one item, with the editions that list it (the dev server re-renders only the items that changed)."""
+    site = r.site
+    return r.page(
+        site.url(item),
+        ITEM_TEMPLATES[type(item)],
+        item=item,
+        title=item.title,
+        description=_description(item),
+        og_type="article",
+        json_ld=_json_ld(site, item, r.history),
+        editions=editions,
+    )
+
+
 def render_items(r: Renderer) -> Iterator[Output | None]:
     """One page per visible item."""
-    site = r.site
-    templates = {News: "news.html", Event: "event.html", Call: "call.html", Interview: "interview.html", Page: "page.html"}
-    for item in site.items:
-        yield r.page(
-            site.url(item),
-            templates[type(item)],
-            item=item,
-            title=item.title,
-            description=_description(item),
-            og_type="article",
-            json_ld=_json_ld(site, item),
-            editions=[e for e in site.editions if item in e.items],
-        )
+    editions = item_editions(r.site)
+    for item in r.site.items:
+        yield render_item(r, item, editions.get(item.ref, ()))
 
 
 def _lists(r: Renderer, base: str, items: tuple[Any, ...], template: str, **context: Any) -> Iterator[Output | None]:
@@ -208,6 +258,31 @@ def render_sections(r: Renderer) -> Iterator[Output | None]:
     yield from _lists(r, "/interviews/", site.interviews, "list.html", heading="Interviews", section="interviews")
 
 
+def _filter_heading(f: EventFilter) -> str:
+    if f.kind == "country":
+        return f"Events in {country_name(f.value)}"
+    if f.kind == "tag":
+        return f"Events on “{f.value}”"
+    return "Online events" if f.value == "online" else "In-person events"
+
+
+def render_event_filters(r: Renderer) -> Iterator[Output | None]:
+    """A page per country, topic and way of attending: upcoming events first, then past ones (no script needed)."""
+    for f in r.site.event_filters:
+        yield from _lists(r, f.url, f.events, "events.html", heading=_filter_heading(f), section="events", past=False, selected=f)
+
+
+def render_search(r: Renderer) -> Iterator[Output | None]:
+    """The search page; its results come from the Pagefind index that the build adds (eccpsite.search)."""
+    yield r.page(urls.SEARCH, "search.html", title="Search", section="search")
+
+
+def render_next_change(r: Renderer) -> Iterator[Output | None]:
+    """``next-change.txt``: the next moment a call's or event's status changes (empty if none), for a scheduled rebuild."""
+    when = next_status_change(r.site)
+    yield Output(urls.NEXT_CHANGE, (when.isoformat() + "\n" if when else "").encode("utf-8"))
+
+
 def render_tags(r: Renderer) -> Iterator[Output | None]:
     """A paginated page per tag and an index of tags."""
     for tag, members in r.site.tags.items():
@@ -220,17 +295,19 @@ def render_home(r: Renderer) -> Iterator[Output | None]:
 
 
 def render_editions(r: Renderer) -> Iterator[Output | None]:
-    """The newsletter index and a web edition per edition."""
+    """The newsletter index and a web edition per edition (with the sizes of the PDFs made by an earlier stage)."""
     site = r.site
-    yield r.page(urls.NEWSLETTER, "editions.html", title="Newsletter", section="newsletter")
+    pdfs = {o.url: len(o.data) for o in r.outputs if o.url.endswith(".pdf")}
+    yield r.page(urls.NEWSLETTER, "editions.html", title="Newsletter", section="newsletter", pdfs=pdfs)
     for edition in site.editions:
         yield r.page(
             urls.edition_url(edition.edition.id),
             "edition.html",
             edition=edition,
             title=edition.edition.title,
-            description=edition.edition.intro or site.config.description,
+            description=plain_text(render_markdown(edition.edition.intro)) if edition.edition.intro else site.config.description,
             section="newsletter",
+            pdf_size=pdfs.get(urls.edition_pdf_url(edition.edition.id)),
         )
 
 
@@ -248,14 +325,37 @@ def render_sitemap(outputs: Iterable[Output], site: Site, env: jinja2.Environmen
     return Output(urls.SITEMAP, env.get_template("sitemap.xml").render(entries=entries).encode("utf-8"))
 
 
+def render_calendars(r: Renderer) -> Iterator[Output]:
+    """iCalendar files of events and call deadlines (eccpsite.calendar)."""
+    return (Output(url, data) for url, data in calendar.render_calendars(r.site, r.history))
+
+
+def render_feeds(r: Renderer) -> Iterator[Output]:
+    """RSS, Atom and JSON feeds (eccpsite.feeds); keep it after any stage that makes edition PDFs, which it encloses."""
+    sizes = {o.url: len(o.data) for o in r.outputs}
+    return (Output(url, data) for url, data in feeds.render_feeds(r.site, r.history, sizes))
+
+
 Stage = Callable[[Renderer], Iterable[Output | None]]
-RENDERERS: list[Stage] = [render_home, render_items, render_sections, render_tags, render_editions, render_misc]
+RENDERERS: list[Stage] = [
+    render_home,
+    render_items,
+    render_sections,
+    render_event_filters,
+    render_tags,
+    render_editions,
+    render_search,
+    render_misc,
+    render_next_change,
+]
+RENDERERS.append(render_calendars)
+RENDERERS.append(render_feeds)
 
 
-def render_site(site: Site, env: jinja2.Environment, stages: list[Stage] | None = None) -> list[Output]:
+def render_site(site: Site, env: jinja2.Environment, stages: list[Stage] | None = None, history: History | None = None) -> list[Output]:
     """Every output of the site, in a stable order; raises BuildFailed with all template errors."""
-    renderer = Renderer(env, site)
-    outputs: list[Output] = []
+    renderer = Renderer(env, site, history)
+    outputs = renderer.outputs
     for stage in stages if stages is not None else RENDERERS:
         outputs.extend(o for o in stage(renderer) if o is not None)
     if renderer.errors:

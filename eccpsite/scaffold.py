@@ -10,11 +10,47 @@ from slugify import slugify
 
 FOLDERS = {"news": "news", "event": "events", "call": "calls", "interview": "interviews"}
 
+# The required fields first, then the optional ones most items have, each with a hint (docs/editing.md has them all).
 _FIELDS = {
-    "news": "date: {today}\nsummary: \ntags: []\n",
-    "event": "start: {today}\nend: {today}\nlocation: {{venue: , city: , country: }}\norganiser: \nsummary: \ntags: []\n",
-    "call": "deadlines:\n  - {{date: {today}, label: Deadline}}\nprogramme: \nsummary: \ntags: []\n",
-    "interview": "date: {today}\nperson: {{name: , role: , organisation: , country: }}\nsummary: \ntags: []\n",
+    "news": (
+        "date: {today}\n"
+        "summary:            # one or two sentences for the lists, the feeds and search results\n"
+        "tags: []            # lowercase words joined by hyphens, e.g. [matchmaking, cluster-policy]\n"
+        "source:             # the organisation the news comes from (optional)\n"
+    ),
+    "event": (
+        "start: {today}   # YYYY-MM-DD, or YYYY-MM-DDTHH:MM for a time (in the site's time zone)\n"
+        "end: {today}     # the last day, inclusive\n"
+        "location:\n"
+        "  venue:\n"
+        "  city:\n"
+        "  country:          # two-letter code: BE, RO, CA, ...\n"
+        "online: false\n"
+        "organiser:\n"
+        "url:                # the event's own website, https://...\n"
+        "summary:\n"
+        "tags: []\n"
+    ),
+    "call": (
+        "deadlines:          # one or more cut-offs, earliest first\n"
+        "  - {{date: {today}, label: Deadline}}\n"
+        "opens:              # YYYY-MM-DD, if the call is not open yet\n"
+        "programme:          # COSME, Horizon 2020, Interreg, ...\n"
+        "budget:\n"
+        "url:                # the call's page, https://...\n"
+        "summary:\n"
+        "tags: []\n"
+    ),
+    "interview": (
+        "date: {today}\n"
+        "person:\n"
+        "  name:             # required: who is interviewed\n"
+        "  role:\n"
+        "  organisation:\n"
+        "  country:          # two-letter code: BE, RO, CA, ...\n"
+        "summary:\n"
+        "tags: []\n"
+    ),
 }
 
 

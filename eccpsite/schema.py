@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 from itertools import pairwise
 from typing import Any
 
@@ -68,9 +69,9 @@ class Item:
     line: int = 1
     body_line: int = 1
 
-    @property
+    @cached_property
     def ref(self) -> str:
-        """How an edition refers to the item: ``news/eu-canada-matchmaking``."""
+        """How an edition refers to the item: ``news/eu-canada-matchmaking`` (kept: the build asks for it often)."""
         return f"{self.kind}/{self.slug}"
 
 
@@ -298,6 +299,10 @@ def parse_item(kind: str, doc: Document) -> Item | list[ContentError]:
         opens = parsed.get("opens")
         if opens is not None and dates and _as_date(dates[0]) < _as_date(opens):
             err("opens", f"the call opens ({_as_date(opens).isoformat()}) after its first deadline ({_as_date(dates[0]).isoformat()})")
+    found = f.UNPRINTABLE.search(doc.body)
+    if found is not None:
+        line = doc.body_line + doc.body[: found.start()].count("\n")
+        errors.append(ContentError(doc.path, line, "", f"the text {f.unprintable(found.group())}"))
     if errors:
         return errors
     return cls(kind=kind, slug=slug, path=doc.path, body=doc.body, line=meta.line, body_line=doc.body_line, **parsed)

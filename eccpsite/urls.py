@@ -51,6 +51,51 @@ def edition_email_url(edition_id: str, extension: str = "html") -> str:
     return f"/newsletter/{edition_id}/email.{extension}"
 
 
+FEED_SECTIONS = ("news", "events", "calls", "interviews", "newsletter", "all")
+FEED_FORMATS = ("xml", "atom", "json")  # RSS 2.0, Atom 1.0, JSON Feed 1.1
+EVENTS_CALENDAR = "/events/calendar.ics"
+CALL_DEADLINES = "/calls/deadlines.ics"
+
+
+def feed_url(section: str, extension: str) -> str:
+    """A section's feed: ``/feeds/news.xml`` (RSS), ``.atom`` (Atom), ``.json`` (JSON Feed)."""
+    return f"/feeds/{section}.{extension}"
+
+
+def tag_feed_url(tag: str, extension: str) -> str:
+    return f"/tags/{tag}/feed.{extension}"
+
+
+def event_calendar_url(slug: str) -> str:
+    return f"/events/{slug}/event.ics"
+
+
+def tag_calendar_url(tag: str) -> str:
+    return f"/tags/{tag}/calendar.ics"
+
+
+SEARCH = "/search/"
+NEXT_CHANGE = "/next-change.txt"
+ATTENDANCE = ("in-person", "online")
+# Second path segments under /events/ that event slugs may not take, because the calendar's lists use them.
+EVENT_RESERVED = frozenset({"past", "page", "country", "tag", *ATTENDANCE, "calendar.ics"})
+
+
+def event_country_url(country: str) -> str:
+    """Events in one country: ``/events/country/ro/``."""
+    return f"/events/country/{country.lower()}/"
+
+
+def event_tag_url(tag: str) -> str:
+    """Events on one topic: ``/events/tag/matchmaking/``."""
+    return f"/events/tag/{tag}/"
+
+
+def event_attendance_url(attendance: str) -> str:
+    """Events by attendance: ``/events/online/``, ``/events/in-person/``."""
+    return f"/events/{attendance}/"
+
+
 def static_url(name: str) -> str:
     return f"{STATIC}{name}"
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from eccpsite.render import Output
@@ -41,8 +41,18 @@ def _target(root: Path, url: str) -> Path:
     return target
 
 
-def write_site(outputs: Iterable[Output], assets: Iterable[tuple[str, Path]], output: Path) -> int:
-    """Write every output and copy every asset, then swap the result in; returns the file count."""
+def write_site(
+    outputs: Iterable[Output],
+    assets: Iterable[tuple[str, Path]],
+    output: Path,
+    finish: Callable[[Path], int] | None = None,
+) -> int:
+    """Write every output and copy every asset, then swap the result in; returns the file count.
+
+    ``finish`` runs on the staging folder before the swap (the search index is
+    built there) and returns how many files it added; if it fails, the previous
+    output stays untouched.
+    """
     output = output.resolve()
     staging = output.parent / f".{output.name}.staging"
     retired = output.parent / f".{output.name}.old"
@@ -62,6 +72,8 @@ def write_site(outputs: Iterable[Output], assets: Iterable[tuple[str, Path]], ou
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(source, target)
             count += 1
+        if finish is not None:
+            count += finish(staging)
         (staging / MARKER).write_text("made by eccpsite; this whole folder is replaced by each build\n")
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)

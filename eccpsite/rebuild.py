@@ -1,0 +1,674 @@
+"""Incremental builds in memory: what the dev server runs after each save.
+
+A clean build of a 10,000-item site takes minutes; a save must show in a
+tenth of a second. :class:`Rebuilder` keeps what the last build made and
+redoes only what a change touches, while giving the same bytes as
+``build.build_outputs`` (the tests compare them):
+
+- **sources**: only the files the watcher reported are read again;
+- **parsing**: a file whose text did not change keeps its parsed item, the
+  very same object, so everything downstream can compare items by identity;
+- **the site model** is built again whole: it is pure, and cheap next to
+  rendering;
+- **rendering**: each page remembers what it read while it was rendered — the
+  fields of :class:`~eccpsite.model.Site` its code and templates touched, the
+  templates it loaded and its context (for an item page: the item) — and is
+  rendered again only when one of those changed; a whole stage is skipped when
+  nothing it read changed;
+- **feeds, calendars and the sitemap** (:data:`LAZY_STAGES`) are made when a
+  browser asks for one of them, once per build, and reused while what they
+  read is unchanged.
+
+A :class:`Build` is immutable: the server swaps the whole value at once, so a
+browser never sees a half-updated site.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import os
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from operator import is_
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from markupsafe import Markup
+
+from eccpsite import render, urls
+from eccpsite.build import BuildOptions, build_stages, resolve_now
+from eccpsite.content import parse_content
+from eccpsite.errors import BuildFailed, ContentError
+from eccpsite.history import History, read_history
+from eccpsite.links import LinkIndex
+from eccpsite.model import Site, build_model
+from eccpsite.reader import read_file, read_sources
+from eccpsite.render import Output, Renderer, make_environment
+from eccpsite.schema import KINDS, Edition, Item
+from eccpsite.source import Source, Sources
+
+# Stages made on request rather than after every save: no browser tab waits for
+# them, and at 10,000 items they take longer than everything else.
+LAZY_STAGES = frozenset({"render_feeds", "render_calendars", "render_email_editions"})
+SITEMAP = "@sitemap"  # the sitemap, made lazily after the lazy stages
+OUTPUTS_DEP = "@outputs"  # a stage read what earlier stages made (render_feeds reads their sizes)
+TEMPLATE_DEP = "templates/"  # prefix of a dependency on a template: templates/news.html
+JINJA_SUFFIXES = (".html", ".xml", ".txt", ".j2", ".jinja", ".ics")
+SITE_FIELDS = frozenset(f.name for f in dataclasses.fields(Site))
+
+# What a changed path is: see classify().
+CONFIG, ITEM, EDITION, TEMPLATE, STATIC, RESCAN, OTHER = "config", "item", "edition", "template", "static", "rescan", "other"
+
+
+def classify(rel: str) -> str:
+    """What a project-relative path is to the build, following reader.read_sources's layout."""
+    parts = rel.split("/")
+    if any(part.startswith(".") for part in parts):
+        return OTHER  # hidden files (editor swap files, .git) are never read
+    if rel == "site.yaml":
+        return CONFIG
+    if parts[0] == "templates" and len(parts) > 1:
+        return STATIC if parts[1] == "static" else TEMPLATE
+    if parts[0] != "content" or len(parts) < 2:
+        return OTHER
+    if parts[1] == "media":
+        return STATIC
+    if len(parts) == 3 and parts[1] in KINDS:
+        return ITEM if parts[2].endswith(".md") else RESCAN  # other files there are reported by read_sources
+    if len(parts) == 3 and parts[1] == "newsletter":
+        return EDITION if parts[2].endswith(".yaml") else OTHER
+    if len(parts) == 2 and parts[1] in (*KINDS, "newsletter", "media"):
+        return RESCAN  # the folder itself appeared, went or moved
+    return OTHER
+
+
+# --- comparing what a page read --------------------------------------------------------
+
+_FIELD_NAMES: dict[type, tuple[str, ...] | None] = {}  # a dataclass's field names; None for other types
+_ATOMIC = frozenset({str, int, float, bool, type(None), dt.date, dt.datetime, Markup})
+
+
+def same(a: Any, b: Any) -> bool:
+    """Whether two values read by a page are the same, to the last field.
+
+    Items compare by identity first (unchanged files keep their objects), so
+    comparing two 10,000-item tuples is a C loop; values made afresh by each
+    build (statuses, pagers, filters) compare field by field. Unlike ``==``,
+    fields excluded from a dataclass's equality (``extra``) count too.
+    """
+    if a is b:
+        return True
+    kind = type(a)
+    if kind is not type(b):
+        return False
+    if kind in _ATOMIC:
+        return bool(a == b)
+    if kind is tuple or kind is list:
+        return len(a) == len(b) and (all(map(is_, a, b)) or all(map(same, a, b)))
+    if kind is dict:
+        return a.keys() == b.keys() and all(same(value, b[key]) for key, value in a.items())
+    try:
+        names = _FIELD_NAMES[kind]
+    except KeyError:
+        names = _FIELD_NAMES[kind] = tuple(f.name for f in dataclasses.fields(kind)) if dataclasses.is_dataclass(kind) else None
+    if names is not None:
+        return all(same(getattr(a, name), getattr(b, name)) for name in names)
+    return bool(a == b)
+
+
+# --- recording what a page reads -------------------------------------------------------
+
+
+class Recorder:
+    """Collects, for every recording open, the names of what is read (Site fields, templates)."""
+
+    def __init__(self) -> None:
+        self._open: list[set[str]] = []
+
+    def note(self, name: str) -> None:
+        for names in self._open:
+            names.add(name)
+
+    def note_all(self, names: Iterable[str]) -> None:
+        for opened in self._open:
+            opened.update(names)
+
+    @contextmanager
+    def recording(self) -> Iterator[set[str]]:
+        names: set[str] = set()
+        self._open.append(names)
+        try:
+            yield names
+        finally:
+            self._open.pop()
+
+
+class _RecordingSite(Site):
+    """A :class:`Site` that tells its recorder which attribute each reader asks for."""
+
+    def __getattribute__(self, name: str) -> Any:
+        if not name.startswith("_"):
+            recorder = object.__getattribute__(self, "__dict__").get("_recorder")
+            if recorder is not None:
+                recorder.note(name)
+        return object.__getattribute__(self, name)
+
+
+def recording_site(site: Site, recorder: Recorder) -> Site:
+    """The same site, reporting every attribute read to ``recorder``."""
+    copy = object.__new__(_RecordingSite)
+    copy.__dict__.update(site.__dict__)
+    copy.__dict__["_recorder"] = recorder
+    return copy
+
+
+def recording_environment(templates: Path, recorder: Recorder) -> jinja2.Environment:
+    """The theme's environment, reporting every template it loads (extends, imports too) to ``recorder``."""
+    env = make_environment(templates)
+    load = env.get_template
+
+    def get_template(name: Any, *args: Any, **kwargs: Any) -> jinja2.Template:
+        if isinstance(name, str):
+            recorder.note(TEMPLATE_DEP + name)
+        return load(name, *args, **kwargs)
+
+    env.get_template = get_template  # type: ignore[method-assign]
+    return env
+
+
+# --- remembering pages and stages ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Page:
+    key: Any  # the item of an item page; (template, context) of any other page
+    deps: frozenset[str]
+    output: Output
+
+
+@dataclass(frozen=True)
+class _Stage:
+    deps: frozenset[str]
+    outputs: tuple[Output, ...]
+    pages: tuple[str, ...]  # the urls of its remembered pages
+
+
+@dataclass
+class _Memo:
+    """What the last good build rendered, relative to its site."""
+
+    pages: dict[str, _Page] = field(default_factory=dict)
+    stages: dict[str, _Stage] = field(default_factory=dict)
+
+    def forget(self, wanted: Callable[[frozenset[str]], bool]) -> None:
+        """Drop every page and stage whose dependencies ``wanted`` picks."""
+        self.pages = {url: p for url, p in self.pages.items() if not wanted(p.deps)}
+        self.stages = {name: s for name, s in self.stages.items() if not wanted(s.deps)}
+
+
+class _Staleness:
+    """Which dependencies changed between the previous good site and this one (each field compared once)."""
+
+    def __init__(self, before: Site | None, after: Site) -> None:
+        self._before = before
+        self._after = after
+        self._fields: dict[str, bool] = {}
+        self._sets: dict[frozenset[str], bool] = {}
+
+    def field_changed(self, name: str) -> bool:
+        if name not in self._fields:
+            before = self._before
+            self._fields[name] = before is None or not same(getattr(before, name), getattr(self._after, name))
+        return self._fields[name]
+
+    def stale(self, deps: frozenset[str]) -> bool:
+        known = self._sets.get(deps)
+        if known is None:
+            known = self._sets[deps] = self._before is None or OUTPUTS_DEP in deps or any(self.field_changed(d) for d in deps if d in SITE_FIELDS)
+        return known
+
+
+class _MemoRenderer(Renderer):
+    """A Renderer that reuses the pages of the previous build whose inputs did not change."""
+
+    def __init__(self, env: jinja2.Environment, site: Site, history: History, recorder: Recorder, memo: _Memo, staleness: _Staleness) -> None:
+        super().__init__(env, site, history)
+        self.recorder = recorder
+        self.old = memo
+        self.new = _Memo()
+        self.staleness = staleness
+        self.stage_pages: list[str] = []
+        self.rendered = 0
+        self._in_item = False  # render_item calls page(): the item's entry covers it
+
+    @property
+    def outputs(self) -> list[Output]:
+        self.recorder.note(OUTPUTS_DEP)
+        return self._outputs
+
+    @outputs.setter
+    def outputs(self, value: list[Output]) -> None:
+        self._outputs = value
+
+    def _remembered(self, url: str, matches: Callable[[Any], bool]) -> Output | None:
+        old = self.old.pages.get(url)
+        if old is None or not matches(old.key) or self.staleness.stale(old.deps):
+            return None
+        self.new.pages[url] = old
+        self.stage_pages.append(url)
+        self.recorder.note_all(old.deps)
+        return old.output
+
+    def _render(self, url: str, key: Any, make: Callable[[], Output | None]) -> Output | None:
+        errors = len(self.errors)
+        with self.recorder.recording() as deps:
+            output = make()
+        self.rendered += 1
+        if output is not None and len(self.errors) == errors:
+            self.new.pages[url] = _Page(key, frozenset(deps), output)
+            self.stage_pages.append(url)
+        return output
+
+    def page(self, url: str, template: str, **context: Any) -> Output | None:
+        if self._in_item:
+            return Renderer.page(self, url, template, **context)
+        key = (template, dict(context))
+        reused = self._remembered(url, lambda old: same(old, key))
+        if reused is not None:
+            return reused
+        return self._render(url, key, lambda: Renderer.page(self, url, template, **context))
+
+    def item_page(self, item: Item, editions: tuple[Any, ...]) -> Output | None:
+        """An item's page, rendered again only if the item, the editions listing it or what it read changed."""
+        url = urls.item_url(item.kind, item.slug)
+        old = self.old.pages.get(url)
+        if old is not None and old.key[0] is item and (old.key[1] is editions or same(old.key[1], editions)) and not self.staleness.stale(old.deps):
+            self.new.pages[url] = old
+            self.stage_pages.append(url)
+            self.recorder.note_all(old.deps)
+            return old.output
+        self._in_item = True
+        try:
+            return self._render(url, (item, editions), lambda: render.render_item(self, item, editions))
+        finally:
+            self._in_item = False
+
+
+def _items_stage(r: Renderer) -> Iterator[Output | None]:
+    """render_items, one remembered page per item."""
+    assert isinstance(r, _MemoRenderer)
+    editions = render.item_editions(r.site)
+    for item in r.site.items:
+        yield r.item_page(item, editions.get(item.ref, ()))
+
+
+def _run_stage(r: _MemoRenderer, stage: render.Stage) -> list[Output]:
+    """Run one stage, or reuse its outputs when nothing it read changed."""
+    name = f"{stage.__module__}.{stage.__qualname__}"
+    old = r.old.stages.get(name)
+    if old is not None and not r.staleness.stale(old.deps):
+        for url in old.pages:
+            if url in r.old.pages:
+                r.new.pages[url] = r.old.pages[url]
+        r.new.stages[name] = old
+        return list(old.outputs)
+    r.stage_pages = []
+    errors = len(r.errors)
+    make = _items_stage if stage is render.render_items and hasattr(render, "render_item") else stage
+    with r.recorder.recording() as deps:
+        outputs = [o for o in make(r) if o is not None]
+    if len(r.errors) == errors:
+        r.new.stages[name] = _Stage(frozenset(deps), tuple(outputs), tuple(r.stage_pages))
+    return outputs
+
+
+# --- lazy outputs ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _LazyStage:
+    site: Site
+    deps: frozenset[str]
+    sizes: Mapping[str, int] | None  # what earlier outputs measured, when the stage read them
+    outputs: tuple[Output, ...]
+
+
+class _LazyStore:
+    """The latest made outputs of each lazy stage, shared by the builds that follow (thread-safe).
+
+    ``epoch`` counts template changes: what a build made before the latest one
+    is never stored, as it may have read the old templates.
+    """
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.stages: dict[str, _LazyStage] = {}
+        self.epoch = 0
+
+    def forget_all(self) -> None:
+        with self.lock:
+            self.stages = {}
+            self.epoch += 1
+
+
+class LazyOutputs:
+    """Feeds, calendars and the sitemap of one build, made at the first request for one of them."""
+
+    def __init__(self, site: Site, templates: Path, history: History, pages: tuple[Output, ...], stages: list[render.Stage], store: _LazyStore) -> None:
+        self._site = site
+        self._stages = stages
+        self._templates = templates
+        self._epoch = store.epoch
+        self._history = history
+        self._pages = pages
+        self._store = store
+        self._lock = threading.Lock()
+        self._made: dict[str, Output] | None = None
+        self.errors: tuple[ContentError, ...] = ()
+
+    @property
+    def made(self) -> bool:
+        return self._made is not None
+
+    def get(self) -> dict[str, Output]:
+        """Make the lazy outputs (once) and return them by url."""
+        with self._lock:
+            if self._made is None:
+                self._made = self._make()
+            return self._made
+
+    def _make(self) -> dict[str, Output]:
+        recorder = Recorder()
+        site = recording_site(self._site, recorder)
+        env = recording_environment(self._templates, recorder)
+        r = _MemoRenderer(env, site, self._history, recorder, _Memo(), _Staleness(None, self._site))
+        r.outputs = list(self._pages)
+        made: list[Output] = []
+        for stage in self._stages:
+            made.extend(self._stage(r, stage))
+        if r.errors:
+            self.errors = tuple(dict.fromkeys(r.errors))
+        made.append(render.render_sitemap(self._pages, self._site, env))
+        return {o.url: o for o in made}
+
+    def _stage(self, r: _MemoRenderer, stage: render.Stage) -> tuple[Output, ...]:
+        name = stage.__name__
+        sizes = {o.url: len(o.data) for o in r._outputs}
+        with self._store.lock:
+            old = self._store.stages.get(name)
+        unchanged = old is not None and (old.sizes is None or old.sizes == sizes)
+        if old is not None and unchanged and all(same(getattr(old.site, d), getattr(self._site, d)) for d in old.deps if d in SITE_FIELDS):
+            r._outputs.extend(old.outputs)
+            return old.outputs
+        errors = len(r.errors)
+        with r.recorder.recording() as deps:
+            outputs = tuple(o for o in stage(r) if o is not None)
+        r._outputs.extend(outputs)
+        if len(r.errors) == errors:
+            entry = _LazyStage(self._site, frozenset(deps), sizes if OUTPUTS_DEP in deps else None, outputs)
+            with self._store.lock:
+                if self._store.epoch == self._epoch:
+                    self._store.stages[name] = entry
+        return outputs
+
+
+# --- builds ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Build:
+    """One good build, as served: never changed once made."""
+
+    generation: int
+    site: Site
+    pages: Mapping[str, bytes]  # url → bytes of every eagerly made output
+    assets: Mapping[str, Path]  # url → static file
+    warnings: tuple[ContentError, ...]
+    lazy: LazyOutputs
+    seconds: float
+    rendered: int  # pages rendered again (the others were reused)
+
+    def find(self, url: str) -> bytes | Path | None:
+        """The bytes or file that serve ``url``, making the lazy outputs if it is one of theirs."""
+        if url in self.pages:
+            return self.pages[url]
+        if url in self.assets:
+            return self.assets[url]
+        lazy = self.lazy.get()
+        return lazy[url].data if url in lazy else None
+
+
+@dataclass(frozen=True)
+class _Parsed:
+    kind: str  # CONFIG, ITEM or EDITION
+    text: str
+    value: Any  # Item | Edition | SiteConfig, or None when errors
+    errors: tuple[ContentError, ...]
+    unparsed: frozenset[str]  # the ref of an item file that failed
+
+
+class Rebuilder:
+    """Builds a project in memory, again and again, redoing only what changed.
+
+    Not thread-safe: one thread (the server's rebuild thread) calls it.
+    """
+
+    def __init__(self, project: Path, options: BuildOptions) -> None:
+        self.project = project.resolve()
+        self.options = options
+        self._recorder = Recorder()
+        self._env = recording_environment(self.project / "templates", self._recorder)
+        self._sources: dict[str, Source] = {}  # site.yaml, items and editions by path
+        self._read_errors: dict[str, tuple[ContentError, ...]] = {}  # by path ("" for errors of the scan)
+        self._parsed: dict[str, _Parsed] = {}
+        self._assets: dict[str, Path] = {}
+        self._history: History | None = None
+        self._memo = _Memo()
+        self._lazy = _LazyStore()
+        self._site: Site | None = None
+        self._generation = 0
+        self.links = LinkIndex()
+        self._scan()
+
+    # sources
+
+    def _scan(self) -> None:
+        """Read every source, as a clean build does."""
+        sources = read_sources(self.project)
+        self._sources = {}
+        if sources.config is not None:
+            self._sources[sources.config.path] = sources.config
+        for kind_sources in sources.items.values():
+            self._sources.update((s.path, s) for s in kind_sources)
+        self._sources.update((s.path, s) for s in sources.editions)
+        self._read_errors = {"": sources.errors}
+        self._assets = dict(sources.assets)
+
+    def _reread(self, rel: str) -> None:
+        """Read one changed source again, or forget it if it is gone."""
+        self._sources.pop(rel, None)
+        self._read_errors.pop(rel, None)
+        path = self.project / rel
+        try:
+            if not path.is_file():
+                return
+            source, errors = read_file(self.project, path)
+        except OSError:
+            return  # gone between the event and the read: the next event says so
+        if source is not None:
+            self._sources[rel] = source
+        if errors:
+            self._read_errors[rel] = tuple(errors)
+
+    def apply(self, changed: Iterable[str]) -> set[str]:
+        """Take in changed project-relative paths; returns what kinds of change they were."""
+        kinds: set[str] = set()
+        templates: set[str] = set()
+        created_templates = False
+        for rel in changed:
+            kind = classify(rel)
+            if kind == RESCAN and not self._matters(rel):
+                continue
+            kinds.add(kind)
+            if kind in (CONFIG, ITEM, EDITION):
+                if rel == "site.yaml" and not (self.project / rel).exists():
+                    kinds.add(RESCAN)
+                self._reread(rel)
+            elif kind == TEMPLATE:
+                name = rel.split("/", 1)[1]
+                templates.add(name)
+                known = any(TEMPLATE_DEP + name in p.deps for p in self._memo.pages.values())
+                created_templates |= not known or not name.endswith(JINJA_SUFFIXES)
+            elif kind == STATIC:
+                url_known = any(path == self.project / rel for path in self._assets.values())
+                if not url_known or not (self.project / rel).is_file():
+                    kinds.add(RESCAN)  # a static file appeared or went: list them again
+        if RESCAN in kinds:
+            self._scan()
+        if RESCAN in kinds or STATIC in kinds:
+            self._memo.stages.clear()  # stages may look at files (the PDF stage checks images): run them again
+        if templates:
+            self._templates_changed(templates, everything=created_templates)
+        return kinds
+
+    def _matters(self, rel: str) -> bool:
+        """Whether a change to a non-Markdown file in an item folder (or to the folder) needs a new scan.
+
+        Editors and tools write short-lived files there (``sed``'s and vim's
+        temporary files): only one that stays, or one the last scan reported, does.
+        """
+        if rel.count("/") == 1:
+            return True  # the folder itself
+        return (self.project / rel).exists() or any(e.path == rel for e in self._read_errors.get("", ()))
+
+    def _templates_changed(self, names: set[str], everything: bool) -> None:
+        """A template changed: a fresh environment, and forget what used it (everything, if unsure)."""
+        self._env = recording_environment(self.project / "templates", self._recorder)
+        deps = {TEMPLATE_DEP + name for name in names}
+
+        def wanted(page_deps: frozenset[str]) -> bool:
+            return everything or not deps.isdisjoint(page_deps)
+
+        self._memo.forget(wanted)
+        self._lazy.forget_all()
+
+    # parsing
+
+    def _parse(self, rel: str, source: Source) -> _Parsed:
+        cached = self._parsed.get(rel)
+        if cached is not None and cached.text == source.text:
+            return cached
+        kind = classify(rel)
+        if kind == CONFIG:
+            content = parse_content(Sources(source, {}, (), (), ()))
+            value: Any = content.config
+        elif kind == EDITION:
+            content = parse_content(Sources(None, {}, (source,), (), ()))
+            value = content.editions[0] if content.editions else None
+        else:
+            content = parse_content(Sources(None, {rel.split("/")[1]: (source,)}, (), (), ()))
+            value = content.items[0] if content.items else None
+        parsed = _Parsed(kind, source.text, value, content.errors, content.unparsed)
+        self._parsed[rel] = parsed
+        return parsed
+
+    # the build
+
+    def rebuild(self) -> Build:
+        """Build from the sources as they are now; raises BuildFailed with every error found."""
+        started = time.perf_counter()
+        errors: list[ContentError] = []
+        warnings: list[ContentError] = []
+        for problems in self._read_errors.values():
+            for problem in problems:
+                (warnings if problem.warning else errors).append(problem)
+        config = None
+        items: list[Item] = []
+        editions: list[Edition] = []
+        unparsed: set[str] = set()
+        for rel in sorted(self._sources):
+            parsed = self._parse(rel, self._sources[rel])
+            for problem in parsed.errors:
+                (warnings if problem.warning else errors).append(problem)
+            unparsed.update(parsed.unparsed)
+            if parsed.value is None:
+                continue
+            if parsed.kind == CONFIG:
+                config = parsed.value
+            elif parsed.kind == EDITION:
+                editions.append(parsed.value)
+            else:
+                items.append(parsed.value)
+        self._parsed = {rel: p for rel, p in self._parsed.items() if rel in self._sources}
+        if "site.yaml" not in self._sources and not any(e.path == "site.yaml" for e in errors):
+            errors.append(ContentError("site.yaml", 0, "", "is missing; it holds the site's title and base_url"))
+        if config is None:
+            raise BuildFailed(errors or [ContentError("site.yaml", 0, "", "could not be read")])
+        now = resolve_now(self.options.now, config.tz)
+        site = build_model(config, items, editions, now, drafts=self.options.drafts, unparsed=frozenset(unparsed))
+        if isinstance(site, list) or errors:
+            raise BuildFailed(errors + (site if isinstance(site, list) else []))
+        warnings.extend(site.warnings)
+        if self._history is None:
+            self._history = read_history(self.project, [i.path for i in site.items] + [e.edition.path for e in site.editions])
+        stages = build_stages(self.project, self._assets.items(), self.options)
+        outputs, rendered = self._render(site, [s for s in stages if s.__name__ not in LAZY_STAGES])
+        self._generation += 1
+        pages = tuple(outputs)
+        lazy = LazyOutputs(site, self.project / "templates", self._history, pages, [s for s in stages if s.__name__ in LAZY_STAGES], self._lazy)
+        return Build(
+            generation=self._generation,
+            site=site,
+            pages={o.url: o.data for o in pages},
+            assets=dict(self._assets),
+            warnings=tuple(sorted(set(warnings))),
+            lazy=lazy,
+            seconds=time.perf_counter() - started,
+            rendered=rendered,
+        )
+
+    def _render(self, site: Site, stages: list[render.Stage]) -> tuple[list[Output], int]:
+        """Render the eager stages, reusing what did not change; the memo moves on only if all went well."""
+        assert self._history is not None
+        staleness = _Staleness(self._site, site)
+        r = _MemoRenderer(self._env, recording_site(site, self._recorder), self._history, self._recorder, self._memo, staleness)
+        outputs = r._outputs
+        for stage in stages:
+            outputs.extend(_run_stage(r, stage))
+        if r.errors:
+            raise BuildFailed(list(dict.fromkeys(r.errors)))
+        self._memo = r.new
+        self._site = site
+        return outputs, r.rendered
+
+    def bump(self, build: Build) -> Build:
+        """The same build under a new generation (a static file changed: browsers reload, nothing is rebuilt)."""
+        self._generation += 1
+        return dataclasses.replace(build, generation=self._generation, assets=dict(self._assets))
+
+    def check_links(self, build: Build) -> list[ContentError]:
+        """Broken links to pages and files, and link warnings, of ``build``; only changed pages are read again.
+
+        Links to what the lazy stages make (feeds, calendars, e-mail editions)
+        and to PDFs (skipped while serving) are left to ``eccpsite check``.
+        """
+        sources = {build.site.url(i): i.path for i in build.site.items}
+        return self.links.update(build.pages, build.assets, sources, lenient=True)
+
+
+def watched_paths(project: Path) -> list[tuple[Path, bool]]:
+    """The folders the server watches, and whether recursively: content/, templates/, and the project for site.yaml."""
+    return [(project / "content", True), (project / "templates", True), (project, False)]
+
+
+def relative(project: Path, path: str) -> str | None:
+    """A watcher's absolute path as a project-relative one with '/', or None if outside the project."""
+    try:
+        return Path(os.path.abspath(path)).relative_to(project).as_posix()
+    except ValueError:
+        return None

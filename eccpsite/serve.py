@@ -1,0 +1,339 @@
+"""``eccpsite serve``: build in memory, serve on localhost, rebuild on save, reload the browser.
+
+The server holds one immutable :class:`State` — the last good build and the
+errors of the latest attempt — and replaces it whole after each rebuild, so a
+request sees either the old site or the new one, never a mix. Every HTML
+response gets a small script (only here, never in ``build``) that listens to
+``/__eccpsite/events`` (Server-Sent Events): ``reload`` after a good rebuild,
+``errors`` when the errors change. While the content has errors the last good
+build stays served, with the ``path:line: message`` lines shown over every
+page until they are fixed.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import mimetypes
+import queue
+import sys
+import threading
+import time
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+from eccpsite import urls
+from eccpsite.build import BuildOptions
+from eccpsite.errors import BuildFailed
+from eccpsite.rebuild import RESCAN, STATIC, Build, Rebuilder
+from eccpsite.watch import Watcher
+
+EVENTS = "/__eccpsite/events"
+CLIENT = "/__eccpsite/client.js"
+KEEPALIVE = 15.0  # seconds between comments on an idle event stream
+
+_CLIENT_TEMPLATE = """\
+(function () {
+  "use strict";
+  var script = document.currentScript;
+  var generation = Number(script.getAttribute("data-generation"));
+  function show(errors) {
+    var box = document.getElementById("eccpsite-overlay");
+    if (!errors.length) { if (box) { box.remove(); } return; }
+    if (!box) {
+      var holder = document.createElement("div");
+      holder.innerHTML = __OVERLAY__;
+      box = holder.firstElementChild;
+      document.body.appendChild(box);
+    }
+    box.querySelector("pre").textContent = errors.join("\\n");
+  }
+  var events = new EventSource("__EVENTS__");
+  events.addEventListener("hello", function (event) {
+    var data = JSON.parse(event.data);
+    if (data.generation !== generation) { location.reload(); } else { show(data.errors); }
+  });
+  events.addEventListener("reload", function () { location.reload(); });
+  events.addEventListener("errors", function (event) { show(JSON.parse(event.data).errors); });
+})();
+"""
+
+_OVERLAY_STYLE = (
+    "position:fixed;left:0;right:0;bottom:0;z-index:2147483647;max-height:60vh;overflow:auto;margin:0;padding:1rem 1.25rem;"
+    "background:#8b0000;color:#fff;font:15px/1.45 system-ui,sans-serif;box-shadow:0 -2px 12px rgba(0,0,0,.4)"
+)
+_PRE_STYLE = "margin:.5rem 0 0;white-space:pre-wrap;font:14px/1.5 ui-monospace,monospace;color:#fff;background:none"
+
+
+def overlay(errors: tuple[str, ...] | list[str]) -> str:
+    """The box shown over a page while the content has errors (empty markup's ``pre`` is filled by the script)."""
+    lines = html.escape("\n".join(errors))
+    return (
+        f'<div id="eccpsite-overlay" role="alert" style="{_OVERLAY_STYLE}">'
+        "<strong>eccpsite: fix these errors; the site shown is the last good build.</strong>"
+        f'<pre style="{_PRE_STYLE}">{lines}</pre></div>'
+    )
+
+
+CLIENT_JS = _CLIENT_TEMPLATE.replace("__EVENTS__", EVENTS).replace("__OVERLAY__", json.dumps(overlay([])))
+
+
+def inject(page: bytes, generation: int, errors: tuple[str, ...]) -> bytes:
+    """Add the reload script (and the error overlay, if any) before ``</body>``."""
+    script = f'<script src="{CLIENT}" data-generation="{generation}"></script>'
+    extra = (overlay(errors) if errors else "") + script
+    text = page.decode("utf-8", "replace")
+    at = text.lower().rfind("</body>")
+    text = text[:at] + extra + text[at:] if at >= 0 else text + extra
+    return text.encode("utf-8")
+
+
+@dataclass(frozen=True)
+class State:
+    """What the server shows: the last good build (None before the first) and the current errors."""
+
+    build: Build | None
+    errors: tuple[str, ...] = ()
+
+    @property
+    def generation(self) -> int:
+        return self.build.generation if self.build else 0
+
+
+class _Clients:
+    """The open event streams, each a queue of (event, data) to send."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._queues: list[queue.Queue[tuple[str, str] | None]] = []
+
+    def add(self) -> queue.Queue[tuple[str, str] | None]:
+        q: queue.Queue[tuple[str, str] | None] = queue.Queue()
+        with self._lock:
+            self._queues.append(q)
+        return q
+
+    def remove(self, q: queue.Queue[tuple[str, str] | None]) -> None:
+        with self._lock:
+            if q in self._queues:
+                self._queues.remove(q)
+
+    def send(self, event: str, data: dict[str, Any]) -> None:
+        message = (event, json.dumps(data))
+        with self._lock:
+            for q in self._queues:
+                q.put(message)
+
+    def close(self) -> None:
+        with self._lock:
+            for q in self._queues:
+                q.put(None)
+
+    def __len__(self) -> int:
+        with self._lock:
+            return len(self._queues)
+
+
+def _content_type(url: str) -> str:
+    name = urls.output_path(url) if url.startswith("/") else url
+    kind = mimetypes.guess_type(name)[0] or "application/octet-stream"
+    if name.endswith(".ics"):
+        kind = "text/calendar"
+    return f"{kind}; charset=utf-8" if kind.startswith("text/") or kind.endswith(("xml", "json", "javascript")) else kind
+
+
+class DevServer:
+    """The dev server: a Rebuilder, a Watcher and an HTTP server around one swapped State."""
+
+    def __init__(self, project: Path, options: BuildOptions, port: int = 8000, host: str = "127.0.0.1", log: Callable[[str], None] | None = None) -> None:
+        self.project = project.resolve()
+        self.rebuilder = Rebuilder(self.project, options)
+        self.state = State(None)
+        self.clients = _Clients()
+        self.log = log or (lambda line: print(line, file=sys.stderr, flush=True))
+        self.watcher = Watcher(self.project, self.changed)
+        self.httpd = ThreadingHTTPServer((host, port), _handler(self))
+        self.httpd.daemon_threads = True
+        self._thread = threading.Thread(target=self.httpd.serve_forever, name="eccpsite-http", daemon=True)
+
+    @property
+    def url(self) -> str:
+        host, port = self.httpd.server_address[:2]
+        return f"http://{host!s}:{port}/"
+
+    def start(self) -> None:
+        """Build once, then serve and watch (returns at once; stop() ends it)."""
+        self._build(set(), initial=True)
+        self.watcher.start()
+        self._thread.start()
+
+    def stop(self) -> None:
+        self.watcher.stop()
+        self.clients.close()
+        self.httpd.shutdown()
+        self.httpd.server_close()
+        self._thread.join(timeout=5)
+
+    # rebuilding
+
+    def changed(self, paths: set[str]) -> None:
+        """The watcher's callback: rebuild what ``paths`` touch, swap the state, tell the browsers."""
+        try:
+            kinds = self.rebuilder.apply(paths)
+            build = self.state.build
+            if build is not None and kinds == {STATIC} and not self.state.errors:
+                self._swap(State(self.rebuilder.bump(build)), "reload")
+                self.log(f"static files changed: {', '.join(sorted(paths))}; browsers reload")
+                return
+            self._build(paths, initial=False, rescan=RESCAN in kinds)
+        except Exception:  # a bug must not stop the server: show it like an error
+            self._fail([f"eccpsite: internal error while rebuilding (please report it):\n{traceback.format_exc()}"])
+
+    def _build(self, paths: set[str], initial: bool, rescan: bool = False) -> None:
+        started = time.perf_counter()
+        try:
+            build = self.rebuilder.rebuild()
+        except BuildFailed as failed:
+            self._fail([str(e) for e in failed.errors])
+            return
+        self._swap(State(build), "reload")
+        what = ", ".join(sorted(paths)) if paths else "the site"
+        self.log(f"built {what} in {(time.perf_counter() - started) * 1000:.0f} ms ({build.rendered} pages rendered, {len(build.pages)} in memory)")
+        for warning in build.warnings if initial else ():
+            self.log(str(warning))
+        self._check_links(build, report_warnings=initial)
+
+    def _check_links(self, build: Build, report_warnings: bool) -> None:
+        """After the swap: broken links become errors shown over the new build (it stays served)."""
+        problems = self.rebuilder.check_links(build)
+        errors = tuple(str(p) for p in sorted(problems) if not p.warning)
+        if report_warnings:
+            for problem in sorted(problems):
+                if problem.warning:
+                    self.log(str(problem))
+        if errors and self.state.build is build:
+            self._swap(State(build, errors), "errors")
+
+    def _fail(self, errors: list[str]) -> None:
+        for line in errors:
+            self.log(line)
+        self.log(f"{len(errors)} error(s); still serving the last good build")
+        self._swap(State(self.state.build, tuple(errors)), "errors")
+
+    def _swap(self, state: State, event: str) -> None:
+        self.state = state  # one reference, replaced whole: readers see the old state or the new
+        self.clients.send(event, {"generation": state.generation, "errors": list(state.errors)})
+
+    # serving
+
+    def respond(self, raw_path: str) -> tuple[int, dict[str, str], bytes]:
+        """The status, headers and body for a GET of ``raw_path``."""
+        state = self.state
+        path = unquote(urlsplit(raw_path).path) or "/"
+        if path == CLIENT:
+            return 200, {"Content-Type": "text/javascript; charset=utf-8"}, CLIENT_JS.encode()
+        if state.build is None:
+            body = b"<!DOCTYPE html><html lang=en><title>Errors</title><body><h1>The site could not be built</h1></body></html>"
+            return 500, {"Content-Type": "text/html; charset=utf-8"}, inject(body, 0, state.errors)
+        build = state.build
+        if path.endswith("/index.html"):
+            path = path[: -len("index.html")]
+        try:
+            found = build.find(path)
+        except Exception:  # a lazy output failed to render
+            return 500, {"Content-Type": "text/plain; charset=utf-8"}, traceback.format_exc().encode()
+        if found is None and not path.endswith("/") and build.find(path + "/") is not None:
+            return 301, {"Location": path + "/"}, b""
+        status = 200
+        if found is None:
+            status, path, found = 404, urls.NOT_FOUND, build.find(urls.NOT_FOUND) or b"<!DOCTYPE html><title>Not found</title><body>Not found</body>"
+        body = found.read_bytes() if isinstance(found, Path) else found
+        kind = _content_type(path)
+        if kind.startswith("text/html"):
+            body = inject(body, build.generation, state.errors)
+        return status, {"Content-Type": kind}, body
+
+    def stream(self, handler: BaseHTTPRequestHandler) -> None:
+        """Send server-sent events to one browser tab until it goes away."""
+        handler.send_response(200)
+        handler.send_header("Content-Type", "text/event-stream")
+        handler.send_header("Cache-Control", "no-store")
+        handler.send_header("Connection", "keep-alive")
+        handler.end_headers()
+        q = self.clients.add()
+        state = self.state
+        try:
+            _write_event(handler, "hello", json.dumps({"generation": state.generation, "errors": list(state.errors)}))
+            while True:
+                try:
+                    message = q.get(timeout=KEEPALIVE)
+                except queue.Empty:
+                    handler.wfile.write(b": keep-alive\n\n")
+                    handler.wfile.flush()
+                    continue
+                if message is None:
+                    return
+                _write_event(handler, *message)
+        except (BrokenPipeError, ConnectionResetError, ValueError, OSError):
+            return
+        finally:
+            self.clients.remove(q)
+
+
+def _write_event(handler: BaseHTTPRequestHandler, event: str, data: str) -> None:
+    handler.wfile.write(f"event: {event}\ndata: {data}\n\n".encode())
+    handler.wfile.flush()
+
+
+def _handler(server: DevServer) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def do_GET(self) -> None:
+            if urlsplit(self.path).path == EVENTS:
+                self.close_connection = True
+                server.stream(self)
+                return
+            self._send(*server.respond(self.path), head=False)
+
+        def do_HEAD(self) -> None:
+            self._send(*server.respond(self.path), head=True)
+
+        def _send(self, status: int, headers: dict[str, str], body: bytes, head: bool) -> None:
+            self.send_response(status)
+            for name, value in headers.items():
+                self.send_header(name, value)
+            self.send_header("Content-Length", str(len(body)))
+            self.send_header("Cache-Control", "no-store")
+            self.end_headers()
+            if not head:
+                self.wfile.write(body)
+
+        def log_message(self, format: str, *args: Any) -> None:
+            pass  # the rebuilds are what an editor wants to read, not every request
+
+    return Handler
+
+
+def serve(project: Path, options: BuildOptions, port: int) -> int:
+    """Run the dev server until Ctrl+C; returns the exit code."""
+    try:
+        server = DevServer(project, options, port)
+    except OSError as exc:
+        print(f"eccpsite: cannot serve on port {port} ({exc.strerror or exc}); choose another with --port", file=sys.stderr)
+        return 2
+    server.start()
+    print(f"serving {server.url} — watching content/, templates/ and site.yaml; press Ctrl+C to stop", file=sys.stderr, flush=True)
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.stop()
+    return 0

@@ -1,0 +1,146 @@
+"""Search (issue 7): `eccpsite build` indexes the site with Pagefind, and /search/ finds things.
+
+The browser tests drive the site's own search page over a plain static server,
+as a reader would: type, submit, read the results.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pytest
+from browser import AXE_JS, AXE_TAGS, describe_violations, serve_directory
+from built_site import build_repo_site
+
+from eccpsite.render import Output
+from eccpsite.search import UNUSED, SearchIndexFailed, index_site
+from eccpsite.writer import write_site
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser, Page
+
+# The EU-Canada items of the real content, as their result titles begin.
+EU_CANADA = {
+    "/events/eu-canada-cluster-matchmaking-toronto-2019/",
+    "/news/eu-cluster-weeks-hanover-fair-eu-canada/",
+}
+
+
+PAGE = """<!DOCTYPE html><html lang="en"><head><title>X</title></head>
+<body><main data-pagefind-body><h1>EU-Canada</h1><p>Toronto matchmaking.</p></main></body></html>"""
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build_repo_site(tmp_path_factory.mktemp("search") / "site")
+
+
+@pytest.fixture(scope="module")
+def base_url(built: Path) -> Iterator[str]:
+    with serve_directory(built) as url:
+        yield url.rstrip("/")
+
+
+def search(page: Page, query: str) -> list[str]:
+    """Type ``query`` into the search page's field, submit, and return the result links."""
+    page.fill("#search-input", query)
+    page.press("#search-input", "Enter")
+    page.wait_for_function("q => document.getElementById('search-status').textContent.includes(`for “${q}”`)", arg=query)
+    return [str(href) for href in page.eval_on_selector_all("#search-results a", "links => links.map(a => a.getAttribute('href'))")]
+
+
+def test_search_index_is_built_beside_the_pages(built: Path) -> None:
+    """The build writes Pagefind's library and index, without the ready-made interfaces the site does not use."""
+    bundle = built / "pagefind"
+    assert (bundle / "pagefind.js").is_file()
+    assert (bundle / "pagefind-entry.json").is_file()
+    assert list((bundle / "fragment").iterdir()), "one fragment per indexed page"
+    assert not [name for name in UNUSED if (bundle / name).exists()]
+    page = (built / "search" / "index.html").read_text(encoding="utf-8")
+    assert 'src="/static/search.js"' in page and 'action="/search/"' in page
+
+
+def test_search_index_covers_items_not_lists(built: Path) -> None:
+    """Only items, pages and editions are indexed: a list page would only repeat their summaries."""
+    marked = [p for p in built.rglob("index.html") if "data-pagefind-body" in p.read_text(encoding="utf-8")]
+    assert built / "news" / "eu-cluster-weeks-hanover-fair-eu-canada" / "index.html" in marked
+    assert built / "newsletter" / "eccp-2019-09" / "index.html" in marked
+    assert built / "news" / "index.html" not in marked and built / "index.html" not in marked
+
+
+def test_search_index_is_the_same_for_the_same_pages(built: Path, tmp_path: Path) -> None:
+    """Indexing the same pages twice gives byte-identical files (builds are reproducible)."""
+    copies = []
+    for name in ("one", "two"):
+        folder = tmp_path / name
+        (folder / "news" / "x").mkdir(parents=True)
+        (folder / "news" / "x" / "index.html").write_text(PAGE, encoding="utf-8")
+        assert index_site(folder) > 0
+        copies.append({p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()})
+    assert copies[0] == copies[1]
+
+
+def test_search_index_failure_leaves_the_previous_output(tmp_path: Path) -> None:
+    """If indexing fails in the staging folder, the swap never happens and nothing is left behind."""
+    output = tmp_path / "build"
+    write_site([Output("/a/", b"old")], [], output)
+
+    def failing(staging: Path) -> int:
+        raise SearchIndexFailed("the search index could not be built: boom")
+
+    with pytest.raises(SearchIndexFailed):
+        write_site([Output("/a/", b"new")], [], output, finish=failing)
+    assert (output / "a" / "index.html").read_bytes() == b"old"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["build"]
+
+
+@pytest.mark.browser
+def test_search_canada_finds_the_eu_canada_items(base_url: str, chromium: Browser) -> None:
+    """Searching "Canada" on the built site lists the EU-Canada event and news, with excerpts."""
+    context = chromium.new_context()
+    try:
+        page = context.new_page()
+        page.goto(base_url + "/search/")
+        found = search(page, "Canada")
+        assert set(found) >= EU_CANADA, found
+        assert "result" in page.inner_text("#search-status")
+        assert page.locator("#search-results mark").count() > 0, "the words found are highlighted"
+        assert page.url.endswith("/search/?q=Canada"), "the query is kept in the address, for a bookmark"
+        assert search(page, "xylophonequartz") == []
+        assert page.inner_text("#search-status").startswith("No results")
+    finally:
+        context.close()
+
+
+@pytest.mark.browser
+def test_search_from_the_header_form_lands_on_results(base_url: str, chromium: Browser) -> None:
+    """The search box in every page's header takes the reader to /search/?q=… with the results shown."""
+    context = chromium.new_context()
+    try:
+        page = context.new_page()
+        page.goto(base_url + "/events/")
+        page.fill("#header-search-input", "Canada")
+        page.press("#header-search-input", "Enter")
+        page.wait_for_selector("#search-results li")
+        links = page.eval_on_selector_all("#search-results a", "links => links.map(a => a.getAttribute('href'))")
+        assert set(links) >= EU_CANADA
+        assert page.input_value("#search-input") == "Canada"
+    finally:
+        context.close()
+
+
+@pytest.mark.browser
+def test_search_results_pass_axe(base_url: str, chromium: Browser) -> None:
+    """The search page with results shown has no axe violation either."""
+    context = chromium.new_context()
+    try:
+        page = context.new_page()
+        page.goto(base_url + "/search/?q=Canada")
+        page.wait_for_selector("#search-results li")
+        page.add_script_tag(content=AXE_JS.read_text(encoding="utf-8"))
+        results = page.evaluate("tags => axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})", AXE_TAGS)
+        assert results["violations"] == [], describe_violations(results["violations"])
+    finally:
+        context.close()

@@ -1,0 +1,427 @@
+"""The dev server end to end: a real server on a free port, real file edits in a copy of the site.
+
+Waiting is for liveness only (an event or a page must arrive within a generous
+deadline); nothing here asserts how fast it arrives — bench/bench_serve.py does.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import http.client
+import json
+import queue
+import re
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import NOW, clean_env, copy_repo_project, write_files, write_site
+
+from eccpsite.build import BuildOptions, build_outputs
+from eccpsite.rebuild import CONFIG, EDITION, ITEM, OTHER, RESCAN, STATIC, TEMPLATE, Rebuilder, classify, same
+from eccpsite.schema import News
+from eccpsite.serve import CLIENT, EVENTS, DevServer, inject
+from eccpsite.watch import Watcher
+
+DEADLINE = 60.0  # seconds: how long a test waits for the server before it fails
+NEWS = "content/news/2019-09-16-eccp-user-survey-2019.md"
+NEWS_URL = "/news/eccp-user-survey-2019/"
+OPTIONS = BuildOptions(now=NOW, pdf=False)
+
+
+class Tab:
+    """What a browser tab's script sees: the server's event stream, read in a thread."""
+
+    def __init__(self, server: DevServer) -> None:
+        host, port = server.httpd.server_address[:2]
+        self.connection = http.client.HTTPConnection(str(host), int(port), timeout=DEADLINE)
+        self.connection.request("GET", EVENTS)
+        response = self.connection.getresponse()
+        assert response.status == 200
+        assert response.getheader("Content-Type") == "text/event-stream"
+        self.events: queue.Queue[tuple[str, dict[str, Any]]] = queue.Queue()
+        threading.Thread(target=self._read, args=(response,), daemon=True).start()
+        self.hello = self.wait("hello")
+
+    def _read(self, response: http.client.HTTPResponse) -> None:
+        event = ""
+        try:
+            for raw in response:
+                line = raw.decode().rstrip("\n")
+                if line.startswith("event: "):
+                    event = line[len("event: ") :]
+                elif line.startswith("data: "):
+                    self.events.put((event, json.loads(line[len("data: ") :])))
+        except (OSError, ValueError):
+            return
+
+    def wait(self, name: str, until: Callable[[dict[str, Any]], bool] = lambda data: True) -> dict[str, Any]:
+        """The next event called ``name`` whose data satisfies ``until`` (earlier ones are skipped)."""
+        deadline = time.monotonic() + DEADLINE
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                pytest.fail(f"no '{name}' event within {DEADLINE} s")
+            try:
+                event, data = self.events.get(timeout=left)
+            except queue.Empty:
+                continue
+            if event == name and until(data):
+                return data
+
+    def close(self) -> None:
+        self.connection.close()
+
+
+def get(server: DevServer, path: str) -> tuple[int, str, str]:
+    """GET a path of the server: status, content type and text."""
+    try:
+        with urllib.request.urlopen(server.url.rstrip("/") + path, timeout=DEADLINE) as response:
+            return response.status, response.headers["Content-Type"], response.read().decode("utf-8")
+    except urllib.error.HTTPError as error:
+        return error.code, error.headers["Content-Type"], error.read().decode("utf-8")
+
+
+@pytest.fixture
+def serve() -> Iterator[Callable[[Path], DevServer]]:
+    """Start a dev server on a free port for a project; stopped after the test."""
+    servers: list[DevServer] = []
+
+    def start(project: Path) -> DevServer:
+        server = DevServer(project, OPTIONS, port=0, log=lambda line: None)
+        server.start()
+        servers.append(server)
+        return server
+
+    yield start
+    for server in servers:
+        server.stop()
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    return copy_repo_project(tmp_path / "project")
+
+
+def _edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def _set_title(path: Path, title: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    path.write_text(re.sub(r"^title: .*$", f"title: {json.dumps(title)}", text, count=1, flags=re.M), encoding="utf-8")
+
+
+def test_serve_edit_of_a_news_file_changes_the_page_and_sends_a_reload(project: Path, serve: Callable[[Path], DevServer]) -> None:
+    server = serve(project)
+    status, kind, page = get(server, NEWS_URL)
+    assert status == 200 and kind.startswith("text/html")
+    assert "Freshly edited title" not in page
+    tab = Tab(server)
+    _set_title(project / NEWS, "Freshly edited title")
+    reload = tab.wait("reload")
+    assert reload["generation"] > tab.hello["generation"]
+    status, _, page = get(server, NEWS_URL)
+    assert status == 200
+    assert "<h1>Freshly edited title</h1>" in page
+    assert f'data-generation="{reload["generation"]}"' in page
+    tab.close()
+
+
+def test_serve_broken_yaml_shows_the_error_over_the_last_good_page_until_fixed(project: Path, serve: Callable[[Path], DevServer]) -> None:
+    server = serve(project)
+    _, _, before = get(server, NEWS_URL)
+    tab = Tab(server)
+    good = (project / NEWS).read_text(encoding="utf-8")
+    (project / NEWS).write_text(good.replace("title: ", "title: [never closed ", 1), encoding="utf-8")
+    errors = tab.wait("errors", lambda data: bool(data["errors"]))["errors"]
+    assert any(line.startswith(f"{NEWS}:2: ") and "not valid YAML" in line for line in errors)
+    status, _, page = get(server, NEWS_URL)
+    assert status == 200
+    assert 'id="eccpsite-overlay"' in page
+    assert f"{NEWS}:2: this is not valid YAML" in page
+    assert page.split('<div id="eccpsite-overlay"')[0] == before.split(f'<script src="{CLIENT}"')[0]  # the last good page, untouched
+    (project / NEWS).write_text(good, encoding="utf-8")
+    _set_title(project / NEWS, "Fixed again")
+    tab.wait("reload")
+    status, _, page = get(server, NEWS_URL)
+    assert status == 200
+    assert 'id="eccpsite-overlay"' not in page
+    assert "<h1>Fixed again</h1>" in page
+    tab.close()
+
+
+def test_serve_deleted_and_renamed_files_leave_the_site(project: Path, serve: Callable[[Path], DevServer]) -> None:
+    server = serve(project)
+    tab = Tab(server)
+    write_files(project, {"content/news/2019-09-20-short-lived.md": "---\ntitle: Short-lived news\ndate: 2019-09-20\n---\nHello.\n"})
+    tab.wait("reload")
+    assert get(server, "/news/short-lived/")[0] == 200
+    (project / "content/news/2019-09-20-short-lived.md").rename(project / "content/news/2019-09-20-renamed.md")
+    tab.wait("reload", lambda data: get(server, "/news/renamed/")[0] == 200)
+    status, kind, page = get(server, "/news/short-lived/")
+    assert status == 404 and kind.startswith("text/html")
+    assert f'<script src="{CLIENT}"' in page  # the 404 page reloads too, when the page comes back
+    (project / "content/news/2019-09-20-renamed.md").unlink()
+    tab.wait("reload", lambda data: get(server, "/news/renamed/")[0] == 404)
+    _, _, news_list = get(server, "/news/")
+    assert "Short-lived news" not in news_list
+    tab.close()
+
+
+def test_serve_template_change_rerenders_the_pages_that_use_it(project: Path, serve: Callable[[Path], DevServer]) -> None:
+    server = serve(project)
+    tab = Tab(server)
+    _edit(project / "templates/news.html", "{% block kicker %}", "{% block kicker %}<!-- marker of the news template -->")
+    tab.wait("reload")
+    assert "marker of the news template" in get(server, NEWS_URL)[2]
+    assert "marker of the news template" not in get(server, "/events/erek-international-conference-2019/")[2]
+    tab.close()
+
+
+def test_serve_static_change_reloads_and_serves_the_new_file_without_a_script(project: Path, serve: Callable[[Path], DevServer]) -> None:
+    server = serve(project)
+    tab = Tab(server)
+    with (project / "templates/static/style.css").open("a", encoding="utf-8") as css:
+        css.write("\n/* appended by the test */\n")
+    tab.wait("reload")
+    status, kind, body = get(server, "/static/style.css")
+    assert status == 200 and kind.startswith("text/css")
+    assert body.endswith("/* appended by the test */\n")
+    assert CLIENT not in body
+    tab.close()
+
+
+def test_serve_broken_link_is_shown_over_the_new_page(project: Path, serve: Callable[[Path], DevServer]) -> None:
+    server = serve(project)
+    tab = Tab(server)
+    with (project / NEWS).open("a", encoding="utf-8") as news:
+        news.write("\nSee [the missing report](/news/no-such-report/).\n")
+    errors = tab.wait("errors", lambda data: bool(data["errors"]))["errors"]
+    assert errors == [f"{NEWS}: the link to /news/no-such-report/ leads to no page of the site"]
+    page = get(server, NEWS_URL)[2]
+    assert "the missing report" in page  # the new build is served, with the error over it
+    assert "leads to no page of the site" in page
+    tab.close()
+
+
+def test_serve_starts_with_errors_and_recovers(tmp_path: Path, serve: Callable[[Path], DevServer]) -> None:
+    site = write_site(tmp_path / "site", {"content/news/2019-09-01-x.md": "---\ntitle: X\ndate: 2019-02-30\n---\nBody.\n"})
+    server = serve(site)
+    status, _, page = get(server, "/")
+    assert status == 500
+    assert "content/news/2019-09-01-x.md:3: date: 2019-02-30 is not a real date" in page
+    tab = Tab(server)
+    _edit(site / "content/news/2019-09-01-x.md", "2019-02-30", "2019-02-28")
+    tab.wait("reload")
+    status, _, page = get(server, "/news/x/")
+    assert status == 200 and "<h1>X</h1>" in page
+    tab.close()
+
+
+def test_serve_cli_serves_on_the_port_it_prints(tmp_path: Path) -> None:
+    site = write_site(tmp_path / "site", {"content/news/2019-09-01-x.md": "---\ntitle: X\ndate: 2019-09-01\n---\nBody.\n"})
+    process = subprocess.Popen(
+        [sys.executable, "-m", "eccpsite", "serve", "--port", "0", "--now", NOW], cwd=site, env=clean_env(), stderr=subprocess.PIPE, text=True
+    )
+    try:
+        assert process.stderr is not None
+        line = ""
+        while "serving http://127.0.0.1:" not in line:
+            line = process.stderr.readline()
+            assert line, "the server stopped before serving"
+        url = line.split("serving ", 1)[1].split(" ", 1)[0]
+        with urllib.request.urlopen(url + "news/x/", timeout=DEADLINE) as response:
+            page = response.read().decode()
+        assert "<h1>X</h1>" in page and f'<script src="{CLIENT}"' in page
+    finally:
+        process.terminate()
+        process.wait(timeout=DEADLINE)
+
+
+def test_serve_cli_refuses_a_taken_port(tmp_path: Path) -> None:
+    site = write_site(tmp_path / "site")
+    with DevServer(site, OPTIONS, port=0, log=lambda line: None).httpd as taken:
+        port = taken.server_address[1]
+        done = subprocess.run(
+            [sys.executable, "-m", "eccpsite", "serve", "--port", str(port)], cwd=site, env=clean_env(), capture_output=True, text=True, timeout=DEADLINE
+        )
+    assert done.returncode == 2
+    assert f"cannot serve on port {port}" in done.stderr and "--port" in done.stderr
+
+
+# The incremental build gives the bytes of a clean build, whatever changed.
+
+
+def _all_outputs(rebuilder: Rebuilder) -> dict[str, bytes]:
+    build = rebuilder.rebuild()
+    outputs = dict(build.pages)
+    outputs.update((url, out.data) for url, out in build.lazy.get().items())
+    return outputs
+
+
+def _clean(project: Path) -> dict[str, bytes]:
+    return {o.url: o.data for o in build_outputs(project, OPTIONS).outputs}
+
+
+CALL = "content/calls/cosme-clusters-go-international-2019.md"
+EVENT = "content/events/new-event.md"
+
+
+def _edit_body(p: Path) -> list[str]:
+    _edit(p / NEWS, "\n---\n", "\n---\nA new first sentence. ")
+    return [NEWS]
+
+
+def _move_news(p: Path) -> list[str]:
+    _edit(p / NEWS, "date: 2019-09-16", "date: 2019-01-02")
+    _set_title(p / NEWS, "Earlier")
+    return [NEWS]
+
+
+def _add_event(p: Path) -> list[str]:
+    write_files(p, {EVENT: "---\ntitle: New event\nstart: 2019-10-01\ntags: [matchmaking, brand-new-tag]\n---\nBody.\n"})
+    return [EVENT]
+
+
+def _move_deadline(p: Path) -> list[str]:
+    _edit(p / CALL, "2019-10-30", "2019-09-20")
+    return [CALL]
+
+
+def _edit_edition(p: Path) -> list[str]:
+    _edit(p / "content/newsletter/eccp-2019-09.yaml", "title: Latest news", "title: Newest news")
+    return ["content/newsletter/eccp-2019-09.yaml"]
+
+
+def _edit_template(p: Path) -> list[str]:
+    _edit(p / "templates/_macros.html", 'class="card-title"', 'class="card-title" data-x="1"')
+    return ["templates/_macros.html"]
+
+
+def _edit_config(p: Path) -> list[str]:
+    _edit(p / "site.yaml", "per_page: 10", "per_page: 4")
+    return ["site.yaml"]
+
+
+def _delete_event(p: Path) -> list[str]:
+    (p / EVENT).unlink()
+    return [EVENT]
+
+
+CHANGES = [_edit_body, _move_news, _add_event, _move_deadline, _edit_edition, _edit_template, _edit_config, _delete_event]
+
+
+def test_rebuild_gives_the_bytes_of_a_clean_build_after_each_change(project: Path) -> None:
+    rebuilder = Rebuilder(project, OPTIONS)
+    assert _all_outputs(rebuilder) == _clean(project)
+    for change in CHANGES:
+        rebuilder.apply(change(project))
+        mine, clean = _all_outputs(rebuilder), _clean(project)
+        assert sorted(mine) == sorted(clean), change.__name__
+        assert [url for url in clean if mine[url] != clean[url]] == [], change.__name__
+
+
+def test_rebuild_renders_again_only_the_pages_a_body_edit_touches(project: Path) -> None:
+    rebuilder = Rebuilder(project, OPTIONS)
+    first = rebuilder.rebuild()
+    _edit(project / NEWS, "\n---\n", "\n---\nA new first sentence. ")
+    rebuilder.apply([NEWS])
+    second = rebuilder.rebuild()
+    changed = sorted(url for url in second.pages if second.pages[url] != first.pages.get(url))
+    assert changed == [NEWS_URL]
+    rendered = {url for url in second.pages if second.pages[url] is not first.pages[url]}
+    site = second.site
+    item = site.by_ref["news/eccp-user-survey-2019"]
+    edition = next(e for e in site.editions if item in e.items)
+    touched = {NEWS_URL, "/", "/news/", "/newsletter/", "/tags/", f"/newsletter/{edition.edition.id}/", *(f"/tags/{t}/" for t in item.tags)}
+    listed_with_it = {site.url(i) for i in edition.items}  # their pages name the edition, which holds the edited item
+    assert NEWS_URL in rendered
+    assert rendered <= touched | listed_with_it
+    assert second.rendered == len(rendered) < len(second.pages) // 4
+
+
+def test_rebuild_keeps_the_last_good_state_after_a_failed_build(project: Path) -> None:
+    rebuilder = Rebuilder(project, OPTIONS)
+    rebuilder.rebuild()
+    good = (project / NEWS).read_text(encoding="utf-8")
+    (project / NEWS).write_text(good.replace("date: 2019-09-16", "date: 2019-13-01"), encoding="utf-8")
+    rebuilder.apply([NEWS])
+    with pytest.raises(Exception, match="error"):
+        rebuilder.rebuild()
+    (project / NEWS).write_text(good, encoding="utf-8")
+    _set_title(project / NEWS, "Back")
+    rebuilder.apply([NEWS])
+    assert _all_outputs(rebuilder) == _clean(project)
+
+
+# Smaller units.
+
+
+@pytest.mark.parametrize(
+    ("path", "kind"),
+    [
+        ("site.yaml", CONFIG),
+        ("content/news/2019-09-16-x.md", ITEM),
+        ("content/pages/about.md", ITEM),
+        ("content/newsletter/2019-09.yaml", EDITION),
+        ("templates/news.html", TEMPLATE),
+        ("templates/newsletter/pdf.css", TEMPLATE),
+        ("templates/static/style.css", STATIC),
+        ("content/media/logo.png", STATIC),
+        ("content/news/notes.txt", RESCAN),
+        ("content/news", RESCAN),
+        ("content/news/.x.md.swp", OTHER),
+        ("content/README.md", OTHER),
+        ("build/index.html", OTHER),
+        (".git/index", OTHER),
+    ],
+)
+def test_classify_names_what_a_changed_path_is(path: str, kind: str) -> None:
+    assert classify(path) == kind
+
+
+def test_same_sees_fields_that_equality_ignores() -> None:
+    a = News(kind="news", slug="a", path="content/news/a.md", title="A", date=dt.date(2019, 1, 1), extra={"x": 1})
+    b = News(kind="news", slug="a", path="content/news/a.md", title="A", date=a.date, extra={"x": 2})
+    assert a == b  # extra does not count for ==
+    assert not same(a, b) and not same((a,), (b,)) and same((a, [1]), (a, [1]))
+
+
+def test_inject_puts_the_script_before_the_end_of_the_body() -> None:
+    page = inject(b"<html><body><p>x</p></BODY></html>", 7, ("content/x.md:3: a problem",))
+    text = page.decode()
+    assert text.index("<p>x</p>") < text.index('id="eccpsite-overlay"') < text.index(f'<script src="{CLIENT}" data-generation="7">') < text.index("</BODY>")
+    assert "content/x.md:3: a problem" in text
+    assert inject(b"<p>no body</p>", 1, ()).decode().endswith(f'<script src="{CLIENT}" data-generation="1"></script>')
+
+
+def test_build_output_has_no_dev_server_script(repo_project: Path) -> None:
+    outputs = build_outputs(repo_project, OPTIONS).outputs
+    assert not [o.url for o in outputs if b"__eccpsite" in o.data]
+
+
+def test_watcher_gathers_a_burst_into_one_call(tmp_path: Path) -> None:
+    site = write_site(tmp_path / "site")
+    calls: queue.Queue[set[str]] = queue.Queue()
+    watcher = Watcher(site, calls.put, quiet=0.5, longest=30)
+    watcher._thread.start()  # the burst logic alone: events come from notice(), as watchdog would call it
+    try:
+        for n in range(20):
+            watcher.notice(str(site / f"content/news/2019-01-{n + 1:02d}-x.md"))
+        watcher.notice(str(site / "content/news/.swap.md.swp"))
+        watcher.notice(str(tmp_path / "outside.md"))
+        burst = calls.get(timeout=DEADLINE)
+    finally:
+        watcher.stop()
+    assert burst == {f"content/news/2019-01-{n + 1:02d}-x.md" for n in range(20)}
+    assert calls.empty()
