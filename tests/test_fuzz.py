@@ -230,7 +230,7 @@ def test_fuzz_rendered_markdown_is_always_sanitized(source: str, prefix: str) ->
     assert isinstance(plain_text(rendered), str)
 
 
-@given(value=st.recursive(texts, lambda inner: st.dictionaries(st.text(max_size=5), inner, max_size=3), max_leaves=6))
+@given(value=st.recursive(texts, lambda inner: st.one_of(st.lists(inner, max_size=3), st.dictionaries(st.text(max_size=5), inner, max_size=3)), max_leaves=6))
 def test_fuzz_json_for_script_never_ends_the_block_and_keeps_the_value(value: Any) -> None:
     text = str(_json_for_script(value))
     assert "<" not in text
