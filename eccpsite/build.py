@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import subprocess
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from eccpsite.cache import input_fingerprint, load_markdown_cache, prerender, read_manifest, save_markdown_cache, write_manifest
+from eccpsite.config import SiteConfig, parse_config
 from eccpsite.content import parse_content
 from eccpsite.dates import parse_now
 from eccpsite.edition_pdf import pdf_stage
@@ -21,11 +24,12 @@ from eccpsite.email_edition import render_email_editions
 from eccpsite.errors import BuildFailed, ContentError
 from eccpsite.history import read_history
 from eccpsite.links import check_links
-from eccpsite.model import Site, build_model
+from eccpsite.model import Site, build_model, next_status_change
 from eccpsite.reader import read_sources
 from eccpsite.render import RENDERERS, Output, Stage, make_environment, render_site
 from eccpsite.search import index_site
-from eccpsite.writer import check_output_folder, write_site
+from eccpsite.source import load_yaml
+from eccpsite.writer import MARKER, check_output_folder, write_site
 
 
 @dataclass(frozen=True)
@@ -75,6 +79,7 @@ def build_outputs(project: Path, options: BuildOptions) -> BuildResult:
     if isinstance(site, list) or errors:
         raise BuildFailed(errors + (site if isinstance(site, list) else []))
     warnings.extend(site.warnings)
+    prerender(i.body for i in site.items)
     env = make_environment(project / "templates")
     history = read_history(project, [i.path for i in site.items] + [e.edition.path for e in site.editions])
     stages = build_stages(project, sources.assets, options)
@@ -90,11 +95,58 @@ def build_outputs(project: Path, options: BuildOptions) -> BuildResult:
     return BuildResult(site, tuple(outputs), sources.assets, tuple(sorted(set(warnings))))
 
 
+def _git_head(project: Path) -> str:
+    """The commit checked out (calendars' SEQUENCE follows git history), or '' outside git."""
+    try:
+        done = subprocess.run(["git", "rev-parse", "HEAD"], cwd=project, capture_output=True, text=True, timeout=30, check=False)
+    except (OSError, subprocess.SubprocessError):
+        return ""
+    return done.stdout.strip() if done.returncode == 0 else ""
+
+
+def _manifest_now(project: Path, options: BuildOptions) -> dt.datetime | None:
+    """The build's "now" as the manifest check needs it (None when site.yaml cannot be read: no shortcut then)."""
+    try:
+        meta = load_yaml("site.yaml", (project / "site.yaml").read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError):
+        return None
+    config = parse_config("site.yaml", meta) if not isinstance(meta, ContentError) else None
+    return resolve_now(options.now, config.tz) if isinstance(config, SiteConfig) else None
+
+
+def build_if_changed(project: Path, output: Path, options: BuildOptions) -> tuple[BuildResult | None, int, float]:
+    """Build, unless the output already is what this build would make; returns ``(None, 0, seconds)`` then.
+
+    The output is up to date when every input (sources, templates, site.yaml,
+    eccpsite's code, the options, the git commit) is unchanged since the last
+    build into the same folder and no moment at which the site changes by
+    itself (a deadline, an event's end, a 'publish_at') lies between that
+    build's "now" and this one's.
+    """
+    started = time.perf_counter()
+    check_output_folder(output, project)
+    now = _manifest_now(project, options)
+    fingerprint = input_fingerprint(project, f"{options.drafts}|{options.strict}|{options.pdf}", _git_head(project))
+    last = read_manifest(project)
+    if now is not None and last.get("fingerprint") == fingerprint and last.get("output") == str(output.resolve()) and (output / MARKER).exists():
+        built_at = dt.datetime.fromisoformat(last["now"])
+        until = dt.datetime.fromisoformat(last["until"]) if last.get("until") else None
+        if built_at <= now and (until is None or now < until):
+            return None, 0, time.perf_counter() - started
+    result, count, _ = build(project, output, options)
+    until = next_status_change(result.site)
+    manifest = {"fingerprint": fingerprint, "output": str(output.resolve()), "now": result.site.now.isoformat()}
+    write_manifest(project, {**manifest, "until": until.isoformat() if until else None})
+    return result, count, time.perf_counter() - started
+
+
 def build(project: Path, output: Path, options: BuildOptions) -> tuple[BuildResult, int, float]:
     """Build the site and swap it into ``output``; returns the result, file count and seconds."""
     started = time.perf_counter()
     check_output_folder(output, project)
+    load_markdown_cache(project)
     result = build_outputs(project, options)
     language = result.site.config.language
     count = write_site(result.outputs, result.assets, output, finish=lambda staging: index_site(staging, language))
+    save_markdown_cache(project)
     return result, count, time.perf_counter() - started

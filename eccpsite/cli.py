@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 from eccpsite import __version__
-from eccpsite.build import BuildOptions, build, build_outputs
+from eccpsite.build import BuildOptions, build_if_changed, build_outputs
 from eccpsite.errors import BuildFailed, ContentError
 from eccpsite.search import SearchIndexFailed
 from eccpsite.writer import OutputRefused
@@ -68,7 +68,11 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "build":
             output = args.output or project / "build"
-            result, count, seconds = build(project, output, BuildOptions(now=args.now, drafts=args.drafts, strict=args.strict, pdf=args.pdf))
+            options = BuildOptions(now=args.now, drafts=args.drafts, strict=args.strict, pdf=args.pdf)
+            result, count, seconds = build_if_changed(project, output, options)
+            if result is None:
+                print(f"{output} is up to date: nothing changed since the last build ({seconds:.2f} s)")
+                return EXIT_OK
             _report([], result.warnings)
             print(f"built {count} files into {output} in {seconds:.2f} s")
             return EXIT_OK

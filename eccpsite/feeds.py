@@ -26,6 +26,7 @@ told otherwise; every date is set here, so two builds give the same bytes.
 from __future__ import annotations
 
 import datetime as dt
+import heapq
 import html
 import json
 import re
@@ -115,7 +116,7 @@ def published(site: Site, item: Item, history: History) -> dt.datetime:
     elif publish_at is not None:
         when = publish_at
     else:
-        evidence = [moment(e.edition.date, tz) for e in site.editions if item.ref in {i.ref for i in e.items}]
+        evidence = [moment(e.edition.date, tz) for e in site.editions if item in e.items]
         revision = history.get(item.path)
         if revision is not None:
             evidence.append(revision.created)
@@ -250,6 +251,17 @@ def _dated(items: Sequence[Item]) -> list[Item]:
     return [i for i in items if isinstance(i, (News, Event, Call, Interview))]
 
 
+def _newest_items(site: Site, items: Sequence[Item], history: History) -> list[Item]:
+    """The ``FEED_LIMIT`` newest of ``items``, in the order of their entries, before any entry is made.
+
+    Making an entry renders the item; a feed shows only the newest, so the
+    others are never rendered (a site of 10,000 items would render each one
+    once per feed it could appear in).
+    """
+    newest = heapq.nlargest(FEED_LIMIT, _dated(items), key=lambda i: (published(site, i, history), site.config.absolute(site.url(i))))
+    return newest
+
+
 def section_entries(site: Site, section: str, history: History, sizes: Mapping[str, int]) -> tuple[Entry, ...]:
     """The entries of the feed of ``section`` (one of ``urls.FEED_SECTIONS``), newest first."""
     groups: dict[str, Sequence[Item]] = {
@@ -262,7 +274,7 @@ def section_entries(site: Site, section: str, history: History, sizes: Mapping[s
     if section == "newsletter":
         return _newest_first(editions)
     chosen = _dated(site.items) if section == "all" else _dated(groups[section])
-    return _newest_first([item_entry(site, i, history) for i in chosen] + editions)
+    return _newest_first([item_entry(site, i, history) for i in _newest_items(site, chosen, history)] + editions)
 
 
 def _latest(site: Site, entries: Sequence[Entry], history: History) -> dt.datetime:
@@ -387,7 +399,7 @@ def section_feed(site: Site, section: str, history: History, sizes: Mapping[str,
 
 def tag_feed(site: Site, tag: str, history: History) -> Feed:
     config = site.config
-    entries = _newest_first([item_entry(site, i, history) for i in _dated(site.tags.get(tag, ()))])
+    entries = _newest_first([item_entry(site, i, history) for i in _newest_items(site, site.tags.get(tag, ()), history)])
     return Feed(
         title=f"{config.title}: {tag}",
         description=f"News, events, calls and interviews about “{tag}” from the {config.title}.",

@@ -8,9 +8,10 @@ in the PDF.
 
 from __future__ import annotations
 
+import hashlib
 import html
 import re
-from functools import lru_cache
+from collections.abc import Iterable
 
 import markdown
 import nh3
@@ -63,14 +64,53 @@ def sanitize(html_text: str) -> str:
     )
 
 
-@lru_cache(maxsize=8192)
-def render_markdown(source: str, id_prefix: str = "") -> str:
-    """Render Markdown to sanitized HTML; footnote ids get ``id_prefix`` so items can share a page."""
+def _key(source: str, id_prefix: str) -> bytes:
+    return hashlib.blake2b(f"{id_prefix}\x00{source}".encode(), digest_size=20).digest()
+
+
+# Rendered HTML by a digest of (id prefix, source): Markdown is rendered once per
+# content version. The build preloads it from its on-disk cache and saves it back
+# (see remember / remembered); everything here stays pure.
+_rendered: dict[bytes, str] = {}
+_used: set[bytes] = set()
+
+
+def _render(source: str, id_prefix: str) -> str:
     _MD.reset()
     rendered = _MD.convert(source)
     if id_prefix:
         rendered = re.sub(r'(id="|href="#)(fn(?:ref)?):', rf"\1{id_prefix}-\2-", rendered)
     return sanitize(rendered)
+
+
+def render_markdown(source: str, id_prefix: str = "") -> str:
+    """Render Markdown to sanitized HTML; footnote ids get ``id_prefix`` so items can share a page."""
+    key = _key(source, id_prefix)
+    _used.add(key)
+    rendered = _rendered.get(key)
+    if rendered is None:
+        rendered = _rendered[key] = _render(source, id_prefix)
+    return rendered
+
+
+def render_many(sources: list[str]) -> list[tuple[bytes, str]]:
+    """Render several sources (without prefix); what a worker process of the build runs."""
+    return [(_key(source, ""), _render(source, "")) for source in sources]
+
+
+def missing(sources: Iterable[str]) -> list[str]:
+    """The sources not rendered yet, each once."""
+    return list({source: None for source in sources if _key(source, "") not in _rendered})
+
+
+def remember(entries: Iterable[tuple[bytes, str]]) -> None:
+    """Add rendered HTML made elsewhere (a worker process, the on-disk cache)."""
+    _rendered.update(entries)
+
+
+def remembered() -> dict[bytes, str]:
+    """What this process rendered or reused, for the on-disk cache (entries no longer used are dropped)."""
+    return {key: _rendered[key] for key in _used if key in _rendered}
 
 
 def plain_text(html_text: str) -> str:

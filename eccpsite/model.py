@@ -10,9 +10,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
+from operator import attrgetter
 from typing import Generic, TypeVar
+from zoneinfo import ZoneInfo
 
 from eccpsite import urls
 from eccpsite.config import SiteConfig
@@ -93,6 +96,11 @@ class EventFilter:
     def events(self) -> tuple[Event, ...]:
         return self.upcoming + self.past
 
+    @cached_property
+    def upcoming_slugs(self) -> frozenset[str]:
+        """Slugs of the upcoming events, for a quick membership test in templates."""
+        return frozenset(e.slug for e in self.upcoming)
+
 
 @dataclass(frozen=True)
 class Site:
@@ -114,6 +122,7 @@ class Site:
     event_filters: tuple[EventFilter, ...] = ()
     # Per call slug, each moment its status changes and the status from then on (for the page's script).
     call_timelines: dict[str, tuple[tuple[dt.datetime, str], ...]] = field(default_factory=dict)
+    pending: tuple[dt.datetime, ...] = ()  # when items held back by 'publish_at' come out, soonest first
 
     def filters_of(self, kind: str) -> tuple[EventFilter, ...]:
         """The event filters of one kind (country, tag or attendance)."""
@@ -260,7 +269,7 @@ def build_model(
     """
     errors: list[ContentError] = []
     by_ref: dict[str, Item] = {}
-    for item in sorted(items, key=lambda i: i.path):
+    for item in sorted(items, key=attrgetter("path")):
         if item.ref in by_ref:
             other = by_ref[item.ref]
             message = f"the slug '{item.slug}' is already used by {other.path}; give one of them another file name or 'slug:'"
@@ -274,7 +283,7 @@ def build_model(
         by_ref[item.ref] = item
 
     tz = config.tz
-    visible = [i for i in by_ref.values() if is_visible(i, now, tz, drafts)]
+    visible = [i for i in by_ref.values() if (i.publish_at is None and not i.draft) or is_visible(i, now, tz, drafts)]
     visible_refs = {i.ref for i in visible}
 
     warnings: list[ContentError] = []
@@ -310,10 +319,11 @@ def build_model(
     def of(cls: type[T]) -> list[T]:
         return by_kind[cls]  # type: ignore[return-value]
 
-    newest_first = sorted(visible, key=_sort_key_newest, reverse=True)
+    newest_first = sorted(visible, key=_sort_key_newest, reverse=True)  # keys are unique within a kind: filtering keeps a kind sorted
     events = of(Event)
-    upcoming = sorted((e for e in events if event_is_upcoming(e, now, config)), key=lambda e: (moment(e.start, tz), e.slug))
-    past = sorted((e for e in events if not event_is_upcoming(e, now, config)), key=lambda e: (moment(e.start, tz), e.slug), reverse=True)
+    ahead = {id(e) for e in events if event_is_upcoming(e, now, config)}
+    upcoming = sorted((e for e in events if id(e) in ahead), key=lambda e: (moment(e.start, tz), e.slug))
+    past = sorted((e for e in events if id(e) not in ahead), key=lambda e: (moment(e.start, tz), e.slug), reverse=True)
     statuses = {c.slug: call_status(c, now, config) for c in of(Call)}
     calls = of(Call)
     still_open = sorted(
@@ -332,26 +342,38 @@ def build_model(
     return Site(
         config=config,
         now=now,
-        items=tuple(sorted(visible, key=lambda i: i.ref)),
-        news=tuple(sorted(of(News), key=_sort_key_newest, reverse=True)),
+        items=tuple(sorted(visible, key=attrgetter("ref"))),
+        news=tuple(i for i in newest_first if type(i) is News),
         upcoming_events=tuple(upcoming),
         past_events=tuple(past),
         open_calls=tuple(still_open),
         closed_calls=tuple(closed),
-        interviews=tuple(sorted(of(Interview), key=_sort_key_newest, reverse=True)),
+        interviews=tuple(i for i in newest_first if type(i) is Interview),
         pages=tuple(sorted(of(Page), key=lambda p: (p.menu if p.menu is not None else 999, p.slug))),
         tags={tag: tuple(members) for tag, members in sorted(tags.items())},
         editions=tuple(resolved),
         call_status=statuses,
         warnings=tuple(warnings),
         by_ref={i.ref: i for i in visible},
+        pending=_pending(by_ref.values(), now, tz, drafts),
         event_filters=build_event_filters(upcoming, past),
         call_timelines={c.slug: status_timeline(c, config) for c in calls},
     )
 
 
+def _pending(items: Iterable[Item], now: dt.datetime, tz: ZoneInfo, drafts: bool) -> tuple[dt.datetime, ...]:
+    """The moments at which items and editions held back by ``publish_at`` come out."""
+    moments = (moment(i.publish_at, tz) for i in items if (drafts or not i.draft) and i.publish_at is not None)
+    return tuple(sorted(m for m in moments if m > now))
+
+
 def next_status_change(site: Site) -> dt.datetime | None:
-    """The next moment a call's or an event's status changes (for a scheduled rebuild)."""
+    """The next moment the site changes by itself: a call's or an event's status changes, or a held-back item comes out.
+
+    Until then a build of unchanged sources gives the same output (a scheduled
+    rebuild is due then; see ``next-change.txt``).
+    """
     moments = [s.changes_at for s in site.call_status.values() if s.changes_at is not None]
     moments += [moment(e.end or e.start, site.config.tz, end_of_day=True) for e in site.upcoming_events]
+    moments += site.pending[:1]
     return min(moments) if moments else None
