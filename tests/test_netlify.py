@@ -63,3 +63,10 @@ def test_netlify_sends_security_headers_on_every_page(netlify: dict[str, Any]) -
 def test_netlify_answers_unknown_paths_with_the_404_page(netlify: dict[str, Any]) -> None:
     fallbacks = [rule for rule in netlify.get("redirects", []) if rule["from"] == "/*"]
     assert fallbacks == [{"from": "/*", "to": "/404.html", "status": 404}]
+
+
+def test_netlify_keeps_the_build_cache_between_deploys(netlify: dict[str, Any]) -> None:
+    cached = [p for p in netlify.get("plugins", []) if p.get("package") == "netlify-plugin-cache"]
+    assert cached and ".cache" in cached[0]["inputs"]["paths"]
+    package = (Path(__file__).resolve().parents[1] / "package.json").read_text(encoding="utf-8")
+    assert '"netlify-plugin-cache"' in package  # file-based plugins must be in package.json for Netlify to install them
