@@ -27,6 +27,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urljoin
 
 from markupsafe import Markup
@@ -34,11 +35,14 @@ from markupsafe import Markup
 from eccpsite import __version__, urls
 from eccpsite.config import SiteConfig
 from eccpsite.errors import ContentError
-from eccpsite.fetcher import Policy, ProjectFetcher
 from eccpsite.markup import render_markdown
 from eccpsite.model import ResolvedEdition, Site
+from eccpsite.pdf_policy import Policy
 from eccpsite.render import Output, Renderer, Stage
 from eccpsite.schema import Item
+
+if TYPE_CHECKING:
+    from eccpsite.fetcher import ProjectFetcher
 
 TEMPLATE = "newsletter/pdf.html"
 STYLESHEET = "newsletter/pdf.css"
@@ -365,6 +369,8 @@ def make_edition_pdfs(r: Renderer, project: Path, assets: Iterable[tuple[str, Pa
         key = cache_key(page, theme, config, images, project)
         data = cache.get(edition.id, key)
         if data is None:
+            from eccpsite.fetcher import ProjectFetcher  # WeasyPrint is imported only when a PDF is rendered
+
             fetcher = ProjectFetcher(policy)
             try:
                 data = render_pdf(page, config.absolute(urls.edition_url(edition.id)), stylesheet, fetcher, key)

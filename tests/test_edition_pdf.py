@@ -334,7 +334,7 @@ def test_cli_build_no_pdf_skips_the_pdf(tmp_path: Path, run_cli: RunCli) -> None
     assert result.returncode == 0, result.stderr
     assert not list((site / "build").rglob("*.pdf"))
     assert (site / "build/newsletter/2019-09/email.html").is_file()
-    assert not (site / ".cache").exists()
+    assert not (site / ".cache" / "pdf").exists()  # no PDF rendered, none cached (Markdown still is)
 
 
 # What the renderer may read.

@@ -275,8 +275,11 @@ def test_security_nothing_outside_the_project_is_read(hostile_build: HostileBuil
     assert "media/pixel.png" in hostile_build.files
 
 
-# Besides the output, a build may only write the PDF cache of eccpsite.edition_pdf, under names it makes itself.
-_PDF_CACHE = re.compile(r"^project/\.cache(/pdf(/[a-z0-9-]+(/[0-9a-f]{64}\.pdf)?)?)?$")
+# Besides the output, a build may only write its caches (eccpsite.edition_pdf's PDFs, eccpsite.cache's Markdown
+# and build manifest), under names it makes itself.
+_PDF_CACHE = re.compile(
+    r"^project/\.cache(/pdf(/[a-z0-9-]+(/[0-9a-f]{64}\.pdf)?)?|/markdown-[0-9a-f]{24}\.json|/build-manifest\.json)?$"
+)
 
 
 def test_security_nothing_is_written_outside_the_output(hostile_build: HostileBuild) -> None:
