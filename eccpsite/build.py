@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from eccpsite.cache import input_fingerprint, load_markdown_cache, prerender, read_manifest, save_markdown_cache, write_manifest
+from eccpsite.cache import CACHE_DIR, input_fingerprint, load_markdown_cache, prerender, read_manifest, save_markdown_cache, write_manifest
 from eccpsite.config import SiteConfig, parse_config
 from eccpsite.content import parse_content
 from eccpsite.dates import parse_now
@@ -27,7 +27,7 @@ from eccpsite.links import check_links
 from eccpsite.model import Site, build_model, next_status_change
 from eccpsite.reader import read_sources
 from eccpsite.render import RENDERERS, Output, Stage, make_environment, render_site
-from eccpsite.search import index_site
+from eccpsite.search import index_site_cached
 from eccpsite.source import load_yaml
 from eccpsite.writer import MARKER, check_output_folder, write_site
 
@@ -147,6 +147,8 @@ def build(project: Path, output: Path, options: BuildOptions) -> tuple[BuildResu
     load_markdown_cache(project)
     result = build_outputs(project, options)
     language = result.site.config.language
-    count = write_site(result.outputs, result.assets, output, finish=lambda staging: index_site(staging, language))
+    pages = [(o.url, o.data) for o in result.outputs if o.url.endswith("/")]
+    cache = project / CACHE_DIR
+    count = write_site(result.outputs, result.assets, output, finish=lambda staging: index_site_cached(staging, pages, language, cache))
     save_markdown_cache(project)
     return result, count, time.perf_counter() - started
