@@ -9,7 +9,11 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import multiprocessing
+import os
+import threading
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -233,8 +237,40 @@ def render_item(r: Renderer, item: Item, editions: tuple[ResolvedEdition, ...] =
     )
 
 
+PARALLEL_ITEMS = 600  # from this many items, item pages are rendered on every core
+_pool_renderer: Renderer | None = None  # what a forked worker renders with (set just before the fork)
+
+
+def _render_slice(bounds: tuple[int, int]) -> tuple[list[Output | None], list[ContentError]]:
+    """Render items ``start:end`` in a worker process forked from the build."""
+    r = _pool_renderer
+    assert r is not None
+    editions = item_editions(r.site)
+    before = len(r.errors)
+    pages = [render_item(r, item, editions.get(item.ref, ())) for item in r.site.items[bounds[0] : bounds[1]]]
+    return pages, r.errors[before:]
+
+
+def _render_items_in_pool(r: Renderer, workers: int) -> Iterator[Output | None]:
+    global _pool_renderer
+    count = len(r.site.items)
+    step = max(50, -(-count // (workers * 8)))
+    _pool_renderer = r
+    try:
+        with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork")) as pool:
+            for pages, errors in pool.map(_render_slice, [(start, start + step) for start in range(0, count, step)]):
+                r.errors.extend(errors)
+                yield from pages
+    finally:
+        _pool_renderer = None
+
+
 def render_items(r: Renderer) -> Iterator[Output | None]:
-    """One page per visible item."""
+    """One page per visible item; on every core when there are many and nothing else runs in this process."""
+    workers = os.cpu_count() or 1
+    if len(r.site.items) >= PARALLEL_ITEMS and workers > 1 and threading.active_count() == 1 and type(r) is Renderer:
+        yield from _render_items_in_pool(r, workers)
+        return
     editions = item_editions(r.site)
     for item in r.site.items:
         yield render_item(r, item, editions.get(item.ref, ()))

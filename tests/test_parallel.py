@@ -1,0 +1,46 @@
+"""Item pages rendered on every core are the pages rendered in one process."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from conftest import write_site
+
+SCRIPT = """
+import sys
+from pathlib import Path
+from eccpsite import render
+from eccpsite.build import BuildOptions, build_outputs
+
+calls = []
+original = render._render_items_in_pool
+def counting(r, workers):
+    calls.append(workers)
+    return original(r, workers)
+render._render_items_in_pool = counting
+render.PARALLEL_ITEMS = int(sys.argv[2])
+result = build_outputs(Path(sys.argv[1]), BuildOptions(now="2019-09-16", pdf=False))
+print("pool" if calls else "serial")
+for out in sorted(result.outputs, key=lambda o: o.url):
+    sys.stdout.buffer.write(out.url.encode() + b"\\0" + out.data + b"\\0")
+"""
+
+
+def _news(number: int) -> str:
+    return f"---\ntitle: News number {number}\ndate: 2019-06-{number % 28 + 1:02d}\ntags: [t{number % 3}]\n---\nText of item {number}, with a note.[^1]\n\n[^1]: The note.\n"
+
+
+def test_parallel_item_pages_equal_serial_ones(tmp_path: Path) -> None:
+    site = write_site(tmp_path / "site", {f"content/news/2019-06-01-n{n}.md": _news(n) for n in range(40)})
+
+    def run(threshold: int) -> tuple[str, bytes]:
+        done = subprocess.run([sys.executable, "-c", SCRIPT, str(site), str(threshold)], capture_output=True, check=True)
+        mode, _, outputs = done.stdout.partition(b"\n")
+        return mode.decode(), outputs
+
+    parallel, serial = run(1), run(10_000)
+    assert (parallel[0], serial[0]) == ("pool", "serial")
+    assert parallel[1] == serial[1]
+    assert b"/news/n39/" in parallel[1]
