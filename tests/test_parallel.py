@@ -29,7 +29,8 @@ for out in sorted(result.outputs, key=lambda o: o.url):
 
 
 def _news(number: int) -> str:
-    return f"---\ntitle: News number {number}\ndate: 2019-06-{number % 28 + 1:02d}\ntags: [t{number % 3}]\n---\nText of item {number}, with a note.[^1]\n\n[^1]: The note.\n"
+    front = f"---\ntitle: News number {number}\ndate: 2019-06-{number % 28 + 1:02d}\ntags: [t{number % 3}]\n---\n"
+    return front + f"Text of item {number}, with a note.[^1]\n\n[^1]: The note.\n"
 
 
 def test_parallel_item_pages_equal_serial_ones(tmp_path: Path) -> None:
