@@ -42,11 +42,12 @@ from markupsafe import Markup
 
 from eccpsite import render, urls
 from eccpsite.build import BuildOptions, build_stages, resolve_now
+from eccpsite.cache import load_markdown_cache, prerender
 from eccpsite.content import parse_content
 from eccpsite.errors import BuildFailed, ContentError
 from eccpsite.history import History, read_history
 from eccpsite.links import LinkIndex
-from eccpsite.model import Site, build_model
+from eccpsite.model import Site, build_model, next_status_change
 from eccpsite.reader import read_file, read_sources
 from eccpsite.render import Output, Renderer, make_environment
 from eccpsite.schema import KINDS, Edition, Item
@@ -58,7 +59,6 @@ LAZY_STAGES = frozenset({"render_feeds", "render_calendars", "render_email_editi
 SITEMAP = "@sitemap"  # the sitemap, made lazily after the lazy stages
 OUTPUTS_DEP = "@outputs"  # a stage read what earlier stages made (render_feeds reads their sizes)
 TEMPLATE_DEP = "templates/"  # prefix of a dependency on a template: templates/news.html
-JINJA_SUFFIXES = (".html", ".xml", ".txt", ".j2", ".jinja", ".ics")
 SITE_FIELDS = frozenset(f.name for f in dataclasses.fields(Site))
 
 # What a changed path is: see classify().
@@ -109,16 +109,34 @@ def same(a: Any, b: Any) -> bool:
     if kind in _ATOMIC:
         return bool(a == b)
     if kind is tuple or kind is list:
-        return len(a) == len(b) and (all(map(is_, a, b)) or all(map(same, a, b)))
+        return len(a) == len(b) and (all(map(is_, a, b)) or all(map(_same_part, a, b)))
     if kind is dict:
-        return a.keys() == b.keys() and all(same(value, b[key]) for key, value in a.items())
+        return a.keys() == b.keys() and all(map(_same_part, a.values(), map(b.__getitem__, a.keys())))
     try:
         names = _FIELD_NAMES[kind]
     except KeyError:
         names = _FIELD_NAMES[kind] = tuple(f.name for f in dataclasses.fields(kind)) if dataclasses.is_dataclass(kind) else None
-    if names is not None:
-        return all(same(getattr(a, name), getattr(b, name)) for name in names)
-    return bool(a == b)
+    if names is None:
+        return bool(a == b)
+    for name in names:  # noqa: SIM110 - a plain loop: faster than all() over a generator
+        if not _same_part(getattr(a, name), getattr(b, name)):
+            return False
+    return True
+
+
+def equal(a: Any, b: Any) -> bool:
+    """``same`` in C: ``==``, exact while no item differs from its previous version only in fields ``==`` ignores."""
+    return a is b or (type(a) is type(b) and bool(a == b))
+
+
+def _same_part(x: Any, y: Any) -> bool:
+    """same() for the parts of a value: plain values compared here, without a call of same()."""
+    if x is y:
+        return True
+    kind = type(x)
+    if kind in _ATOMIC:
+        return kind is type(y) and bool(x == y)
+    return same(x, y)
 
 
 # --- recording what a page reads -------------------------------------------------------
@@ -204,26 +222,31 @@ class _Memo:
 
     pages: dict[str, _Page] = field(default_factory=dict)
     stages: dict[str, _Stage] = field(default_factory=dict)
+    items: dict[int, tuple[Item, str]] = field(default_factory=dict)  # id(item) → (item, url) of each remembered item page
+    item_deps: set[frozenset[str]] = field(default_factory=set)  # what the item pages read
+    item_editions: dict[str, tuple[Any, ...]] = field(default_factory=dict)  # the editions listing each item
 
     def forget(self, wanted: Callable[[frozenset[str]], bool]) -> None:
         """Drop every page and stage whose dependencies ``wanted`` picks."""
         self.pages = {url: p for url, p in self.pages.items() if not wanted(p.deps)}
         self.stages = {name: s for name, s in self.stages.items() if not wanted(s.deps)}
+        self.items = {key: (item, url) for key, (item, url) in self.items.items() if url in self.pages}
 
 
 class _Staleness:
     """Which dependencies changed between the previous good site and this one (each field compared once)."""
 
-    def __init__(self, before: Site | None, after: Site) -> None:
+    def __init__(self, before: Site | None, after: Site, compare: Callable[[Any, Any], bool] = same) -> None:
         self._before = before
         self._after = after
+        self.compare = compare
         self._fields: dict[str, bool] = {}
         self._sets: dict[frozenset[str], bool] = {}
 
     def field_changed(self, name: str) -> bool:
         if name not in self._fields:
             before = self._before
-            self._fields[name] = before is None or not same(getattr(before, name), getattr(self._after, name))
+            self._fields[name] = before is None or not self.compare(getattr(before, name), getattr(self._after, name))
         return self._fields[name]
 
     def stale(self, deps: frozenset[str]) -> bool:
@@ -278,7 +301,8 @@ class _MemoRenderer(Renderer):
         if self._in_item:
             return Renderer.page(self, url, template, **context)
         key = (template, dict(context))
-        reused = self._remembered(url, lambda old: same(old, key))
+        compare = self.staleness.compare
+        reused = self._remembered(url, lambda old: compare(old, key))
         if reused is not None:
             return reused
         return self._render(url, key, lambda: Renderer.page(self, url, template, **context))
@@ -287,23 +311,55 @@ class _MemoRenderer(Renderer):
         """An item's page, rendered again only if the item, the editions listing it or what it read changed."""
         url = urls.item_url(item.kind, item.slug)
         old = self.old.pages.get(url)
-        if old is not None and old.key[0] is item and (old.key[1] is editions or same(old.key[1], editions)) and not self.staleness.stale(old.deps):
+        same_editions = old is not None and (old.key[1] is editions or self.staleness.compare(old.key[1], editions))
+        if old is not None and old.key[0] is item and same_editions and not self.staleness.stale(old.deps):
             self.new.pages[url] = old
             self.stage_pages.append(url)
             self.recorder.note_all(old.deps)
+            self.new.items[id(item)] = (item, url)
+            self.new.item_deps.add(old.deps)
             return old.output
         self._in_item = True
         try:
-            return self._render(url, (item, editions), lambda: render.render_item(self, item, editions))
+            output = self._render(url, (item, editions), lambda: render.render_item(self, item, editions))
         finally:
             self._in_item = False
+        if url in self.new.pages:
+            self.new.items[id(item)] = (item, url)
+            self.new.item_deps.add(self.new.pages[url].deps)
+        return output
 
 
 def _items_stage(r: Renderer) -> Iterator[Output | None]:
-    """render_items, one remembered page per item."""
+    """render_items, one remembered page per item.
+
+    When nothing the item pages read changed but the items themselves (the
+    usual save), the pages of the unchanged items are carried over in one
+    pass, without looking at each item's dependencies.
+    """
     assert isinstance(r, _MemoRenderer)
     editions = render.item_editions(r.site)
-    for item in r.site.items:
+    items = r.site.items
+    old, new = r.old, r.new
+    new.item_editions = editions
+    if not old.items or any(r.staleness.stale(deps) for deps in old.item_deps):
+        for item in items:
+            yield r.item_page(item, editions.get(item.ref, ()))
+        return
+    compare = r.staleness.compare
+    listed = {ref for ref in editions.keys() | old.item_editions.keys() if not compare(editions.get(ref, ()), old.item_editions.get(ref, ()))}
+    current = {id(item): item for item in items}
+    kept = [(key, entry) for key, entry in old.items.items() if current.get(key) is entry[0] and entry[0].ref not in listed]
+    new.items.update(kept)
+    urls_kept = [url for _, (_, url) in kept]
+    new.pages.update(zip(urls_kept, map(old.pages.__getitem__, urls_kept), strict=True))
+    r.stage_pages.extend(urls_kept)
+    new.item_deps.update(old.item_deps)
+    for deps in old.item_deps:
+        r.recorder.note_all(deps)
+    yield from (new.pages[url].output for url in urls_kept)  # in the previous build's order: the site's order, as items keep their place
+    for key in current.keys() - new.items.keys():
+        item = current[key]
         yield r.item_page(item, editions.get(item.ref, ()))
 
 
@@ -315,11 +371,13 @@ def _run_stage(r: _MemoRenderer, stage: render.Stage) -> list[Output]:
         for url in old.pages:
             if url in r.old.pages:
                 r.new.pages[url] = r.old.pages[url]
+        if stage is render.render_items:
+            r.new.items, r.new.item_deps, r.new.item_editions = dict(r.old.items), set(r.old.item_deps), r.old.item_editions
         r.new.stages[name] = old
         return list(old.outputs)
     r.stage_pages = []
     errors = len(r.errors)
-    make = _items_stage if stage is render.render_items and hasattr(render, "render_item") else stage
+    make = _items_stage if stage is render.render_items else stage
     with r.recorder.recording() as deps:
         outputs = [o for o in make(r) if o is not None]
     if len(r.errors) == errors:
@@ -357,10 +415,16 @@ class _LazyStore:
 
 
 class LazyOutputs:
-    """Feeds, calendars and the sitemap of one build, made at the first request for one of them."""
+    """Feeds, calendars, e-mail editions and the sitemap of one build, made at the first request for one of them.
 
-    def __init__(self, site: Site, templates: Path, history: History, pages: tuple[Output, ...], stages: list[render.Stage], store: _LazyStore) -> None:
+    ``errors`` holds the template errors of a stage that failed (its outputs are then missing).
+    """
+
+    def __init__(
+        self, site: Site, templates: Path, history: History, pages: tuple[Output, ...], stages: list[render.Stage], store: _LazyStore, rendering: threading.Lock
+    ) -> None:
         self._site = site
+        self._rendering = rendering
         self._stages = stages
         self._templates = templates
         self._epoch = store.epoch
@@ -371,15 +435,12 @@ class LazyOutputs:
         self._made: dict[str, Output] | None = None
         self.errors: tuple[ContentError, ...] = ()
 
-    @property
-    def made(self) -> bool:
-        return self._made is not None
-
     def get(self) -> dict[str, Output]:
         """Make the lazy outputs (once) and return them by url."""
         with self._lock:
             if self._made is None:
-                self._made = self._make()
+                with self._rendering:  # one render at a time: the Markdown renderer is not thread-safe
+                    self._made = self._make()
             return self._made
 
     def _make(self) -> dict[str, Output]:
@@ -430,8 +491,8 @@ class Build:
     assets: Mapping[str, Path]  # url → static file
     warnings: tuple[ContentError, ...]
     lazy: LazyOutputs
-    seconds: float
     rendered: int  # pages rendered again (the others were reused)
+    timings: Mapping[str, float]  # seconds spent parsing, building the model, rendering
 
     def find(self, url: str) -> bytes | Path | None:
         """The bytes or file that serve ``url``, making the lazy outputs if it is one of theirs."""
@@ -465,13 +526,22 @@ class Rebuilder:
         self._env = recording_environment(self.project / "templates", self._recorder)
         self._sources: dict[str, Source] = {}  # site.yaml, items and editions by path
         self._read_errors: dict[str, tuple[ContentError, ...]] = {}  # by path ("" for errors of the scan)
-        self._parsed: dict[str, _Parsed] = {}
+        self._parsed: dict[str, _Parsed] = {}  # what each source gave, by path
+        self._unsorted: set[str] = set()  # paths read again since the last build: to parse and file
+        self._items: dict[str, Item] = {}  # the parsed items, editions, problems and unparsed refs, by path
+        self._editions: dict[str, Edition] = {}
+        self._problems: dict[str, tuple[ContentError, ...]] = {}
+        self._unparsed: dict[str, frozenset[str]] = {}
         self._assets: dict[str, Path] = {}
         self._history: History | None = None
         self._memo = _Memo()
         self._lazy = _LazyStore()
         self._site: Site | None = None
+        self._hidden = False  # an item changed only where == does not look (extra) since the last good build
+        self._moment: dt.datetime | None = None  # "now" of the last good build, kept while nothing changes status
+        self._until: dt.datetime | None = None
         self._generation = 0
+        self.rendering = threading.Lock()  # held while rendering: a rebuild and a request for a feed take turns
         self.links = LinkIndex()
         self._scan()
 
@@ -480,6 +550,7 @@ class Rebuilder:
     def _scan(self) -> None:
         """Read every source, as a clean build does."""
         sources = read_sources(self.project)
+        self._unsorted.update(self._sources)  # what went away is forgotten, what is there is filed again
         self._sources = {}
         if sources.config is not None:
             self._sources[sources.config.path] = sources.config
@@ -488,9 +559,11 @@ class Rebuilder:
         self._sources.update((s.path, s) for s in sources.editions)
         self._read_errors = {"": sources.errors}
         self._assets = dict(sources.assets)
+        self._unsorted.update(self._sources)
 
     def _reread(self, rel: str) -> None:
         """Read one changed source again, or forget it if it is gone."""
+        self._unsorted.add(rel)
         self._sources.pop(rel, None)
         self._read_errors.pop(rel, None)
         path = self.project / rel
@@ -509,7 +582,6 @@ class Rebuilder:
         """Take in changed project-relative paths; returns what kinds of change they were."""
         kinds: set[str] = set()
         templates: set[str] = set()
-        created_templates = False
         for rel in changed:
             kind = classify(rel)
             if kind == RESCAN and not self._matters(rel):
@@ -520,20 +592,17 @@ class Rebuilder:
                     kinds.add(RESCAN)
                 self._reread(rel)
             elif kind == TEMPLATE:
-                name = rel.split("/", 1)[1]
-                templates.add(name)
-                known = any(TEMPLATE_DEP + name in p.deps for p in self._memo.pages.values())
-                created_templates |= not known or not name.endswith(JINJA_SUFFIXES)
+                templates.add(rel.split("/", 1)[1])
             elif kind == STATIC:
                 url_known = any(path == self.project / rel for path in self._assets.values())
-                if not url_known or not (self.project / rel).is_file():
-                    kinds.add(RESCAN)  # a static file appeared or went: list them again
+                if not url_known or not (self.project / rel).is_file() or rel.startswith("content/media/"):
+                    kinds.add(RESCAN)  # a file appeared or went, or a media file (checked by the reader) changed
         if RESCAN in kinds:
             self._scan()
-        if RESCAN in kinds or STATIC in kinds:
-            self._memo.stages.clear()  # stages may look at files (the PDF stage checks images): run them again
+        if RESCAN in kinds or STATIC in kinds or TEMPLATE in kinds:
+            self._memo.stages.clear()  # stages may read files themselves (the PDF stage checks images): run them again
         if templates:
-            self._templates_changed(templates, everything=created_templates)
+            self._templates_changed(templates)
         return kinds
 
     def _matters(self, rel: str) -> bool:
@@ -546,18 +615,53 @@ class Rebuilder:
             return True  # the folder itself
         return (self.project / rel).exists() or any(e.path == rel for e in self._read_errors.get("", ()))
 
-    def _templates_changed(self, names: set[str], everything: bool) -> None:
-        """A template changed: a fresh environment, and forget what used it (everything, if unsure)."""
+    def _templates_changed(self, names: set[str]) -> None:
+        """Files of the theme changed: a fresh environment, and forget the pages that loaded them.
+
+        A page depends on every template Jinja loaded for it (extends,
+        imports, includes); one it never loaded cannot change it, as the
+        theme names its templates outright (no ``ignore missing`` or lists of
+        candidates). Other files there (fonts, the PDF's stylesheet) are read
+        by stages, which run again (see apply), and by the lazy outputs.
+        """
         self._env = recording_environment(self.project / "templates", self._recorder)
-        deps = {TEMPLATE_DEP + name for name in names}
-
-        def wanted(page_deps: frozenset[str]) -> bool:
-            return everything or not deps.isdisjoint(page_deps)
-
-        self._memo.forget(wanted)
+        deps = frozenset(TEMPLATE_DEP + name for name in names)
+        self._memo.forget(lambda page_deps: not deps.isdisjoint(page_deps))
         self._lazy.forget_all()
 
+    def _now(self, tz: dt.tzinfo) -> dt.datetime:
+        """The moment of the build: as a clean build says, but on the clock it stays put between rebuilds.
+
+        Pages read "now" (statuses, feed dates capped at now); a clock that moves
+        at every save would render them all again. It moves on when the clock
+        passes the next moment a status changes, or midnight.
+        """
+        if self.options.now or os.environ.get("SOURCE_DATE_EPOCH"):
+            return resolve_now(self.options.now, tz)
+        clock = resolve_now(None, tz)
+        if self._moment is None or self._until is None or clock >= self._until or self._moment.tzinfo != clock.tzinfo:
+            return clock
+        return self._moment
+
     # parsing
+
+    def _take(self, rel: str) -> None:
+        """Parse the source at ``rel`` again (if its text changed) and file what it gave; or forget it."""
+        for values in (self._items, self._editions, self._problems, self._unparsed):
+            values.pop(rel, None)
+        source = self._sources.get(rel)
+        if source is None:
+            self._parsed.pop(rel, None)
+            return
+        parsed = self._parse(rel, source)
+        if parsed.errors:
+            self._problems[rel] = parsed.errors
+        if parsed.unparsed:
+            self._unparsed[rel] = parsed.unparsed
+        if parsed.value is not None and parsed.kind == ITEM:
+            self._items[rel] = parsed.value
+        elif parsed.value is not None and parsed.kind == EDITION:
+            self._editions[rel] = parsed.value
 
     def _parse(self, rel: str, source: Source) -> _Parsed:
         cached = self._parsed.get(rel)
@@ -574,6 +678,8 @@ class Rebuilder:
             content = parse_content(Sources(None, {rel.split("/")[1]: (source,)}, (), (), ()))
             value = content.items[0] if content.items else None
         parsed = _Parsed(kind, source.text, value, content.errors, content.unparsed)
+        if cached is not None and isinstance(value, Item) and value == cached.value and not same(value, cached.value):
+            self._hidden = True  # pages compare with ==, which would not see this change: compare field by field
         self._parsed[rel] = parsed
         return parsed
 
@@ -581,46 +687,51 @@ class Rebuilder:
 
     def rebuild(self) -> Build:
         """Build from the sources as they are now; raises BuildFailed with every error found."""
+        with self.rendering:
+            return self._rebuild()
+
+    def _rebuild(self) -> Build:
         started = time.perf_counter()
+        for rel in sorted(self._unsorted):
+            self._take(rel)
+        self._unsorted.clear()
         errors: list[ContentError] = []
         warnings: list[ContentError] = []
-        for problems in self._read_errors.values():
+        for problems in (*self._read_errors.values(), *self._problems.values()):
             for problem in problems:
                 (warnings if problem.warning else errors).append(problem)
-        config = None
-        items: list[Item] = []
-        editions: list[Edition] = []
-        unparsed: set[str] = set()
-        for rel in sorted(self._sources):
-            parsed = self._parse(rel, self._sources[rel])
-            for problem in parsed.errors:
-                (warnings if problem.warning else errors).append(problem)
-            unparsed.update(parsed.unparsed)
-            if parsed.value is None:
-                continue
-            if parsed.kind == CONFIG:
-                config = parsed.value
-            elif parsed.kind == EDITION:
-                editions.append(parsed.value)
-            else:
-                items.append(parsed.value)
-        self._parsed = {rel: p for rel, p in self._parsed.items() if rel in self._sources}
+        config = self._parsed["site.yaml"].value if "site.yaml" in self._parsed else None
+        items: list[Item] = list(self._items.values())
+        editions: list[Edition] = list(self._editions.values())
+        unparsed = frozenset().union(*self._unparsed.values())
         if "site.yaml" not in self._sources and not any(e.path == "site.yaml" for e in errors):
             errors.append(ContentError("site.yaml", 0, "", "is missing; it holds the site's title and base_url"))
         if config is None:
             raise BuildFailed(errors or [ContentError("site.yaml", 0, "", "could not be read")])
-        now = resolve_now(self.options.now, config.tz)
-        site = build_model(config, items, editions, now, drafts=self.options.drafts, unparsed=frozenset(unparsed))
+        parsed_at = time.perf_counter()
+        now = self._now(config.tz)
+        site = build_model(config, items, editions, now, drafts=self.options.drafts, unparsed=unparsed)
+        if not isinstance(site, list) and now is self._moment and _until(site, now) <= (clock := resolve_now(None, config.tz)):
+            now = clock  # a status of the new content changes between the kept moment and the clock: use the clock
+            site = build_model(config, items, editions, now, drafts=self.options.drafts, unparsed=unparsed)
         if isinstance(site, list) or errors:
             raise BuildFailed(errors + (site if isinstance(site, list) else []))
         warnings.extend(site.warnings)
+        self._moment = now
+        self._until = _until(site, now)
+        if self._site is None:  # the first build: Markdown from the build's cache, the rest rendered on every core
+            load_markdown_cache(self.project)
+            prerender(i.body for i in site.items)
         if self._history is None:
             self._history = read_history(self.project, [i.path for i in site.items] + [e.edition.path for e in site.editions])
+        modelled_at = time.perf_counter()
         stages = build_stages(self.project, self._assets.items(), self.options)
         outputs, rendered = self._render(site, [s for s in stages if s.__name__ not in LAZY_STAGES])
+        rendered_at = time.perf_counter()
         self._generation += 1
         pages = tuple(outputs)
-        lazy = LazyOutputs(site, self.project / "templates", self._history, pages, [s for s in stages if s.__name__ in LAZY_STAGES], self._lazy)
+        lazy_stages = [s for s in stages if s.__name__ in LAZY_STAGES]
+        lazy = LazyOutputs(site, self.project / "templates", self._history, pages, lazy_stages, self._lazy, self.rendering)
         return Build(
             generation=self._generation,
             site=site,
@@ -628,14 +739,14 @@ class Rebuilder:
             assets=dict(self._assets),
             warnings=tuple(sorted(set(warnings))),
             lazy=lazy,
-            seconds=time.perf_counter() - started,
             rendered=rendered,
+            timings={"parse": parsed_at - started, "model": modelled_at - parsed_at, "render": rendered_at - modelled_at},
         )
 
     def _render(self, site: Site, stages: list[render.Stage]) -> tuple[list[Output], int]:
         """Render the eager stages, reusing what did not change; the memo moves on only if all went well."""
         assert self._history is not None
-        staleness = _Staleness(self._site, site)
+        staleness = _Staleness(self._site, site, same if self._hidden else equal)
         r = _MemoRenderer(self._env, recording_site(site, self._recorder), self._history, self._recorder, self._memo, staleness)
         outputs = r._outputs
         for stage in stages:
@@ -644,6 +755,7 @@ class Rebuilder:
             raise BuildFailed(list(dict.fromkeys(r.errors)))
         self._memo = r.new
         self._site = site
+        self._hidden = False
         return outputs, r.rendered
 
     def bump(self, build: Build) -> Build:
@@ -659,6 +771,13 @@ class Rebuilder:
         """
         sources = {build.site.url(i): i.path for i in build.site.items}
         return self.links.update(build.pages, build.assets, sources, lenient=True)
+
+
+def _until(site: Site, now: dt.datetime) -> dt.datetime:
+    """When "now" must move on: the next change of a status, or the next midnight in the site's time zone."""
+    midnight = dt.datetime.combine(now.date() + dt.timedelta(days=1), dt.time(0, 0), tzinfo=now.tzinfo)
+    change = next_status_change(site)
+    return min(change, midnight) if change is not None and change > now else midnight
 
 
 def watched_paths(project: Path) -> list[tuple[Path, bool]]:

@@ -12,6 +12,7 @@ page until they are fixed.
 
 from __future__ import annotations
 
+import gc
 import html
 import json
 import mimetypes
@@ -30,7 +31,7 @@ from urllib.parse import unquote, urlsplit
 from eccpsite import urls
 from eccpsite.build import BuildOptions
 from eccpsite.errors import BuildFailed
-from eccpsite.rebuild import RESCAN, STATIC, Build, Rebuilder
+from eccpsite.rebuild import STATIC, Build, Rebuilder
 from eccpsite.watch import Watcher
 
 EVENTS = "/__eccpsite/events"
@@ -168,7 +169,10 @@ class DevServer:
 
     def start(self) -> None:
         """Build once, then serve and watch (returns at once; stop() ends it)."""
-        self._build(set(), initial=True)
+        try:
+            self._build(set(), initial=True)
+        except Exception:  # a bug must not stop the server: show it like an error
+            self._fail([f"eccpsite: internal error while building (please report it):\n{traceback.format_exc()}"])
         self.watcher.start()
         self._thread.start()
 
@@ -178,6 +182,7 @@ class DevServer:
         self.httpd.shutdown()
         self.httpd.server_close()
         self._thread.join(timeout=5)
+        gc.unfreeze()  # what start() froze may be collected again
 
     # rebuilding
 
@@ -190,20 +195,30 @@ class DevServer:
                 self._swap(State(self.rebuilder.bump(build)), "reload")
                 self.log(f"static files changed: {', '.join(sorted(paths))}; browsers reload")
                 return
-            self._build(paths, initial=False, rescan=RESCAN in kinds)
+            self._build(paths, initial=False)
         except Exception:  # a bug must not stop the server: show it like an error
             self._fail([f"eccpsite: internal error while rebuilding (please report it):\n{traceback.format_exc()}"])
 
-    def _build(self, paths: set[str], initial: bool, rescan: bool = False) -> None:
-        started = time.perf_counter()
+    def _build(self, paths: set[str], initial: bool) -> None:
+        started, cpu = time.perf_counter(), time.thread_time()
+        collecting = gc.isenabled()
+        gc.disable()  # Python's cycle collector pauses run after the reload, not between a save and it
         try:
             build = self.rebuilder.rebuild()
         except BuildFailed as failed:
             self._fail([str(e) for e in failed.errors])
             return
-        self._swap(State(build), "reload")
+        else:
+            self._swap(State(build), "reload")
+        finally:
+            if collecting:
+                gc.enable()
+        if initial:
+            gc.freeze()  # the first build's values live on: later collections need not scan them again
         what = ", ".join(sorted(paths)) if paths else "the site"
-        self.log(f"built {what} in {(time.perf_counter() - started) * 1000:.0f} ms ({build.rendered} pages rendered, {len(build.pages)} in memory)")
+        phases = ", ".join(f"{name} {seconds * 1000:.0f}" for name, seconds in build.timings.items())
+        took, cpu = (time.perf_counter() - started) * 1000, (time.thread_time() - cpu) * 1000
+        self.log(f"built {what} in {took:.0f} ms, cpu {cpu:.0f} ms ({build.rendered} pages rendered, {len(build.pages)} in memory; ms: {phases})")
         for warning in build.warnings if initial else ():
             self.log(str(warning))
         self._check_links(build, report_warnings=initial)
@@ -222,7 +237,8 @@ class DevServer:
     def _fail(self, errors: list[str]) -> None:
         for line in errors:
             self.log(line)
-        self.log(f"{len(errors)} error(s); still serving the last good build")
+        still = "still serving the last good build" if self.state.build else "the site shows once they are fixed"
+        self.log(f"{len(errors)} error(s); {still}")
         self._swap(State(self.state.build, tuple(errors)), "errors")
 
     def _swap(self, state: State, event: str) -> None:
@@ -249,6 +265,8 @@ class DevServer:
             return 500, {"Content-Type": "text/plain; charset=utf-8"}, traceback.format_exc().encode()
         if found is None and not path.endswith("/") and build.find(path + "/") is not None:
             return 301, {"Location": path + "/"}, b""
+        if found is None and build.lazy.errors:
+            return 500, {"Content-Type": "text/plain; charset=utf-8"}, "\n".join(str(e) for e in build.lazy.errors).encode()
         status = 200
         if found is None:
             status, path, found = 404, urls.NOT_FOUND, build.find(urls.NOT_FOUND) or b"<!DOCTYPE html><title>Not found</title><body>Not found</body>"

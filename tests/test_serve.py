@@ -26,7 +26,7 @@ from conftest import NOW, clean_env, copy_repo_project, write_files, write_site
 
 from eccpsite.build import BuildOptions, build_outputs
 from eccpsite.rebuild import CONFIG, EDITION, ITEM, OTHER, RESCAN, STATIC, TEMPLATE, Rebuilder, classify, same
-from eccpsite.schema import News
+from eccpsite.schema import Item, News
 from eccpsite.serve import CLIENT, EVENTS, DevServer, inject
 from eccpsite.watch import Watcher
 
@@ -134,6 +134,9 @@ def test_serve_edit_of_a_news_file_changes_the_page_and_sends_a_reload(project: 
     assert status == 200
     assert "<h1>Freshly edited title</h1>" in page
     assert f'data-generation="{reload["generation"]}"' in page
+    status, kind, feed = get(server, "/feeds/news.xml")  # made on request, from the same build
+    assert status == 200 and "xml" in kind
+    assert "Freshly edited title" in feed and CLIENT not in feed
     tab.close()
 
 
@@ -318,7 +321,38 @@ def _delete_event(p: Path) -> list[str]:
     return [EVENT]
 
 
-CHANGES = [_edit_body, _move_news, _add_event, _move_deadline, _edit_edition, _edit_template, _edit_config, _delete_event]
+def _show_extra_on_cards(p: Path) -> list[str]:
+    _edit(
+        p / "templates/_macros.html",
+        '<article class="card card-{{ item.kind }}">',
+        '<article class="card card-{{ item.kind }}">{{ item.extra.get("note", "") }}',
+    )
+    return ["templates/_macros.html"]
+
+
+def _add_extra(p: Path) -> list[str]:
+    _edit(p / NEWS, "\n---\n", "\nextra: {note: A note for the cards}\n---\n")
+    return [NEWS]
+
+
+def _change_extra(p: Path) -> list[str]:  # only extra changes, which == ignores: the list pages must show the new note
+    _edit(p / NEWS, "A note for the cards", "Another one, at last")
+    return [NEWS]
+
+
+CHANGES = [
+    _edit_body,
+    _move_news,
+    _add_event,
+    _move_deadline,
+    _edit_edition,
+    _edit_template,
+    _edit_config,
+    _delete_event,
+    _show_extra_on_cards,
+    _add_extra,
+    _change_extra,
+]
 
 
 def test_rebuild_gives_the_bytes_of_a_clean_build_after_each_change(project: Path) -> None:
@@ -348,6 +382,17 @@ def test_rebuild_renders_again_only_the_pages_a_body_edit_touches(project: Path)
     assert NEWS_URL in rendered
     assert rendered <= touched | listed_with_it
     assert second.rendered == len(rendered) < len(second.pages) // 4
+
+
+def test_rebuild_on_the_clock_keeps_now_between_saves(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    rebuilder = Rebuilder(project, BuildOptions(pdf=False))  # no --now: the clock, as editors run it
+    first = rebuilder.rebuild()
+    _edit(project / NEWS, "\n---\n", "\n---\nA new first sentence. ")
+    rebuilder.apply([NEWS])
+    second = rebuilder.rebuild()
+    assert second.site.now == first.site.now  # news pages read "now" (feed dates): a moving clock would render them all
+    assert second.rendered < len(second.pages) // 4
 
 
 def test_rebuild_keeps_the_last_good_state_after_a_failed_build(project: Path) -> None:
@@ -397,6 +442,28 @@ def test_same_sees_fields_that_equality_ignores() -> None:
     assert not same(a, b) and not same((a,), (b,)) and same((a, [1]), (a, [1]))
 
 
+def test_schema_only_items_have_fields_that_equality_ignores() -> None:
+    """The dev server compares with == and falls back to same() when an item changed only in such a field (rebuild._parse).
+
+    A new field with compare=False elsewhere would need the same care there.
+    """
+    import dataclasses
+    import inspect
+
+    from eccpsite import config, model, schema
+
+    ignored = {
+        (cls.__name__, f.name)
+        for module in (schema, model, config)
+        for cls in vars(module).values()
+        if inspect.isclass(cls) and dataclasses.is_dataclass(cls) and cls.__module__ == module.__name__
+        for f in dataclasses.fields(cls)
+        if not f.compare
+    }
+    assert {name for _, name in ignored} == {"extra"}
+    assert all(issubclass(getattr(schema, cls), Item) for cls, _ in ignored)
+
+
 def test_inject_puts_the_script_before_the_end_of_the_body() -> None:
     page = inject(b"<html><body><p>x</p></BODY></html>", 7, ("content/x.md:3: a problem",))
     text = page.decode()
@@ -425,3 +492,17 @@ def test_watcher_gathers_a_burst_into_one_call(tmp_path: Path) -> None:
         watcher.stop()
     assert burst == {f"content/news/2019-01-{n + 1:02d}-x.md" for n in range(20)}
     assert calls.empty()
+
+
+def test_watcher_ends_a_burst_of_closed_files_without_the_quiet_period(tmp_path: Path) -> None:
+    site = write_site(tmp_path / "site")
+    calls: queue.Queue[set[str]] = queue.Queue()
+    watcher = Watcher(site, calls.put, quiet=10 * DEADLINE, longest=10 * DEADLINE)  # only SETTLED can end this burst in time
+    watcher._thread.start()
+    try:
+        watcher.notice(str(site / "content/news/2019-01-01-x.md"), writing=True)  # modified ...
+        watcher.notice(str(site / "content/news/2019-01-01-x.md"), writing=False)  # ... then closed by its writer
+        burst = calls.get(timeout=DEADLINE)
+    finally:
+        watcher.stop()
+    assert burst == {"content/news/2019-01-01-x.md"}
