@@ -33,7 +33,7 @@ from eccpsite.config import SiteConfig
 from eccpsite.dates import in_words, moment
 from eccpsite.history import History
 from eccpsite.markup import plain_text, render_markdown
-from eccpsite.model import Site, item_date
+from eccpsite.model import Site, event_place, item_date
 from eccpsite.schema import Call, Event, Item
 
 REFRESH = dt.timedelta(hours=12)  # how often subscribers' clients should fetch the calendar again
@@ -91,15 +91,6 @@ def _span(start: dt.date | dt.datetime, end: dt.date | dt.datetime | None, tz: Z
     return start, last_day + dt.timedelta(days=1)
 
 
-def where(event: Event) -> str:
-    """The LOCATION of an event: venue, city, country code, and "Online"."""
-    place = event.location
-    parts = [p for p in (place.venue, place.city, place.country) if p] if place is not None else []
-    if event.online:
-        parts.append("Online")
-    return ", ".join(parts)
-
-
 def _text(item: Item) -> str:
     return plain_text(render_markdown(item.body))
 
@@ -135,8 +126,8 @@ def event_component(site: Site, event: Event, history: History) -> icalendar.Eve
     component.add("summary", SUMMARY_PREFIX.get(event.status, "") + event.title + suffix)
     component.add("status", STATUS.get(event.status, "TENTATIVE" if event.tentative else "CONFIRMED"))
     component.add("transp", "OPAQUE" if isinstance(start, dt.datetime) else "TRANSPARENT")
-    if where(event):
-        component.add("location", where(event))
+    if event_place(event):
+        component.add("location", event_place(event))
     component.add("url", config.absolute(site.url(event)))
     component.add("description", event_description(site, event))
     if event.tags:
@@ -334,7 +325,7 @@ def google_calendar_url(site: Site, event: Event) -> str:
 
     details = (event.summary + "\n\n" if event.summary else "") + config.absolute(site.url(event))
     query = {"action": "TEMPLATE", "text": event.title, "dates": f"{stamp(start)}/{stamp(end if end is not None else start)}", "details": details}
-    if where(event):
-        query["location"] = where(event)
+    if event_place(event):
+        query["location"] = event_place(event)
     query["ctz"] = config.timezone
     return "https://calendar.google.com/calendar/render?" + urlencode(query)

@@ -43,7 +43,7 @@ from eccpsite.config import SiteConfig
 from eccpsite.dates import in_words, moment, range_in_words
 from eccpsite.history import History
 from eccpsite.markup import plain_text, render_markdown
-from eccpsite.model import ResolvedEdition, Site, item_date
+from eccpsite.model import ResolvedEdition, Site, event_place, item_date
 from eccpsite.schema import Call, Event, Interview, Item, News
 
 FEED_LIMIT = 50  # entries per feed, newest first
@@ -144,14 +144,6 @@ def _summary(item: Item) -> str:
     return text[:300].rsplit(" ", 1)[0] + "…" if len(text) > 300 else text
 
 
-def _where(event: Event) -> str:
-    place = event.location
-    parts = [p for p in (place.venue, place.city, place.country) if p] if place is not None else []
-    if event.online:
-        parts.append("online")
-    return ", ".join(parts)
-
-
 def _facts(site: Site, item: Item) -> str:
     """What a reader of the feed needs before the body: when and where, deadlines, who."""
     e = html.escape
@@ -159,8 +151,8 @@ def _facts(site: Site, item: Item) -> str:
     if isinstance(item, Event):
         when = item.date_note if item.tentative and item.date_note else range_in_words(item.start, item.end)
         lines.append(f"<strong>When:</strong> {e(when)}{' (to be confirmed)' if item.tentative else ''}")
-        if _where(item):
-            lines.append(f"<strong>Where:</strong> {e(_where(item))}")
+        if event_place(item):
+            lines.append(f"<strong>Where:</strong> {e(event_place(item))}")
         if item.organiser:
             lines.append(f"<strong>Organiser:</strong> {e(item.organiser)}")
         if item.status != "scheduled":

@@ -140,6 +140,15 @@ def is_visible(item: Item | Edition, now: dt.datetime, tz: object, drafts: bool)
     return publish_at is None or moment(publish_at, tz) <= now  # type: ignore[arg-type]
 
 
+def event_place(event: Event) -> str:
+    """Where an event takes place, in one line: venue, city, country code, and "Online"."""
+    place = event.location
+    parts = [p for p in (place.venue, place.city, place.country) if p] if place is not None else []
+    if event.online:
+        parts.append("Online")
+    return ", ".join(parts)
+
+
 def item_date(item: Item) -> dt.date | None:
     """The date an item was published: what lists and feeds sort by."""
     if isinstance(item, (News, Interview)):
