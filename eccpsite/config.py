@@ -12,13 +12,9 @@ from eccpsite.source import Located
 
 
 @dataclass(frozen=True)
-class MenuEntry:
-    title: str
-    url: str
+class NamedLink:
+    """A link of the site's frame: a menu entry or a "follow us" address."""
 
-
-@dataclass(frozen=True)
-class Follow:
     title: str
     url: str
 
@@ -36,8 +32,8 @@ class SiteConfig:
     email: str = ""
     closing_soon_days: int = 14
     per_page: int = 10
-    menu: tuple[MenuEntry, ...] = ()
-    follow: tuple[Follow, ...] = ()
+    menu: tuple[NamedLink, ...] = ()
+    follow: tuple[NamedLink, ...] = ()
     pdf_allow_network: bool = False
 
     @property
@@ -93,8 +89,8 @@ CONFIG_FIELDS: dict[str, f.Field] = {
     "email": f.Field(f.text),
     "closing_soon_days": f.Field(f.integer),
     "per_page": f.Field(_positive),
-    "menu": f.Field(f.list_of(f.mapping_of(_ENTRY, "a menu entry ({title, url})", MenuEntry), "menu entries")),
-    "follow": f.Field(f.list_of(f.mapping_of(_ENTRY, "a follow link ({title, url})", Follow), "follow links")),
+    "menu": f.Field(f.list_of(f.mapping_of(_ENTRY, "a menu entry ({title, url})", NamedLink), "menu entries")),
+    "follow": f.Field(f.list_of(f.mapping_of(_ENTRY, "a follow link ({title, url})", NamedLink), "follow links")),
     "pdf_allow_network": f.Field(f.boolean),
 }
 
