@@ -21,7 +21,7 @@ from eccpsite.content import parse_content
 from eccpsite.dates import parse_now
 from eccpsite.edition_pdf import pdf_stage
 from eccpsite.email_edition import render_email_editions
-from eccpsite.errors import BuildFailed, ContentError
+from eccpsite.errors import BuildFailed, ContentError, UsageError
 from eccpsite.history import read_history
 from eccpsite.links import check_links
 from eccpsite.model import Site, build_model, next_status_change
@@ -57,7 +57,7 @@ def resolve_now(raw: str | None, tz: dt.tzinfo) -> dt.datetime:
         try:
             return dt.datetime.fromtimestamp(int(epoch), tz)
         except ValueError:
-            raise ValueError(f"SOURCE_DATE_EPOCH must be a number of seconds, not {epoch!r}") from None
+            raise UsageError(f"SOURCE_DATE_EPOCH must be a number of seconds, not {epoch!r}") from None
     return dt.datetime.now(tz)
 
 

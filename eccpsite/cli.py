@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import os
 import sys
 from pathlib import Path
 
 from eccpsite import __version__
 from eccpsite.build import BuildOptions, build_if_changed, build_outputs
-from eccpsite.errors import BuildFailed, ContentError
+from eccpsite.errors import BuildFailed, ContentError, UsageError
 from eccpsite.search import SearchIndexFailed
 from eccpsite.writer import OutputRefused
 
@@ -107,9 +108,15 @@ def main(argv: list[str] | None = None) -> int:
     except SearchIndexFailed as exc:
         print(f"eccpsite: {exc}; nothing was written, the previous output is unchanged.", file=sys.stderr)
         return EXIT_CONTENT
-    except (OutputRefused, ValueError, FileExistsError) as exc:
+    except (OutputRefused, UsageError, FileExistsError) as exc:
         print(f"eccpsite: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    except Exception as exc:  # a bug of eccpsite: say so in one line, never with a traceback (ECCPSITE_DEBUG=1 shows it)
+        if os.environ.get("ECCPSITE_DEBUG"):
+            raise
+        print(f"eccpsite: internal error ({type(exc).__name__}: {exc}); nothing was written. This is a bug of eccpsite,", file=sys.stderr)
+        print("not of your content: please report it with the command you ran (ECCPSITE_DEBUG=1 shows the details).", file=sys.stderr)
+        return EXIT_CONTENT
     return EXIT_USAGE
 
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo
 
+from eccpsite.errors import UsageError
+
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December")
 
 
@@ -61,4 +63,4 @@ def parse_now(raw: str, tz: ZoneInfo) -> dt.datetime:
             return moment(dt.date.fromisoformat(raw), tz)
         return moment(dt.datetime.fromisoformat(raw), tz)
     except ValueError:
-        raise ValueError(f"--now expects a date YYYY-MM-DD or a date and time YYYY-MM-DDTHH:MM, not {raw!r}") from None
+        raise UsageError(f"--now expects a date YYYY-MM-DD or a date and time YYYY-MM-DDTHH:MM, not {raw!r}") from None

@@ -43,3 +43,7 @@ class FieldError(ValueError):
         self.message = message
         self.line = line
         self.field = field
+
+
+class UsageError(Exception):
+    """The command line asked for something impossible (a bad --now, SOURCE_DATE_EPOCH); exit code 2."""

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from eccpsite.dates import in_words, moment, month_in_words, parse_now, range_in_words
+from eccpsite.errors import UsageError
 
 TZ = ZoneInfo("Europe/Brussels")
 D = dt.date
@@ -55,5 +56,5 @@ def test_parse_now_reads_a_date_or_a_datetime_in_the_zone() -> None:
 
 @pytest.mark.parametrize("raw", ["yesterday", "2019-02-30", "16/09/2019", ""])
 def test_parse_now_refuses_what_is_not_a_date(raw: str) -> None:
-    with pytest.raises(ValueError, match="--now expects a date YYYY-MM-DD"):
+    with pytest.raises(UsageError, match="--now expects a date YYYY-MM-DD"):
         parse_now(raw, TZ)
