@@ -25,6 +25,7 @@ from typing import Any
 import markdown
 import nh3
 
+import eccpsite
 from eccpsite import markup
 
 CACHE_DIR = ".cache"
@@ -35,7 +36,7 @@ CHUNK = 50
 def fingerprint() -> str:
     """What rendered HTML depends on besides its source."""
     own = Path(markup.__file__).read_bytes()
-    versions = f"{markdown.__version__}|{getattr(nh3, '__version__', '')}"
+    versions = f"{eccpsite.__version__}|{markdown.__version__}|{getattr(nh3, '__version__', '')}"
     return hashlib.blake2b(own + versions.encode(), digest_size=12).hexdigest()
 
 
@@ -107,7 +108,7 @@ def _digest_tree(digest: Any, root: Path, base: Path) -> None:
 def input_fingerprint(project: Path, options: str, head: str) -> str:
     """A digest of everything a build reads: sources, templates, configuration, eccpsite's own code, options, git HEAD."""
     digest = hashlib.blake2b(digest_size=20)
-    digest.update(f"{options}\0{head}\0".encode())
+    digest.update(f"{eccpsite.__version__}\0{options}\0{head}\0".encode())
     for name in _INPUTS:
         target = project / name
         if target.is_file():

@@ -32,7 +32,8 @@ from urllib.parse import urljoin
 
 from markupsafe import Markup
 
-from eccpsite import __version__, urls
+import eccpsite
+from eccpsite import urls
 from eccpsite.config import SiteConfig
 from eccpsite.errors import ContentError
 from eccpsite.markup import render_markdown
@@ -293,7 +294,7 @@ def cache_key(page: str, theme: str, config: SiteConfig, images: Iterable[Path],
     from weasyprint import VERSION
 
     digest = hashlib.sha256()
-    for part in (f"eccpsite {__version__}", f"weasyprint {VERSION}", repr(config), theme, _hash_files(images, root), page):
+    for part in (f"eccpsite {eccpsite.__version__}", f"weasyprint {VERSION}", repr(config), theme, _hash_files(images, root), page):
         digest.update(part.encode("utf-8") + b"\0")
     return digest.hexdigest()
 
