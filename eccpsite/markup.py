@@ -99,8 +99,14 @@ def render_many(sources: list[str]) -> list[tuple[bytes, str]]:
 
 
 def missing(sources: Iterable[str]) -> list[str]:
-    """The sources not rendered yet, each once."""
-    return list({source: None for source in sources if _key(source, "") not in _rendered})
+    """The sources not rendered yet, each once; all of them count as used by this build (the cache keeps them)."""
+    todo: dict[str, None] = {}
+    for source in sources:
+        key = _key(source, "")
+        _used.add(key)
+        if key not in _rendered:
+            todo[source] = None
+    return list(todo)
 
 
 def remember(entries: Iterable[tuple[bytes, str]]) -> None:

@@ -34,11 +34,12 @@ def check_output_folder(output: Path, project: Path) -> None:
 
 
 def _target(root: Path, url: str) -> Path:
+    """The file for ``url`` under ``root`` (the fresh staging folder, which holds no links: nothing but this module writes there)."""
     relative = output_path(url)
-    target = (root / relative).resolve()
-    if root.resolve() not in target.parents:
+    target = os.path.normpath(os.path.join(root, relative))
+    if not target.startswith(os.path.join(os.path.normpath(root), "")):
         raise OutputRefused(f"{url} would be written outside the output folder")
-    return target
+    return Path(target)
 
 
 def write_site(
