@@ -14,6 +14,7 @@ import os
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -117,6 +118,7 @@ class Renderer:
         self.history: History = history or {}  # git revisions of the sources (eccpsite.history)
         self.outputs: list[Output] = []  # what earlier stages made (a later stage may need their sizes)
         self.errors: list[ContentError] = []
+        self.pool: ProcessPoolExecutor | None = None  # forked workers of a large build (see render_site)
 
     def page(self, url: str, template: str, **context: Any) -> Output | None:
         context.setdefault("title", self.site.config.title)
@@ -251,25 +253,25 @@ def _render_slice(bounds: tuple[int, int]) -> tuple[list[Output | None], list[Co
     return pages, r.errors[before:]
 
 
-def _render_items_in_pool(r: Renderer, workers: int) -> Iterator[Output | None]:
-    global _pool_renderer
+def _render_items_in_pool(r: Renderer, pool: ProcessPoolExecutor, workers: int) -> Iterator[Output | None]:
     count = len(r.site.items)
     step = max(50, -(-count // (workers * 8)))
-    _pool_renderer = r
-    try:
-        with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork")) as pool:
-            for pages, errors in pool.map(_render_slice, [(start, start + step) for start in range(0, count, step)]):
-                r.errors.extend(errors)
-                yield from pages
-    finally:
-        _pool_renderer = None
+    for pages, errors in pool.map(_render_slice, [(start, start + step) for start in range(0, count, step)]):
+        r.errors.extend(errors)
+        yield from pages
+
+
+def may_fork(r: Renderer) -> bool:
+    """Whether this build may render on every core: a large site, several cores, no other thread to fork with,
+    and the plain renderer (the dev server's records what each page reads, which workers could not report)."""
+    workers = os.cpu_count() or 1
+    return len(r.site.items) >= PARALLEL_ITEMS and workers > 1 and threading.active_count() == 1 and type(r) is Renderer
 
 
 def render_items(r: Renderer) -> Iterator[Output | None]:
     """One page per visible item; on every core when there are many and nothing else runs in this process."""
-    workers = os.cpu_count() or 1
-    if len(r.site.items) >= PARALLEL_ITEMS and workers > 1 and threading.active_count() == 1 and type(r) is Renderer:
-        yield from _render_items_in_pool(r, workers)
+    if r.pool is not None:
+        yield from _render_items_in_pool(r, r.pool, os.cpu_count() or 2)
         return
     editions = item_editions(r.site)
     for item in r.site.items:
@@ -388,12 +390,52 @@ RENDERERS.append(render_calendars)
 RENDERERS.append(render_feeds)
 
 
+def _calendar_outputs(_: int) -> list[tuple[str, bytes]]:
+    """The calendars, made in a worker forked from the build."""
+    r = _pool_renderer
+    assert r is not None
+    return list(calendar.render_calendars(r.site, r.history))
+
+
+@contextmanager
+def _workers(r: Renderer) -> Iterator[ProcessPoolExecutor | None]:
+    """On a large site, a pool of forked workers for the whole rendering (None otherwise).
+
+    With the fork start method every worker is started at the first submit,
+    while this process still runs a single thread, and inherits the renderer
+    (with its memoised Markdown) through ``_pool_renderer``.
+    """
+    global _pool_renderer
+    if not may_fork(r):
+        yield None
+        return
+    _pool_renderer = r
+    try:
+        with ProcessPoolExecutor(max_workers=os.cpu_count() or 2, mp_context=multiprocessing.get_context("fork")) as pool:
+            yield pool
+    finally:
+        _pool_renderer = None
+
+
 def render_site(site: Site, env: jinja2.Environment, stages: list[Stage] | None = None, history: History | None = None) -> list[Output]:
     """Every output of the site, in a stable order; raises BuildFailed with all template errors."""
     renderer = Renderer(env, site, history)
     outputs = renderer.outputs
-    for stage in stages if stages is not None else RENDERERS:
-        outputs.extend(o for o in stage(renderer) if o is not None)
+    stages = list(stages if stages is not None else RENDERERS)
+    with _workers(renderer) as pool:
+        renderer.pool = pool
+        # The calendars need nothing other stages make and icalendar is slow: once the item pages are done
+        # (they keep every worker busy), a worker makes them while this process renders the lists and feeds.
+        background = pool if pool is not None and render_calendars in stages else None
+        calendars = background.submit(_calendar_outputs, 0) if background is not None and render_items not in stages else None
+        for stage in stages:
+            if stage is render_calendars and calendars is not None:
+                outputs.extend(Output(url, data) for url, data in calendars.result())
+            else:
+                outputs.extend(o for o in stage(renderer) if o is not None)
+            if stage is render_items and background is not None:
+                calendars = background.submit(_calendar_outputs, 0)
+        renderer.pool = None
     if renderer.errors:
         raise BuildFailed(list(dict.fromkeys(renderer.errors)))
     outputs.append(render_sitemap(outputs, site, env))
