@@ -11,9 +11,13 @@ the dev server.
 from __future__ import annotations
 
 import html
+import multiprocessing
+import os
 import posixpath
 import re
+import threading
 from collections.abc import Iterable, Mapping
+from concurrent.futures import ProcessPoolExecutor
 from urllib.parse import unquote, urlsplit
 
 from eccpsite.errors import ContentError
@@ -101,16 +105,42 @@ def page_problems(page_url: str, links: Iterable[Link], known: set[str] | frozen
     return problems
 
 
+PARALLEL_PAGES = 2000  # from this many pages, links are checked on every core
+_job: tuple[list[Output], set[str], Mapping[str, str]] | None = None  # what a forked worker checks
+
+
+def _check_pages(pages: Iterable[Output], known: set[str], sources: Mapping[str, str]) -> list[ContentError]:
+    problems: list[ContentError] = []
+    for out in pages:
+        where = sources.get(out.url, f"build{out.url}")
+        problems.extend(page_problems(out.url, extract_links(out.data.decode("utf-8")), known, where))
+    return problems
+
+
+def _check_slice(bounds: tuple[int, int]) -> list[ContentError]:
+    """Check pages ``start:end`` of the job, in a worker forked from the build."""
+    assert _job is not None
+    pages, known, sources = _job
+    return _check_pages(pages[bounds[0] : bounds[1]], known, sources)
+
+
 def check_links(outputs: Iterable[Output], asset_urls: Iterable[str], sources: Mapping[str, str] | None = None) -> list[ContentError]:
-    """Every internal link of every page must lead to an output or an asset."""
+    """Every internal link of every page must lead to an output or an asset (on every core for a large site)."""
+    global _job
     outputs = list(outputs)
     known = {o.url for o in outputs} | set(asset_urls)
-    problems: list[ContentError] = []
-    for out in outputs:
-        if _is_page(out.url):
-            where = (sources or {}).get(out.url, f"build{out.url}")
-            problems.extend(page_problems(out.url, extract_links(out.data.decode("utf-8")), known, where))
-    return problems
+    pages = [o for o in outputs if _is_page(o.url)]
+    workers = os.cpu_count() or 1
+    if len(pages) < PARALLEL_PAGES or workers < 2 or threading.active_count() > 1:
+        return _check_pages(pages, known, sources or {})
+    step = -(-len(pages) // (workers * 4))
+    _job = (pages, known, sources or {})  # inherited by the workers, which start at the first submit
+    try:
+        with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork")) as pool:
+            found = pool.map(_check_slice, [(start, start + step) for start in range(0, len(pages), step)])
+            return [problem for problems in found for problem in problems]
+    finally:
+        _job = None
 
 
 def external_links(outputs: Iterable[Output], sources: Mapping[str, str] | None = None) -> dict[str, list[str]]:

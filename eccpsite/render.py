@@ -13,7 +13,7 @@ import multiprocessing
 import os
 import threading
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -388,13 +388,17 @@ RENDERERS: list[Stage] = [
 ]
 RENDERERS.append(render_calendars)
 RENDERERS.append(render_feeds)
+# Stages a forked worker may run on a large site: they read only the site model, never other stages' outputs.
+_BACKGROUND: dict[str, Stage] = {stage.__name__: stage for stage in (render_calendars, render_tags, render_event_filters)}
 
 
-def _calendar_outputs(_: int) -> list[tuple[str, bytes]]:
-    """The calendars, made in a worker forked from the build."""
+def _stage_in_worker(name: str) -> tuple[list[Output], list[ContentError]]:
+    """Run the stage called ``name`` in a worker forked from the build; its outputs and template errors."""
     r = _pool_renderer
     assert r is not None
-    return list(calendar.render_calendars(r.site, r.history))
+    before = len(r.errors)
+    outputs = [o for o in _BACKGROUND[name](r) if o is not None]
+    return outputs, r.errors[before:]
 
 
 @contextmanager
@@ -424,17 +428,39 @@ def render_site(site: Site, env: jinja2.Environment, stages: list[Stage] | None 
     stages = list(stages if stages is not None else RENDERERS)
     with _workers(renderer) as pool:
         renderer.pool = pool
-        # The calendars need nothing other stages make and icalendar is slow: once the item pages are done
-        # (they keep every worker busy), a worker makes them while this process renders the lists and feeds.
-        background = pool if pool is not None and render_calendars in stages else None
-        calendars = background.submit(_calendar_outputs, 0) if background is not None and render_items not in stages else None
+        # Stages that read only the site model (calendars, tag pages, event filters) go to the workers once
+        # the item pages are done (those keep every worker busy), while this process renders the rest.
+        # Every stage's outputs keep their place in the order of the stages.
+        background = [stage for stage in stages if pool is not None and stage.__name__ in _BACKGROUND]
+        futures: dict[str, Future[tuple[list[Output], list[ContentError]]]] = {}
+
+        def start_background() -> None:
+            assert pool is not None
+            for stage in background:
+                if stage.__name__ not in futures:
+                    futures[stage.__name__] = pool.submit(_stage_in_worker, stage.__name__)
+
+        if background and render_items not in stages:
+            start_background()
+        made: list[list[Output] | Future[tuple[list[Output], list[ContentError]]]] = []
         for stage in stages:
-            if stage is render_calendars and calendars is not None:
-                outputs.extend(Output(url, data) for url, data in calendars.result())
+            if stage in background:
+                start_background()  # no-op once started
+                made.append(futures[stage.__name__])
+                continue
+            own = [o for o in stage(renderer) if o is not None]
+            outputs.extend(own)
+            made.append(own)
+            if stage is render_items and background:
+                start_background()
+        outputs.clear()
+        for part in made:
+            if isinstance(part, list):
+                outputs.extend(part)
             else:
-                outputs.extend(o for o in stage(renderer) if o is not None)
-            if stage is render_items and background is not None:
-                calendars = background.submit(_calendar_outputs, 0)
+                stage_outputs, errors = part.result()
+                outputs.extend(stage_outputs)
+                renderer.errors.extend(errors)
         renderer.pool = None
     if renderer.errors:
         raise BuildFailed(list(dict.fromkeys(renderer.errors)))
