@@ -18,6 +18,7 @@ import json
 import mimetypes
 import queue
 import sys
+import tempfile
 import threading
 import time
 import traceback
@@ -30,8 +31,11 @@ from urllib.parse import unquote, urlsplit
 
 from eccpsite import urls
 from eccpsite.build import BuildOptions
+from eccpsite.cache import CACHE_DIR
 from eccpsite.errors import BuildFailed
 from eccpsite.rebuild import STATIC, Build, Rebuilder
+from eccpsite.search import FOLDER as SEARCH_FOLDER
+from eccpsite.search import MARKER, SearchIndexFailed, index_site_cached, search_key
 from eccpsite.watch import Watcher
 
 EVENTS = "/__eccpsite/events"
@@ -161,6 +165,8 @@ class DevServer:
         self.httpd = ThreadingHTTPServer((host, port), _handler(self))
         self.httpd.daemon_threads = True
         self._thread = threading.Thread(target=self.httpd.serve_forever, name="eccpsite-http", daemon=True)
+        self._search_lock = threading.Lock()
+        self._search: tuple[str, dict[str, bytes]] = ("", {})  # (key of the indexed pages, bundle by url)
 
     @property
     def url(self) -> str:
@@ -247,6 +253,30 @@ class DevServer:
 
     # serving
 
+    def search_bundle(self, build: Build) -> dict[str, bytes]:
+        """The Pagefind bundle of ``build``'s pages, made when a browser first asks for it after a change.
+
+        Pagefind reads files, so the marked pages go to a temporary folder; the
+        bundle of unchanged pages is reused from memory, and from ``.cache/`` as
+        a build would.
+        """
+        pages = [(url, data) for url, data in build.pages.items() if url.endswith("/")]
+        key = search_key(pages, build.site.config.language)
+        with self._search_lock:
+            if self._search[0] != key:
+                with tempfile.TemporaryDirectory(prefix="eccpsite-search-") as folder:
+                    root = Path(folder)
+                    for url, data in pages:
+                        if MARKER in data:
+                            target = root / urls.output_path(url)
+                            target.parent.mkdir(parents=True, exist_ok=True)
+                            target.write_bytes(data)
+                    index_site_cached(root, pages, build.site.config.language, self.project / CACHE_DIR)
+                    bundle = root / SEARCH_FOLDER
+                    files = {f"/{SEARCH_FOLDER}/{p.relative_to(bundle).as_posix()}": p.read_bytes() for p in bundle.rglob("*") if p.is_file()}
+                self._search = (key, files)
+            return self._search[1]
+
     def respond(self, raw_path: str) -> tuple[int, dict[str, str], bytes]:
         """The status, headers and body for a GET of ``raw_path``."""
         state = self.state
@@ -259,6 +289,13 @@ class DevServer:
         build = state.build
         if path.endswith("/index.html"):
             path = path[: -len("index.html")]
+        if path.startswith(f"/{SEARCH_FOLDER}/"):
+            try:
+                bundle = self.search_bundle(build)
+            except SearchIndexFailed as exc:
+                return 500, {"Content-Type": "text/plain; charset=utf-8"}, str(exc).encode()
+            if path in bundle:
+                return 200, {"Content-Type": _content_type(path)}, bundle[path]
         try:
             found = build.find(path)
         except Exception:  # a lazy output failed to render

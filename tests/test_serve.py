@@ -121,6 +121,22 @@ def _set_title(path: Path, title: str) -> None:
     path.write_text(re.sub(r"^title: .*$", f"title: {json.dumps(title)}", text, count=1, flags=re.M), encoding="utf-8")
 
 
+def test_serve_search_index_follows_the_served_pages(project: Path, serve: Callable[[Path], DevServer]) -> None:
+    server = serve(project)
+    status, kind, script = get(server, "/pagefind/pagefind.js")
+    assert status == 200 and "javascript" in kind and "pagefind" in script
+    first = server.search_bundle(server.state.build)  # type: ignore[arg-type]
+    assert any(url.startswith("/pagefind/index/") for url in first)
+
+    _edit(project / "content/news/2019-05-09-nf4-natural-products-canada-mou.md", "Vitafoods Europe", "Vitafoods Europe (Geneva)")
+    deadline = time.monotonic() + DEADLINE
+    while "Geneva" not in get(server, "/news/nf4-natural-products-canada-mou/")[2]:
+        assert time.monotonic() < deadline, "the edit never reached the served page"
+        time.sleep(0.05)
+    second = server.search_bundle(server.state.build)  # type: ignore[arg-type]
+    assert second != first  # the changed page was indexed again
+
+
 def test_serve_edit_of_a_news_file_changes_the_page_and_sends_a_reload(project: Path, serve: Callable[[Path], DevServer]) -> None:
     server = serve(project)
     status, kind, page = get(server, NEWS_URL)
