@@ -42,7 +42,7 @@ from eccpsite import urls
 from eccpsite.config import SiteConfig
 from eccpsite.dates import in_words, moment, range_in_words
 from eccpsite.history import History
-from eccpsite.markup import plain_text, render_markdown
+from eccpsite.markup import plain_text, render_markdown, summary_text
 from eccpsite.model import ResolvedEdition, Site, event_place, item_date
 from eccpsite.schema import Call, Event, Interview, Item, News
 
@@ -137,13 +137,6 @@ def modified(site: Site, item: Item, history: History) -> dt.datetime:
     return _updated(site, item.path, published(site, item, history), history)
 
 
-def _summary(item: Item) -> str:
-    if item.summary:
-        return item.summary
-    text = " ".join(plain_text(render_markdown(item.body)).split())
-    return text[:300].rsplit(" ", 1)[0] + "…" if len(text) > 300 else text
-
-
 def _facts(site: Site, item: Item) -> str:
     """What a reader of the feed needs before the body: when and where, deadlines, who."""
     e = html.escape
@@ -196,7 +189,7 @@ def item_entry(site: Site, item: Item, history: History) -> Entry:
         id=url,
         url=url,
         title=item.title,
-        summary=_summary(item),
+        summary=summary_text(item.summary, item.body, 300),
         content=absolutize(content, url),
         published=first,
         updated=_updated(site, item.path, first, history),

@@ -128,6 +128,14 @@ def plain_text(html_text: str) -> str:
     return "\n".join(line for line in lines if line)
 
 
+def summary_text(summary: str | None, body: str, limit: int) -> str:
+    """An item's summary, else the start of its text on one line, cut at a word before ``limit`` characters."""
+    if summary:
+        return summary
+    text = " ".join(plain_text(render_markdown(body)).split())
+    return text[:limit].rsplit(" ", 1)[0] + "…" if len(text) > limit else text
+
+
 def inline_markdown(source: str) -> str:
     """Render a one-line Markdown text (a summary) without the surrounding paragraph."""
     rendered = render_markdown(source)

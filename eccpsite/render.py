@@ -26,7 +26,7 @@ from markupsafe import Markup
 from eccpsite import calendar, dates, feeds, urls
 from eccpsite.errors import BuildFailed, ContentError
 from eccpsite.history import History
-from eccpsite.markup import inline_markdown, plain_text, render_markdown
+from eccpsite.markup import inline_markdown, plain_text, render_markdown, summary_text
 from eccpsite.model import STATUS_WORDS, EventFilter, Paginated, ResolvedEdition, Site, attendance_of, group_by_month, item_date, next_status_change, paginate
 from eccpsite.schema import Call, Event, Interview, Item, News, Page
 
@@ -150,13 +150,6 @@ def _located_template_error(template: str, exc: Exception, item: Item | None) ->
     return ContentError(f"templates/{name}", line, "", f"template error: {exc}{about}")
 
 
-def _description(item: Item) -> str:
-    if item.summary:
-        return item.summary
-    text = plain_text(render_markdown(item.body))
-    return text[:200].rsplit(" ", 1)[0] + "…" if len(text) > 200 else text
-
-
 def _json_ld(site: Site, item: Item, history: History | None = None) -> dict[str, Any] | None:
     """schema.org data for an item page: NewsArticle (dates as in the feeds, with offsets) or Event."""
     config = site.config
@@ -232,7 +225,7 @@ def render_item(r: Renderer, item: Item, editions: tuple[ResolvedEdition, ...] =
         ITEM_TEMPLATES[type(item)],
         item=item,
         title=item.title,
-        description=_description(item),
+        description=summary_text(item.summary, item.body, 200),
         og_type="article",
         json_ld=_json_ld(site, item, r.history),
         editions=editions,
