@@ -11,10 +11,12 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields, is_dataclass, replace
 from functools import cached_property
+from itertools import compress
 from operator import attrgetter
-from typing import Generic, TypeVar
+from operator import is_ as _is
+from typing import Any, Generic, TypeVar
 from zoneinfo import ZoneInfo
 
 from eccpsite import urls
@@ -253,10 +255,7 @@ def group_by_month(events: Sequence[Event]) -> list[tuple[dt.date, list[Event]]]
 def paginate(items: Sequence[T], base: str, per_page: int) -> list[Paginated[T]]:
     """Split a list into pages at ``base``, ``base/page/2/`` … (always at least one page)."""
     total = max(1, -(-len(items) // per_page))
-    return [
-        Paginated(n, total, tuple(items[(n - 1) * per_page : n * per_page]), urls.list_url(base, n), base)
-        for n in range(1, total + 1)
-    ]
+    return [Paginated(n, total, tuple(items[(n - 1) * per_page : n * per_page]), urls.list_url(base, n), base) for n in range(1, total + 1)]
 
 
 def _sort_key_newest(item: Item) -> tuple[dt.date, str]:
@@ -386,3 +385,122 @@ def next_status_change(site: Site) -> dt.datetime | None:
     moments += [moment(e.end or e.start, site.config.tz, end_of_day=True) for e in site.upcoming_events]
     moments += site.pending[:1]
     return min(moments) if moments else None
+
+
+# --- an item edited in place -------------------------------------------------------------
+
+# The item fields build_model reads (tests/unit/test_model_swap.py records its reads to keep
+# this true). An edit that leaves them alone — a new body, title, summary or image — moves the
+# item nowhere: no collection, order, status, tag, filter or edition changes, and the new site
+# is the old one with the new item in the old one's places (see swap_items).
+PLACE_FIELDS = (
+    "kind", "slug", "path", "draft", "publish_at", "tags", "date", "start", "end", "location", "online", "opens", "deadlines", "menu",
+)  # fmt: skip
+_MISSING = object()
+_PLAIN = (str, int, float, bool, type(None), dt.date, ZoneInfo)  # values that hold no items (datetime is a date)
+
+
+def same_place(old: Item, new: Item) -> bool:
+    """Whether ``new`` takes exactly ``old``'s place in the site: same type and same values for every field the model reads."""
+    return type(old) is type(new) and all(getattr(old, name, _MISSING) == getattr(new, name, _MISSING) for name in PLACE_FIELDS)
+
+
+_ref = attrgetter("ref")
+
+
+def _only_items(values: Iterable[object]) -> bool:
+    return all(issubclass(kind, Item) for kind in set(map(type, values)))
+
+
+def swap_items(value: T, new: dict[str, Item]) -> T:
+    """``value`` with every item whose ref is a key of ``new`` replaced by ``new[ref]``.
+
+    Walks tuples, lists, dicts and dataclasses (never into an item); a part
+    that holds none of those items is returned as it is, the very same object,
+    so that unchanged parts of a site still compare by identity. The scans of
+    long tuples of items run in C.
+    """
+    swapped: T = _swap(value, new)
+    return swapped
+
+
+def _swap(value: Any, new: dict[str, Item]) -> Any:
+    if isinstance(value, Item):
+        return new.get(value.ref, value)
+    if isinstance(value, (*_PLAIN, SiteConfig, ContentError)):
+        return value
+    if type(value) in (tuple, list):
+        if _only_items(value):
+            return _swap_in_sequence(value, new)
+        parts = [_swap(v, new) for v in value]
+        return value if all(map(_is, parts, value)) else type(value)(parts)
+    if type(value) is dict:
+        if _only_items(value.values()):
+            if not any(map(new.__contains__, map(_ref, value.values()))):
+                return value
+            return {k: new.get(v.ref, v) for k, v in value.items()}
+        swapped = {k: _swap(v, new) for k, v in value.items()}
+        return value if all(map(_is, swapped.values(), value.values())) else swapped
+    if is_dataclass(value) and not isinstance(value, type):
+        changes = {}
+        for f in fields(value):
+            part = getattr(value, f.name)
+            swapped_part = _swap(part, new)
+            if swapped_part is not part:
+                changes[f.name] = swapped_part
+        return replace(value, **changes) if changes else value
+    return value
+
+
+def _swap_in_sequence(items: tuple[Item, ...] | list[Item], new: dict[str, Item]) -> tuple[Item, ...] | list[Item]:
+    hits = list(map(new.__contains__, map(_ref, items)))
+    if not any(hits):
+        return items
+    swapped = list(items)
+    for index in compress(range(len(swapped)), hits):
+        swapped[index] = new[swapped[index].ref]
+    return type(items)(swapped)
+
+
+# The fields of Site that hold items (tests/unit/test_model_swap.py checks that the others hold none).
+ITEM_FIELDS = (
+    "items", "news", "upcoming_events", "past_events", "open_calls", "closed_calls", "interviews", "pages", "tags", "editions", "by_ref", "event_filters",
+)  # fmt: skip
+
+
+def swap_site_items(site: Site, new: dict[str, Item]) -> Site:
+    """The site with the items of ``new`` (by ref) in their old ones' places: what build_model makes of items edited in place.
+
+    Only valid when each new item is in its old one's place (:func:`same_place`).
+    """
+    changes = {}
+    for name in ITEM_FIELDS:
+        part = getattr(site, name)
+        swapped = swap_items(part, new)
+        if swapped is not part:
+            changes[name] = swapped
+    return replace(site, **changes) if changes else site
+
+
+def refs_in(value: object) -> set[str]:
+    """The refs of every item held anywhere in ``value`` (through tuples, lists, dicts and dataclasses)."""
+    found: set[str] = set()
+    _collect_refs(value, found)
+    return found
+
+
+def _collect_refs(value: Any, found: set[str]) -> None:
+    if isinstance(value, Item):
+        found.add(value.ref)
+    elif isinstance(value, (*_PLAIN, SiteConfig, ContentError)):
+        return
+    elif type(value) in (tuple, list, dict):
+        values = value.values() if type(value) is dict else value
+        if _only_items(values):
+            found.update(map(_ref, values))
+        else:
+            for part in values:
+                _collect_refs(part, found)
+    elif is_dataclass(value) and not isinstance(value, type):
+        for f in fields(value):
+            _collect_refs(getattr(value, f.name), found)

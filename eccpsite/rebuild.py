@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import operator
 import os
 import threading
 import time
@@ -47,7 +48,7 @@ from eccpsite.content import parse_content
 from eccpsite.errors import BuildFailed, ContentError
 from eccpsite.history import History, read_history
 from eccpsite.links import LinkIndex
-from eccpsite.model import Site, build_model, next_status_change
+from eccpsite.model import Site, build_model, next_status_change, refs_in, same_place, swap_items, swap_site_items
 from eccpsite.reader import read_file, read_sources
 from eccpsite.render import Output, Renderer, make_environment
 from eccpsite.schema import KINDS, Edition, Item
@@ -204,9 +205,10 @@ def recording_environment(templates: Path, recorder: Recorder) -> jinja2.Environ
 
 @dataclass(frozen=True)
 class _Page:
-    key: Any  # the item of an item page; (template, context) of any other page
+    key: Any  # (item, editions) of an item page; (template, context) of any other page
     deps: frozenset[str]
     output: Output
+    refs: frozenset[str] = frozenset()  # the items its key holds, by ref (see _Memo.holders)
 
 
 @dataclass(frozen=True)
@@ -225,6 +227,9 @@ class _Memo:
     items: dict[int, tuple[Item, str]] = field(default_factory=dict)  # id(item) → (item, url) of each remembered item page
     item_deps: set[frozenset[str]] = field(default_factory=set)  # what the item pages read
     item_editions: dict[str, tuple[Any, ...]] = field(default_factory=dict)  # the editions listing each item
+    # ref → urls of the pages whose key holds that item; a superset (it may name pages rendered since
+    # without it, or forgotten), kept up to date from one build to the next rather than rebuilt
+    holders: dict[str, set[str]] = field(default_factory=dict)
 
     def forget(self, wanted: Callable[[frozenset[str]], bool]) -> None:
         """Drop every page and stage whose dependencies ``wanted`` picks."""
@@ -267,6 +272,8 @@ class _MemoRenderer(Renderer):
         self.staleness = staleness
         self.stage_pages: list[str] = []
         self.rendered = 0
+        self.fresh: dict[str, tuple[frozenset[str], frozenset[str]]] = {}  # url → refs before and after, of each page rendered
+        self.swaps: dict[str, Item] | None = None  # the items edited in place, when the site is the last one with them swapped in
         self._in_item = False  # render_item calls page(): the item's entry covers it
 
     @property
@@ -293,8 +300,29 @@ class _MemoRenderer(Renderer):
             output = make()
         self.rendered += 1
         if output is not None and len(self.errors) == errors:
-            self.new.pages[url] = _Page(key, frozenset(deps), output)
+            before = self.old.pages.get(url)
+            page = self.new.pages[url] = _Page(key, frozenset(deps), output, frozenset(refs_in(key)))
+            self.fresh[url] = (before.refs if before is not None else frozenset(), page.refs)
             self.stage_pages.append(url)
+        return output
+
+    def rerender(self, url: str, page: _Page) -> Output | None:
+        """Render a remembered page again from its key, with the edited items swapped in."""
+        assert self.swaps is not None
+        key = swap_items(page.key, self.swaps)
+        if not isinstance(key[0], Item):
+            template, context = key
+            return self._render(url, key, lambda: Renderer.page(self, url, template, **context))
+        item, editions = key
+        self._in_item = True
+        try:
+            output = self._render(url, key, lambda: render.render_item(self, item, editions))
+        finally:
+            self._in_item = False
+        self.new.items.pop(id(page.key[0]), None)
+        if url in self.new.pages:
+            self.new.items[id(item)] = (item, url)
+            self.new.item_deps.add(self.new.pages[url].deps)
         return output
 
     def page(self, url: str, template: str, **context: Any) -> Output | None:
@@ -375,6 +403,8 @@ def _run_stage(r: _MemoRenderer, stage: render.Stage) -> list[Output]:
             r.new.items, r.new.item_deps, r.new.item_editions = dict(r.old.items), set(r.old.item_deps), r.old.item_editions
         r.new.stages[name] = old
         return list(old.outputs)
+    if r.swaps is not None and old is not None and _patchable(r, old):
+        return _patch_stage(r, stage, name, old)
     r.stage_pages = []
     errors = len(r.errors)
     make = _items_stage if stage is render.render_items else stage
@@ -383,6 +413,46 @@ def _run_stage(r: _MemoRenderer, stage: render.Stage) -> list[Output]:
     if len(r.errors) == errors:
         r.new.stages[name] = _Stage(frozenset(deps), tuple(outputs), tuple(r.stage_pages))
     return outputs
+
+
+def _patchable(r: _MemoRenderer, old: _Stage) -> bool:
+    """Whether a stage's last outputs are all remembered pages, so that it can be patched rather than run."""
+    return OUTPUTS_DEP not in old.deps and len(old.outputs) == len(old.pages) and all(map(r.old.pages.__contains__, old.pages))
+
+
+def _patch_stage(r: _MemoRenderer, stage: render.Stage, name: str, old: _Stage) -> list[Output]:
+    """Items were edited in place (see Rebuilder._swaps): render again only the stage's pages that hold one or read what changed.
+
+    With every item in its old place, the stage would make the same pages
+    from the same keys, the edited items swapped in; so the others are
+    carried over without running the stage or comparing their keys.
+    """
+    assert r.swaps is not None
+    pages = r.old.pages
+    kept = list(map(pages.__getitem__, old.pages))
+    r.new.pages.update(zip(old.pages, kept, strict=True))
+    if stage is render.render_items:
+        r.new.items, r.new.item_deps = dict(r.old.items), set(r.old.item_deps)
+        r.new.item_editions = render.item_editions(r.site)
+    holding = set().union(*(r.old.holders.get(ref, ()) for ref in r.swaps))
+    reading = {deps for deps in set(map(_deps_of, kept)) if r.staleness.stale(deps)}
+    position = dict(zip(old.pages, range(len(old.pages)), strict=True))
+    redo = {url for url in holding if url in position}
+    if reading:
+        redo.update(url for url, page in zip(old.pages, kept, strict=True) if page.deps in reading)
+    outputs: list[Output | None] = list(old.outputs)
+    errors = len(r.errors)
+    for url in sorted(redo, key=position.__getitem__):
+        outputs[position[url]] = r.rerender(url, pages[url])
+    made = [o for o in outputs if o is not None]
+    if len(r.errors) == errors:
+        r.new.stages[name] = _Stage(old.deps, tuple(made), old.pages)
+    return made
+
+
+_deps_of = operator.attrgetter("deps")
+_url_of = operator.attrgetter("url")
+_data_of = operator.attrgetter("data")
 
 
 # --- lazy outputs ----------------------------------------------------------------------
@@ -537,6 +607,8 @@ class Rebuilder:
         self._memo = _Memo()
         self._lazy = _LazyStore()
         self._site: Site | None = None
+        self._dirty: set[str] = set()  # paths parsed again since the last good build
+        self._good: dict[str, Item | Edition | None] = {}  # what those paths gave at the last good build
         self._hidden = False  # an item changed only where == does not look (extra) since the last good build
         self._moment: dt.datetime | None = None  # "now" of the last good build, kept while nothing changes status
         self._until: dt.datetime | None = None
@@ -647,6 +719,9 @@ class Rebuilder:
 
     def _take(self, rel: str) -> None:
         """Parse the source at ``rel`` again (if its text changed) and file what it gave; or forget it."""
+        if rel not in self._dirty:
+            self._dirty.add(rel)
+            self._good[rel] = self._items.get(rel) or self._editions.get(rel)
         for values in (self._items, self._editions, self._problems, self._unparsed):
             values.pop(rel, None)
         source = self._sources.get(rel)
@@ -710,6 +785,10 @@ class Rebuilder:
             raise BuildFailed(errors or [ContentError("site.yaml", 0, "", "could not be read")])
         parsed_at = time.perf_counter()
         now = self._now(config.tz)
+        swaps = self._swaps(config, now) if not errors else None
+        if swaps is not None:
+            assert self._site is not None
+            return self._finish(swap_site_items(self._site, swaps), swaps, [*warnings, *self._site.warnings], self._until, started, parsed_at)
         site = build_model(config, items, editions, now, drafts=self.options.drafts, unparsed=unparsed)
         if not isinstance(site, list) and now is self._moment and _until(site, now) <= (clock := resolve_now(None, config.tz)):
             now = clock  # a status of the new content changes between the kept moment and the clock: use the clock
@@ -717,17 +796,50 @@ class Rebuilder:
         if isinstance(site, list) or errors:
             raise BuildFailed(errors + (site if isinstance(site, list) else []))
         warnings.extend(site.warnings)
-        self._moment = now
-        self._until = _until(site, now)
         if self._site is None:  # the first build: Markdown from the build's cache, the rest rendered on every core
             load_markdown_cache(self.project)
             prerender(i.body for i in site.items)
         if self._history is None:
             self._history = read_history(self.project, [i.path for i in site.items] + [e.edition.path for e in site.editions])
+        return self._finish(site, None, warnings, _until(site, now), started, parsed_at)
+
+    def _swaps(self, config: Any, now: dt.datetime) -> dict[str, Item] | None:
+        """The items edited in place since the last good build, by ref; None if anything else changed.
+
+        An item is edited in place when its file is still there and parses to
+        an item in the same place (:func:`~eccpsite.model.same_place`); the
+        site is then the last one with the new items swapped in, and only the
+        pages that hold them or read what holds them are rendered again.
+        """
+        last = self._site
+        if last is None or config is not last.config or now != last.now:
+            return None
+        swaps: dict[str, Item] = {}
+        for rel in self._dirty:
+            if rel == "site.yaml":
+                continue  # the configuration is the same object (checked above): its text did not change
+            before, after = self._good.get(rel), self._items.get(rel) or self._editions.get(rel)
+            if not isinstance(before, Item) or not isinstance(after, Item):
+                if after is not before:
+                    return None  # an edition changed, or an item came or went
+            elif after is not before:
+                if not same_place(before, after):
+                    return None
+                swaps[after.ref] = after
+        return swaps
+
+    def _finish(
+        self, site: Site, swaps: dict[str, Item] | None, warnings: list[ContentError], until: dt.datetime | None, started: float, parsed_at: float
+    ) -> Build:
+        """Render the new site and make it the last good build."""
+        assert self._history is not None
         modelled_at = time.perf_counter()
         stages = build_stages(self.project, self._assets.items(), self.options)
-        outputs, rendered = self._render(site, [s for s in stages if s.__name__ not in LAZY_STAGES])
+        outputs, rendered = self._render(site, [s for s in stages if s.__name__ not in LAZY_STAGES], swaps)
         rendered_at = time.perf_counter()
+        self._moment, self._until = site.now, until
+        self._good.clear()
+        self._dirty.clear()
         self._generation += 1
         pages = tuple(outputs)
         lazy_stages = [s for s in stages if s.__name__ in LAZY_STAGES]
@@ -735,7 +847,7 @@ class Rebuilder:
         return Build(
             generation=self._generation,
             site=site,
-            pages={o.url: o.data for o in pages},
+            pages=dict(zip(map(_url_of, pages), map(_data_of, pages), strict=True)),
             assets=dict(self._assets),
             warnings=tuple(sorted(set(warnings))),
             lazy=lazy,
@@ -743,16 +855,23 @@ class Rebuilder:
             timings={"parse": parsed_at - started, "model": modelled_at - parsed_at, "render": rendered_at - modelled_at},
         )
 
-    def _render(self, site: Site, stages: list[render.Stage]) -> tuple[list[Output], int]:
+    def _render(self, site: Site, stages: list[render.Stage], swaps: dict[str, Item] | None) -> tuple[list[Output], int]:
         """Render the eager stages, reusing what did not change; the memo moves on only if all went well."""
         assert self._history is not None
         staleness = _Staleness(self._site, site, same if self._hidden else equal)
         r = _MemoRenderer(self._env, recording_site(site, self._recorder), self._history, self._recorder, self._memo, staleness)
+        r.swaps = swaps
         outputs = r._outputs
         for stage in stages:
             outputs.extend(_run_stage(r, stage))
         if r.errors:
             raise BuildFailed(list(dict.fromkeys(r.errors)))
+        holders = r.new.holders = self._memo.holders
+        for url, (before, after) in r.fresh.items():
+            for ref in before - after:
+                holders.get(ref, set()).discard(url)
+            for ref in after - before:
+                holders.setdefault(ref, set()).add(url)
         self._memo = r.new
         self._site = site
         self._hidden = False

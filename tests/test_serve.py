@@ -356,8 +356,30 @@ def _change_extra(p: Path) -> list[str]:  # only extra changes, which == ignores
     return [NEWS]
 
 
+def _retitle_event(p: Path) -> list[str]:  # in place: the event keeps its date, tags and filters
+    event = "content/events/bulgarian-national-cluster-conference-2019.md"
+    text = (p / event).read_text(encoding="utf-8")
+    (p / event).write_text(text.replace('\ntitle: "', '\ntitle: "Renamed ', 1) + "\nA closing line.\n", encoding="utf-8")
+    return [event]
+
+
+def _retitle_page(p: Path) -> list[str]:  # in place, but every page's menu shows it
+    _edit(p / "content/pages/about.md", "title: About the ECCP", "title: About us")
+    return ["content/pages/about.md"]
+
+
+def _edit_call_and_interview(p: Path) -> list[str]:  # two items in place in one rebuild
+    _edit(p / CALL, "\n---\n", "\n---\nA new first sentence. ")
+    interview = "content/interviews/christian-rangen-superclusters.md"
+    (p / interview).write_text((p / interview).read_text(encoding="utf-8") + "\nA last word.\n", encoding="utf-8")
+    return [CALL, interview]
+
+
 CHANGES = [
     _edit_body,
+    _retitle_event,
+    _retitle_page,
+    _edit_call_and_interview,
     _move_news,
     _add_event,
     _move_deadline,
@@ -398,6 +420,19 @@ def test_rebuild_renders_again_only_the_pages_a_body_edit_touches(project: Path)
     assert NEWS_URL in rendered
     assert rendered <= touched | listed_with_it
     assert second.rendered == len(rendered) < len(second.pages) // 4
+
+
+def test_rebuild_swaps_an_item_edited_in_place_into_the_last_site(project: Path) -> None:
+    rebuilder = Rebuilder(project, OPTIONS)
+    first = rebuilder.rebuild()
+    _retitle_event(project)
+    rebuilder.apply(["content/events/bulgarian-national-cluster-conference-2019.md"])
+    second = rebuilder.rebuild()
+    assert second.site.past_events is not first.site.past_events  # the conference of March 2019, with its new title
+    assert second.site.upcoming_events is first.site.upcoming_events  # not built again: the parts without it are kept
+    assert second.site.call_status is first.site.call_status
+    assert second.site.news is first.site.news
+    assert second.rendered < len(second.pages) // 2  # its page, lists, tag pages, and the event pages' filter box
 
 
 def test_rebuild_on_the_clock_keeps_now_between_saves(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
