@@ -14,7 +14,9 @@ out. What calendar clients need, and how it is met here:
   (25–26 April ends on 27 April); timed events carry the site's ``TZID``
   and a matching ``VTIMEZONE`` built from the zoneinfo database;
 - ``STATUS`` is CANCELLED, TENTATIVE (also for postponed events) or CONFIRMED;
-- icalendar writes CRLF line ends and folds lines at 75 octets.
+- CRLF line ends, lines folded at 75 octets: icalendar makes the content
+  lines and :func:`fold` folds them (icalendar's own folding, a Python loop
+  over every character, was a third of the calendars' time at 10,000 items).
 """
 
 from __future__ import annotations
@@ -240,16 +242,50 @@ class Serialized:
     tzids: frozenset[str]  # the TZIDs it uses
 
 
+FOLD_AT = 75  # octets a content line may have, its line break excluded (RFC 5545, 3.1)
+_BACKSLASH = 0x5C
+
+
+def fold(line: str) -> bytes:
+    """One content line, folded: lines of at most 75 octets, each continuation starting with a space.
+
+    A fold never cuts a UTF-8 character, nor an escape (``\\n``, ``\\,``)
+    from its backslash, which some clients would misread.
+    """
+    data = line.encode("utf-8")
+    if len(data) <= FOLD_AT:
+        return data
+    parts = []
+    start, room = 0, FOLD_AT
+    while len(data) - start > room:
+        cut = start + room
+        while data[cut] & 0xC0 == 0x80:  # a continuation byte: back to the first byte of the character
+            cut -= 1
+        run = 0
+        while data[cut - 1 - run] == _BACKSLASH and cut - 1 - run > start:
+            run += 1
+        if run % 2:  # the last backslash starts an escape: keep it with the character it escapes
+            cut -= 1
+        parts.append(data[start:cut])
+        start, room = cut, FOLD_AT - 1  # the leading space counts
+    parts.append(data[start:])
+    return b"\r\n ".join(parts)
+
+
+def to_ical(component: icalendar.Component) -> bytes:
+    """A component as iCalendar text: icalendar's content lines, folded by :func:`fold`."""
+    return b"".join(fold(line) + b"\r\n" for line in component.content_lines() if line)
+
+
 def serialize(component: icalendar.Event) -> Serialized:
     holder = icalendar.Calendar()
     holder.add_component(component)
-    return Serialized(component.to_ical(), tuple(_timed_years([component])), frozenset(holder.get_used_tzids()))
+    return Serialized(to_ical(component), tuple(_timed_years([component])), frozenset(holder.get_used_tzids()))
 
 
 @lru_cache(maxsize=64)
 def _vtimezone_bytes(name: str, first_year: int, last_year: int) -> bytes:
-    data: bytes = vtimezone(name, first_year, last_year).to_ical()
-    return data
+    return to_ical(vtimezone(name, first_year, last_year))
 
 
 _END = b"END:VCALENDAR\r\n"
@@ -278,7 +314,7 @@ def make_calendar(site: Site, name: str, description: str, url: str, components:
     calendar.add("refresh-interval", REFRESH, parameters={"VALUE": "DURATION"})
     calendar.add("x-published-ttl", "PT12H")
     calendar.add("source", config.absolute(url), parameters={"VALUE": "URI"})
-    head: bytes = calendar.to_ical()
+    head = to_ical(calendar)
     assert head.endswith(_END)
     parts = [head[: -len(_END)]]
     years = [year for c in components for year in c.years]
