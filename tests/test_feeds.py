@@ -25,7 +25,7 @@ from conftest import NOW, REPO, write_site
 
 from eccpsite import urls
 from eccpsite.build import BuildOptions, build_outputs
-from eccpsite.feeds import absolutize
+from eccpsite.feeds import absolutize, first_listed
 from eccpsite.render import Output, Renderer, make_environment, render_feeds, render_site
 
 BASE = "https://test.example.org"
@@ -320,6 +320,16 @@ def test_feeds_event_date_is_when_it_was_published_not_when_it_starts(built: dic
     # the mission (15 November) was published in the edition of 10 September; the forum too
     mission = events[f"{BASE}/events/tentative-mission/"]
     assert mission["published"] == dt.datetime(2019, 9, 10, tzinfo=NOW_MOMENT.tzinfo)
+
+
+def test_feeds_first_listed_is_the_earliest_edition_of_each_item() -> None:
+    site = build_outputs(REPO, BuildOptions(now=NOW, pdf=False)).site
+    first = first_listed(site.editions)
+    for item in site.items:
+        dates = [e.edition.date for e in site.editions if item in e.items]
+        assert first.get(item.ref) == (min(dates) if dates else None), item.ref
+    assert len({e.edition.date for e in site.editions}) > 1 and first  # several editions, some items listed
+    assert first_listed(site.editions) is first  # kept for the same editions
 
 
 def test_feeds_are_newest_first(built: dict[str, bytes], real: dict[str, bytes]) -> None:
