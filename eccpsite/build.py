@@ -1,8 +1,10 @@
 """The build: one flat sequence of named stages.
 
 read sources → parse and validate → build the site model → render outputs →
-check links → write. Every stage before ``write`` is pure or read-only, so
-``build_outputs`` can build in memory for ``check``, the dev server and tests.
+check links → write. Rendering sends each output to a sink as it is made:
+``build_outputs`` keeps them in memory (for ``check``, the dev server and
+tests), ``build`` writes them into the writer's staging folder and keeps only
+a small record of each; both run the same stages (:func:`make_site`).
 """
 
 from __future__ import annotations
@@ -14,8 +16,9 @@ import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Generic, Protocol, TypeVar
 
-from eccpsite.cache import CACHE_DIR, input_fingerprint, load_markdown_cache, prerender, read_manifest, save_markdown_cache, write_manifest
+from eccpsite.cache import CACHE_DIR, input_fingerprint, markdown_cache, prerender, read_manifest, write_manifest
 from eccpsite.config import SiteConfig, parse_config
 from eccpsite.content import parse_content
 from eccpsite.dates import parse_now
@@ -23,13 +26,13 @@ from eccpsite.edition_pdf import pdf_stage
 from eccpsite.email_edition import render_email_editions
 from eccpsite.errors import BuildFailed, ContentError, UsageError
 from eccpsite.history import read_history
-from eccpsite.links import check_links
+from eccpsite.links import Checkable, InMemory, check_links
 from eccpsite.model import Site, build_model, next_status_change
 from eccpsite.reader import read_sources
-from eccpsite.render import RENDERERS, Output, Stage, make_environment, render_site
-from eccpsite.search import index_site_cached
+from eccpsite.render import RENDERERS, Made, Output, Sink, Stage, make_environment, render_site
+from eccpsite.search import index_site_cached, search_key
 from eccpsite.source import load_yaml
-from eccpsite.writer import MARKER, check_output_folder, write_site
+from eccpsite.writer import MARKER, check_output_folder, staging
 
 
 @dataclass(frozen=True)
@@ -43,7 +46,24 @@ class BuildOptions:
 @dataclass(frozen=True)
 class BuildResult:
     site: Site
-    outputs: tuple[Output, ...]
+    outputs: tuple[Output, ...]  # every file made, in memory (build_outputs); empty after build(), which wrote them instead
+    assets: tuple[tuple[str, Path], ...]
+    warnings: tuple[ContentError, ...]
+
+
+class Kept(Made, Checkable, Protocol):
+    """What a build keeps of each output: its url and size, and the links the check needs."""
+
+
+Record = TypeVar("Record", bound=Kept)
+
+
+@dataclass(frozen=True)
+class MadeSite(Generic[Record]):
+    """What :func:`make_site` made: the site model, and the sink's records of every output."""
+
+    site: Site
+    records: list[Record]  # what the sink kept of each output, in the order of the stages
     assets: tuple[tuple[str, Path], ...]
     warnings: tuple[ContentError, ...]
 
@@ -66,10 +86,13 @@ def build_stages(project: Path, assets: Iterable[tuple[str, Path]], options: Bui
     return [pdf_stage(project, assets, render=options.pdf), *RENDERERS, render_email_editions]
 
 
-def build_outputs(project: Path, options: BuildOptions) -> BuildResult:
-    """Everything a build makes, in memory; raises BuildFailed with every error found."""
+def make_site(project: Path, options: BuildOptions, sink: Sink[Record]) -> MadeSite[Record]:
+    """Every stage but the write: each output goes to ``sink`` as soon as it is made (a list in memory, or the writer's
+    staging folder) and only the sink's records come back; raises BuildFailed with every error found."""
     sources = read_sources(project)
+    assets = sources.assets
     content = parse_content(sources)
+    del sources  # the text of every file: the items keep what they need
     errors = [e for e in content.errors if not e.warning]
     warnings = [e for e in content.errors if e.warning]
     if content.config is None:
@@ -82,17 +105,22 @@ def build_outputs(project: Path, options: BuildOptions) -> BuildResult:
     prerender(i.body for i in site.items)
     env = make_environment(project / "templates")
     history = read_history(project, [i.path for i in site.items] + [e.edition.path for e in site.editions])
-    stages = build_stages(project, sources.assets, options)
-    outputs = render_site(site, env, stages, history=history)
+    records = render_site(site, env, build_stages(project, assets, options), history=history, sink=sink)
     item_sources = {site.url(i): i.path for i in site.items}
-    link_problems = check_links(outputs, (url for url, _ in sources.assets), item_sources)
+    link_problems = check_links(records, (url for url, _ in assets), item_sources)
     errors = [e for e in link_problems if not e.warning]
     warnings.extend(e for e in link_problems if e.warning)
     if options.strict:
         errors.extend(ContentError(w.path, w.line, w.field, w.message) for w in warnings)
     if errors:
         raise BuildFailed(errors)
-    return BuildResult(site, tuple(outputs), sources.assets, tuple(sorted(set(warnings))))
+    return MadeSite(site, records, assets, tuple(sorted(set(warnings))))
+
+
+def build_outputs(project: Path, options: BuildOptions) -> BuildResult:
+    """Everything a build makes, in memory; raises BuildFailed with every error found."""
+    made = make_site(project, options, InMemory())
+    return BuildResult(made.site, tuple(record.output for record in made.records), made.assets, made.warnings)
 
 
 def _git_head(project: Path) -> str:
@@ -141,14 +169,22 @@ def build_if_changed(project: Path, output: Path, options: BuildOptions) -> tupl
 
 
 def build(project: Path, output: Path, options: BuildOptions) -> tuple[BuildResult, int, float]:
-    """Build the site and swap it into ``output``; returns the result, file count and seconds."""
+    """Build the site and swap it into ``output``; returns the result, file count and seconds.
+
+    The same stages as :func:`build_outputs`, but each output is written to the
+    staging folder where it is made and only a small record of it is kept: the
+    search index's key comes from the records' digests, the link check from
+    their links. A failure at any point (links are checked after every page is
+    written) removes the staging folder and leaves the previous output as it was.
+    """
     started = time.perf_counter()
     check_output_folder(output, project)
-    load_markdown_cache(project)
-    result = build_outputs(project, options)
-    language = result.site.config.language
-    pages = [(o.url, o.data) for o in result.outputs if o.url.endswith("/")]
-    cache = project / CACHE_DIR
-    count = write_site(result.outputs, result.assets, output, finish=lambda staging: index_site_cached(staging, pages, language, cache))
-    save_markdown_cache(project)
-    return result, count, time.perf_counter() - started
+    with markdown_cache(project), staging(output) as folder:
+        made = make_site(project, options, folder)
+        count = len(made.records) + folder.copy(made.assets)
+        language = made.site.config.language
+        key = search_key(((w.url, w.digest) for w in made.records if w.indexed), language)
+        # Pagefind finds the pages in the order of the stages, whichever worker wrote one first (search.index_site)
+        order = [*(record.url for record in made.records), *(url for url, _ in made.assets)]
+        count += index_site_cached(folder.root, key, language, project / CACHE_DIR, order)
+    return BuildResult(made.site, (), made.assets, made.warnings), count, time.perf_counter() - started

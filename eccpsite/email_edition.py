@@ -49,7 +49,7 @@ def inline_css(page: str) -> str:
 def render_email_editions(r: Renderer) -> Iterator[Output | None]:
     """``/newsletter/<id>/email.html`` and ``email.txt`` for every edition (a stage of the build)."""
     site = r.site
-    pdfs = {o.url: len(o.data) for o in r.outputs if o.url.endswith(".pdf")}
+    pdfs = {o.url: o.size for o in r.made() if o.url.endswith(".pdf")}
     for resolved in site.editions:
         edition = resolved.edition
         base = site.config.absolute(urls.edition_url(edition.id))

@@ -4,20 +4,22 @@ alternative (WCAG 1.1.1).
 
 The pages are eccpsite's own output (templates plus sanitized Markdown), so a
 few regular expressions find their links several times faster than a full
-HTML parser; :class:`LinkIndex` checks again only the pages that changed, for
+HTML parser. A build takes each page's links where the page is made
+(:func:`page_links`, in the forked worker that rendered it) and keeps only
+those, not the page; :func:`check_links` then checks them against every url
+of the site. :class:`LinkIndex` checks again only the pages that changed, for
 the dev server.
 """
 
 from __future__ import annotations
 
 import html
-import multiprocessing
-import os
 import posixpath
 import re
-import threading
+import sys
 from collections.abc import Iterable, Mapping
-from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from typing import Protocol
 from urllib.parse import unquote, urlsplit
 
 from eccpsite.errors import ContentError
@@ -84,63 +86,141 @@ def _is_page(path: str) -> bool:
     return path.endswith(("/", ".html"))
 
 
+def _warning(tag: str, href: str, text: str) -> str | None:
+    """What is wrong with a link's text or an image's alt text, whatever the site holds (WCAG 2.4.4, 1.1.1)."""
+    if tag == "a" and href in ("", "#"):
+        return f"a link with text {text!r} leads nowhere ('{href}'); give it a real address"
+    if tag == "a" and text.lower().strip(" .!") in VAGUE_TEXTS:
+        return f"the link text {text!r} does not say where it leads; describe the destination"
+    if tag == "img" and not text.strip():
+        return f"the image {href} has no alt text; say what it shows (in Markdown: ![what it shows]({href}))"
+    return None
+
+
+def _leads_nowhere(tag: str, href: str) -> bool:
+    return tag == "a" and href in ("", "#")
+
+
+def _reaches(path: str, known: set[str] | frozenset[str]) -> bool:
+    return path in known or path.rstrip("/") + "/" in known or path + "index.html" in known
+
+
+def _broken(where: str, href: str) -> ContentError:
+    return ContentError(where, 0, "", f"the link to {href} leads to no page of the site")
+
+
 def page_problems(page_url: str, links: Iterable[Link], known: set[str] | frozenset[str], where: str, lenient: bool = False) -> list[ContentError]:
     """The problems of one page's links; ``lenient`` skips unknown targets other than pages and static files (feeds not made yet)."""
     problems: list[ContentError] = []
     for tag, href, text in links:
-        if tag == "a" and href in ("", "#"):
-            problems.append(ContentError(where, 0, "", f"a link with text {text!r} leads nowhere ('{href}'); give it a real address", warning=True))
-            continue
-        if tag == "a" and text.lower().strip(" .!") in VAGUE_TEXTS:
-            problems.append(ContentError(where, 0, "", f"the link text {text!r} does not say where it leads; describe the destination", warning=True))
-        if tag == "img" and not text.strip():
-            message = f"the image {href} has no alt text; say what it shows (in Markdown: ![what it shows]({href}))"
+        message = _warning(tag, href, text)
+        if message is not None:
             problems.append(ContentError(where, 0, "", message, warning=True))
+        if _leads_nowhere(tag, href):
+            continue
         path = _resolve(page_url, href)
-        if path is None or path in known or path.rstrip("/") + "/" in known or path + "index.html" in known:
+        if path is None or _reaches(path, known):
             continue
         if lenient and not path.endswith("/") and not path.startswith(("/static/", "/media/")):
             continue
-        problems.append(ContentError(where, 0, "", f"the link to {href} leads to no page of the site"))
+        problems.append(_broken(where, href))
     return problems
 
 
-PARALLEL_PAGES = 2000  # from this many pages, links are checked on every core
-_job: tuple[list[Output], set[str], Mapping[str, str]] | None = None  # what a forked worker checks
+@dataclass(frozen=True, slots=True)
+class PageLinks:
+    """What the link check needs of a page, taken where the page was made (so the page need not be kept or read again)."""
+
+    hrefs: tuple[str, ...]  # every address of the page that stays on the site, in page order (repeats kept: each is reported)
+    warnings: tuple[str, ...]  # what is wrong with its link texts and images' alt texts
 
 
-def _check_pages(pages: Iterable[Output], known: set[str], sources: Mapping[str, str]) -> list[ContentError]:
+def page_links(url: str, data: bytes) -> PageLinks | None:
+    """The links of the output at ``url`` that the check needs, or None when it is not a page."""
+    if not _is_page(url):
+        return None
+    links = extract_links(data.decode("utf-8"))
+    warnings = tuple(message for tag, href, text in links if (message := _warning(tag, href, text)) is not None)
+    # the same addresses appear on thousands of pages (menus, tags): one string each (pickle and intern share them)
+    hrefs = tuple(sys.intern(href) for tag, href, _ in links if _stays_on_the_site(url, tag, href))
+    return PageLinks(hrefs, warnings)
+
+
+def _stays_on_the_site(page_url: str, tag: str, href: str) -> bool:
+    """Whether the link check follows ``href``: not a link to nowhere, to another site or within the page."""
+    if _leads_nowhere(tag, href):
+        return False
+    if href.startswith("/") and not href.startswith("//"):  # most links: no need to parse them
+        return True
+    return _resolve(page_url, href) is not None
+
+
+@dataclass(frozen=True, slots=True)
+class Linked:
+    """An output kept in memory with its links (what :class:`InMemory` keeps)."""
+
+    output: Output
+    links: PageLinks | None
+
+    @property
+    def url(self) -> str:
+        return self.output.url
+
+    @property
+    def size(self) -> int:
+        return len(self.output.data)
+
+
+class InMemory:
+    """The sink of an in-memory build (``build.build_outputs``): every output is kept whole, with its links."""
+
+    def put(self, output: Output) -> Linked:
+        return Linked(output, page_links(output.url, output.data))
+
+
+def _path(page_url: str, href: str, paths: dict[str, str | None]) -> str | None:
+    """:func:`_resolve`; an address that starts with "/" leads to the same path from every page, so it is resolved once (in ``paths``)."""
+    if not href.startswith("/"):
+        return _resolve(page_url, href)
+    if href not in paths:
+        paths[href] = _resolve(page_url, href)
+    return paths[href]
+
+
+class Checkable(Protocol):
+    """An output as the link check sees it: a :class:`Linked` output, or what the writer kept of a written one."""
+
+    @property
+    def url(self) -> str: ...
+
+    @property
+    def links(self) -> PageLinks | None: ...
+
+
+def check_links(outputs: Iterable[Checkable | Output], asset_urls: Iterable[str], sources: Mapping[str, str] | None = None) -> list[ContentError]:
+    """Every internal link of every page must lead to an output or an asset; plus the warnings on link texts and images.
+
+    The links of each page were taken where it was made (:func:`page_links`),
+    so this reads no page: the check is one lookup per link. A plain
+    :class:`Output` has its links taken here.
+    """
+    pages: list[tuple[str, PageLinks]] = []
+    known = set(asset_urls)
+    for out in outputs:
+        known.add(out.url)
+        links = page_links(out.url, out.data) if isinstance(out, Output) else out.links
+        if links is not None:
+            pages.append((out.url, links))
+    paths: dict[str, str | None] = {}
     problems: list[ContentError] = []
-    for out in pages:
-        where = sources.get(out.url, f"build{out.url}")
-        problems.extend(page_problems(out.url, extract_links(out.data.decode("utf-8")), known, where))
+    for url, links in pages:
+        where = (sources or {}).get(url, f"build{url}")
+        problems.extend(ContentError(where, 0, "", message, warning=True) for message in links.warnings)
+        for href in links.hrefs:
+            path = _path(url, href, paths)
+            if path is not None and not _reaches(path, known):
+                problems.append(_broken(where, href))
     return problems
-
-
-def _check_slice(bounds: tuple[int, int]) -> list[ContentError]:
-    """Check pages ``start:end`` of the job, in a worker forked from the build."""
-    assert _job is not None
-    pages, known, sources = _job
-    return _check_pages(pages[bounds[0] : bounds[1]], known, sources)
-
-
-def check_links(outputs: Iterable[Output], asset_urls: Iterable[str], sources: Mapping[str, str] | None = None) -> list[ContentError]:
-    """Every internal link of every page must lead to an output or an asset (on every core for a large site)."""
-    global _job
-    outputs = list(outputs)
-    known = {o.url for o in outputs} | set(asset_urls)
-    pages = [o for o in outputs if _is_page(o.url)]
-    workers = os.cpu_count() or 1
-    if len(pages) < PARALLEL_PAGES or workers < 2 or threading.active_count() > 1:
-        return _check_pages(pages, known, sources or {})
-    step = -(-len(pages) // (workers * 4))
-    _job = (pages, known, sources or {})  # inherited by the workers, which start at the first submit
-    try:
-        with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork")) as pool:
-            found = pool.map(_check_slice, [(start, start + step) for start in range(0, len(pages), step)])
-            return [problem for problems in found for problem in problems]
-    finally:
-        _job = None
 
 
 def external_links(outputs: Iterable[Output], sources: Mapping[str, str] | None = None) -> dict[str, list[str]]:

@@ -12,6 +12,7 @@ import hashlib
 import html
 import re
 from collections.abc import Iterable
+from typing import Protocol
 
 import markdown
 import nh3
@@ -69,10 +70,28 @@ def _key(source: str, id_prefix: str) -> bytes:
 
 
 # Rendered HTML by a digest of (id prefix, source): Markdown is rendered once per
-# content version. The build preloads it from its on-disk cache and saves it back
-# (see remember / remembered); everything here stays pure.
+# content version. The dev server preloads it from the build's on-disk cache
+# (see remember); a build instead hands in a Store that reads that cache one body
+# at a time, and saves what it rendered (see remembered). Nothing here touches the disk.
 _rendered: dict[bytes, str] = {}
 _used: set[bytes] = set()
+
+
+class Store(Protocol):
+    """Rendered HTML kept outside this process's memory (``eccpsite.cache``), read one body at a time."""
+
+    def get(self, key: bytes) -> str | None: ...
+
+    def has(self, key: bytes) -> bool: ...
+
+
+_store: Store | None = None
+
+
+def use_store(store: Store | None) -> None:
+    """Look rendered HTML up in ``store`` when it is not in memory (None: memory only)."""
+    global _store
+    _store = store
 
 
 def _render(source: str, id_prefix: str) -> str:
@@ -88,6 +107,8 @@ def render_markdown(source: str, id_prefix: str = "") -> str:
     key = _key(source, id_prefix)
     _used.add(key)
     rendered = _rendered.get(key)
+    if rendered is None and _store is not None:
+        rendered = _store.get(key)
     if rendered is None:
         rendered = _rendered[key] = _render(source, id_prefix)
     return rendered
@@ -104,7 +125,7 @@ def missing(sources: Iterable[str]) -> list[str]:
     for source in sources:
         key = _key(source, "")
         _used.add(key)
-        if key not in _rendered:
+        if key not in _rendered and not (_store is not None and _store.has(key)):
             todo[source] = None
     return list(todo)
 

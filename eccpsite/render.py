@@ -8,16 +8,17 @@ function makes one family of outputs; ``RENDERERS`` lists them in order.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import multiprocessing
 import os
 import threading
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol, TypeVar, overload
 
 import jinja2
 from babel import Locale
@@ -37,6 +38,52 @@ class Output:
 
     url: str
     data: bytes
+
+    @property
+    def size(self) -> int:
+        return len(self.data)
+
+
+class Made(Protocol):
+    """What a build keeps of an output it made: at least the site path and the size (an Output, or a sink's record)."""
+
+    @property
+    def url(self) -> str: ...
+
+    @property
+    def size(self) -> int: ...
+
+
+Record = TypeVar("Record", bound=Made)
+Record_co = TypeVar("Record_co", bound=Made, covariant=True)
+
+
+class Sink(Protocol[Record_co]):
+    """Where :func:`render_site` sends each output as soon as it is made: a list in memory, or the writer's staging folder.
+
+    A forked worker of a large build sends the pages it renders to the same
+    sink itself and hands back only the records, so a sink must work in any
+    process forked from the build (keep no open file or connection across calls).
+    """
+
+    def put(self, output: Output) -> Record_co:
+        """Take ``output``; return what the build keeps of it."""
+        ...
+
+
+class Keep:
+    """The plain in-memory sink: every output is kept whole."""
+
+    def put(self, output: Output) -> Output:
+        return output
+
+
+SEARCH_MARK = b"data-pagefind-body"  # the attribute the theme puts on what the site search indexes (eccpsite.search)
+
+
+def digest(data: bytes) -> bytes:
+    """What a build keeps of an output's bytes to tell two versions apart (the search index's cache key is made of them)."""
+    return hashlib.blake2b(data, digest_size=20).digest()
 
 
 def make_environment(templates: Path) -> jinja2.Environment:
@@ -116,9 +163,13 @@ class Renderer:
         self.env = env
         self.site = site
         self.history: History = history or {}  # git revisions of the sources (eccpsite.history)
-        self.outputs: list[Output] = []  # what earlier stages made (a later stage may need their sizes)
+        self.outputs: list[Output] = []  # what earlier stages made, kept in memory (the dev server's renderer)
+        self.records: list[Made] | None = None  # ... or what render_site's sink kept of them
         self.errors: list[ContentError] = []
-        self.pool: ProcessPoolExecutor | None = None  # forked workers of a large build (see render_site)
+
+    def made(self) -> Sequence[Made]:
+        """What earlier stages made, each with its url and size (a later stage may need the sizes)."""
+        return self.outputs if self.records is None else self.records
 
     def page(self, url: str, template: str, **context: Any) -> Output | None:
         context.setdefault("title", self.site.config.title)
@@ -233,25 +284,31 @@ def render_item(r: Renderer, item: Item, editions: tuple[ResolvedEdition, ...] =
 
 
 PARALLEL_ITEMS = 600  # from this many items, item pages are rendered on every core
-_pool_renderer: Renderer | None = None  # what a forked worker renders with (set just before the fork)
+# What a forked worker renders with and where it sends its outputs (set just before the fork, see _workers).
+_forked: tuple[Renderer, Sink[Any]] | None = None
 
 
-def _render_slice(bounds: tuple[int, int]) -> tuple[list[Output | None], list[ContentError]]:
-    """Render items ``start:end`` in a worker process forked from the build."""
-    r = _pool_renderer
-    assert r is not None
+def _render_slice(bounds: tuple[int, int]) -> tuple[list[Any], list[ContentError]]:
+    """Render items ``start:end`` in a worker process forked from the build; the sink's records and the template errors."""
+    assert _forked is not None
+    r, sink = _forked
     editions = item_editions(r.site)
     before = len(r.errors)
-    pages = [render_item(r, item, editions.get(item.ref, ())) for item in r.site.items[bounds[0] : bounds[1]]]
-    return pages, r.errors[before:]
+    records = []
+    for item in r.site.items[bounds[0] : bounds[1]]:
+        page = render_item(r, item, editions.get(item.ref, ()))
+        if page is not None:
+            records.append(sink.put(page))
+    return records, r.errors[before:]
 
 
-def _render_items_in_pool(r: Renderer, pool: ProcessPoolExecutor, workers: int) -> Iterator[Output | None]:
+def _render_items_in_pool(r: Renderer, pool: ProcessPoolExecutor, workers: int) -> Iterator[Any]:
+    """The records of every item page, rendered in ordered slices by the workers, which send the pages to the sink."""
     count = len(r.site.items)
     step = max(50, -(-count // (workers * 8)))
-    for pages, errors in pool.map(_render_slice, [(start, start + step) for start in range(0, count, step)]):
+    for records, errors in pool.map(_render_slice, [(start, start + step) for start in range(0, count, step)]):
         r.errors.extend(errors)
-        yield from pages
+        yield from records
 
 
 def may_fork(r: Renderer) -> bool:
@@ -262,10 +319,7 @@ def may_fork(r: Renderer) -> bool:
 
 
 def render_items(r: Renderer) -> Iterator[Output | None]:
-    """One page per visible item; on every core when there are many and nothing else runs in this process."""
-    if r.pool is not None:
-        yield from _render_items_in_pool(r, r.pool, os.cpu_count() or 2)
-        return
+    """One page per visible item (render_site renders them on every core when there are many)."""
     editions = item_editions(r.site)
     for item in r.site.items:
         yield render_item(r, item, editions.get(item.ref, ()))
@@ -328,7 +382,7 @@ def render_home(r: Renderer) -> Iterator[Output | None]:
 def render_editions(r: Renderer) -> Iterator[Output | None]:
     """The newsletter index and a web edition per edition (with the sizes of the PDFs made by an earlier stage)."""
     site = r.site
-    pdfs = {o.url: len(o.data) for o in r.outputs if o.url.endswith(".pdf")}
+    pdfs = {o.url: o.size for o in r.made() if o.url.endswith(".pdf")}
     yield r.page(urls.NEWSLETTER, "editions.html", title="Newsletter", section="newsletter", pdfs=pdfs)
     for edition in site.editions:
         yield r.page(
@@ -348,7 +402,7 @@ def render_misc(r: Renderer) -> Iterator[Output | None]:
     yield r.page(urls.ROBOTS, "robots.txt")
 
 
-def render_sitemap(outputs: Iterable[Output], site: Site, env: jinja2.Environment) -> Output:
+def render_sitemap(outputs: Iterable[Made], site: Site, env: jinja2.Environment) -> Output:
     """A sitemap of every HTML page except the 404, with each item's date."""
     dated = {site.url(i): item_date(i) for i in site.items}
     pages = sorted(o.url for o in outputs if o.url.endswith("/"))
@@ -363,7 +417,7 @@ def render_calendars(r: Renderer) -> Iterator[Output]:
 
 def render_feeds(r: Renderer) -> Iterator[Output]:
     """RSS, Atom and JSON feeds (eccpsite.feeds); keep it after any stage that makes edition PDFs, which it encloses."""
-    sizes = {o.url: len(o.data) for o in r.outputs}
+    sizes = {o.url: o.size for o in r.made()}
     return (Output(url, data) for url, data in feeds.render_feeds(r.site, r.history, sizes))
 
 
@@ -385,47 +439,61 @@ RENDERERS.append(render_feeds)
 _BACKGROUND: dict[str, Stage] = {stage.__name__: stage for stage in (render_calendars, render_tags, render_event_filters)}
 
 
-def _stage_in_worker(name: str) -> tuple[list[Output], list[ContentError]]:
-    """Run the stage called ``name`` in a worker forked from the build; its outputs and template errors."""
-    r = _pool_renderer
-    assert r is not None
+def _stage_in_worker(name: str) -> tuple[list[Any], list[ContentError]]:
+    """Run the stage called ``name`` in a worker forked from the build; the sink's records of its outputs, and its template errors."""
+    assert _forked is not None
+    r, sink = _forked
     before = len(r.errors)
-    outputs = [o for o in _BACKGROUND[name](r) if o is not None]
-    return outputs, r.errors[before:]
+    records = [sink.put(o) for o in _BACKGROUND[name](r) if o is not None]
+    return records, r.errors[before:]
 
 
 @contextmanager
-def _workers(r: Renderer) -> Iterator[ProcessPoolExecutor | None]:
+def _workers(r: Renderer, sink: Sink[Any]) -> Iterator[ProcessPoolExecutor | None]:
     """On a large site, a pool of forked workers for the whole rendering (None otherwise).
 
     With the fork start method every worker is started at the first submit,
     while this process still runs a single thread, and inherits the renderer
-    (with its memoised Markdown) through ``_pool_renderer``.
+    (with its memoised Markdown) and the sink through ``_forked``.
     """
-    global _pool_renderer
+    global _forked
     if not may_fork(r):
         yield None
         return
-    _pool_renderer = r
+    _forked = (r, sink)
     try:
         with ProcessPoolExecutor(max_workers=os.cpu_count() or 2, mp_context=multiprocessing.get_context("fork")) as pool:
             yield pool
     finally:
-        _pool_renderer = None
+        _forked = None
 
 
-def render_site(site: Site, env: jinja2.Environment, stages: list[Stage] | None = None, history: History | None = None) -> list[Output]:
-    """Every output of the site, in a stable order; raises BuildFailed with all template errors."""
+KEEP = Keep()
+
+
+@overload
+def render_site(site: Site, env: jinja2.Environment, stages: list[Stage] | None = None, history: History | None = None) -> list[Output]: ...
+
+
+@overload
+def render_site(
+    site: Site, env: jinja2.Environment, stages: list[Stage] | None = None, history: History | None = None, *, sink: Sink[Record]
+) -> list[Record]: ...
+
+
+def render_site(site: Site, env: jinja2.Environment, stages: list[Stage] | None = None, history: History | None = None, *, sink: Sink[Any] = KEEP) -> list[Any]:
+    """Send every output of the site to ``sink`` as it is made; returns the sink's records in a stable order (the
+    outputs themselves by default). Raises BuildFailed with all template errors."""
     renderer = Renderer(env, site, history)
-    outputs = renderer.outputs
+    records: list[Any] = []
+    renderer.records = records
     stages = list(stages if stages is not None else RENDERERS)
-    with _workers(renderer) as pool:
-        renderer.pool = pool
+    with _workers(renderer, sink) as pool:
         # Stages that read only the site model (calendars, tag pages, event filters) go to the workers once
         # the item pages are done (those keep every worker busy), while this process renders the rest.
-        # Every stage's outputs keep their place in the order of the stages.
+        # Every stage's records keep their place in the order of the stages.
         background = [stage for stage in stages if pool is not None and stage.__name__ in _BACKGROUND]
-        futures: dict[str, Future[tuple[list[Output], list[ContentError]]]] = {}
+        futures: dict[str, Future[tuple[list[Any], list[ContentError]]]] = {}
 
         def start_background() -> None:
             assert pool is not None
@@ -435,27 +503,29 @@ def render_site(site: Site, env: jinja2.Environment, stages: list[Stage] | None 
 
         if background and render_items not in stages:
             start_background()
-        made: list[list[Output] | Future[tuple[list[Output], list[ContentError]]]] = []
+        made: list[list[Any] | Future[tuple[list[Any], list[ContentError]]]] = []
         for stage in stages:
             if stage in background:
                 start_background()  # no-op once started
                 made.append(futures[stage.__name__])
                 continue
-            own = [o for o in stage(renderer) if o is not None]
-            outputs.extend(own)
+            if stage is render_items and pool is not None:
+                own = list(_render_items_in_pool(renderer, pool, os.cpu_count() or 2))
+            else:
+                own = [sink.put(o) for o in stage(renderer) if o is not None]
+            records.extend(own)
             made.append(own)
             if stage is render_items and background:
                 start_background()
-        outputs.clear()
+        records.clear()
         for part in made:
             if isinstance(part, list):
-                outputs.extend(part)
+                records.extend(part)
             else:
-                stage_outputs, errors = part.result()
-                outputs.extend(stage_outputs)
+                stage_records, errors = part.result()
+                records.extend(stage_records)
                 renderer.errors.extend(errors)
-        renderer.pool = None
     if renderer.errors:
         raise BuildFailed(list(dict.fromkeys(renderer.errors)))
-    outputs.append(render_sitemap(outputs, site, env))
-    return outputs
+    records.append(sink.put(render_sitemap(records, site, env)))
+    return records

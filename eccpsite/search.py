@@ -5,8 +5,10 @@ Pagefind reads the pages written to the staging folder (only the parts marked
 its small search library into ``pagefind/`` beside them, before the staging
 folder is swapped in. The site's own ``/search/`` page drives that library;
 nothing is fetched from elsewhere, so search works from the built folder on
-any static server, offline too. Pagefind's output depends only on the pages,
-so two builds of the same input give the same index.
+any static server, offline too. Pagefind's output depends only on the pages
+and on the order it finds them in, which a build fixes (:func:`index_site`),
+so two builds of the same input give the same index. The bundle is cached
+under a key made of the digests of the indexed pages (:func:`search_key`).
 """
 
 from __future__ import annotations
@@ -21,6 +23,9 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from pagefind.index import IndexConfig, PagefindIndex
+
+from eccpsite.render import SEARCH_MARK, digest
+from eccpsite.urls import output_path
 
 FOLDER = "pagefind"
 # Pagefind also writes ready-made search interfaces; the site has its own (templates/static/search.js).
@@ -39,55 +44,92 @@ class SearchIndexFailed(Exception):
     """Pagefind could not index the site."""
 
 
-async def _index(site: Path, language: str) -> int:
-    """Index the HTML under ``site`` and write the bundle into ``site/pagefind``; returns the page count."""
-    config: IndexConfig = {"force_language": language, "output_path": str(site / FOLDER)}
+async def _index(pages: Path, bundle: Path, language: str) -> int:
+    """Index the HTML under ``pages`` and write the bundle into ``bundle``; returns the page count."""
+    config: IndexConfig = {"force_language": language, "output_path": str(bundle)}
     async with PagefindIndex(config=config) as index:
-        result = await index.add_directory(str(site))
+        result = await index.add_directory(str(pages))
     return int(result["page_count"])
 
 
-def index_site(site: Path, language: str = "en") -> int:
-    """Build the search index of the pages in ``site``; returns the number of files it added."""
-    # In a thread of its own: the caller may already run an event loop (the dev server, a browser driver).
+def _lay_out(site: Path, order: Iterable[str], folder: Path) -> None:
+    """Link the HTML files of ``site`` into ``folder``, making its folders and files in the order of ``order``."""
+    made: set[Path] = set()
+    for url in order:
+        relative = output_path(url)
+        target = folder / relative
+        if target.parent not in made:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            made.add(target.parent)
+        if relative.endswith(".html"):
+            try:
+                os.link(site / relative, target)
+            except OSError:  # a filesystem without hard links
+                shutil.copyfile(site / relative, target)
+
+
+def index_site(site: Path, language: str = "en", order: Iterable[str] | None = None) -> int:
+    """Build the search index of the pages in ``site`` into ``site/pagefind``; returns the number of files it added.
+
+    Pagefind numbers the pages in the order it finds them, the order in which
+    the filesystem lists a folder (on tmpfs, the order its entries were made).
+    ``order``, the urls of the site's files in the order the build made them,
+    makes the index independent of which process wrote a file first: the HTML
+    files are linked into a folder of their own in that order, and Pagefind
+    reads that one.
+    """
+    site = site.resolve()
+    pages = site if order is None else site / ".pagefind-pages"
     try:
+        if order is not None:
+            _lay_out(site, order, pages)
+        # In a thread of its own: the caller may already run an event loop (the dev server, a browser driver).
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="pagefind") as pool:
-            pool.submit(asyncio.run, _index(site.resolve(), language)).result()
+            pool.submit(asyncio.run, _index(pages, site / FOLDER, language)).result()
     except Exception as exc:  # the service reports its failures as plain exceptions
         raise SearchIndexFailed(f"the search index could not be built: {exc}") from exc
+    finally:
+        if pages != site:
+            shutil.rmtree(pages, ignore_errors=True)
     bundle = site / FOLDER
     for name in UNUSED:
         (bundle / name).unlink(missing_ok=True)
     return sum(1 for path in bundle.rglob("*") if path.is_file())
 
 
-MARKER = b"data-pagefind-body"
+MARKER = SEARCH_MARK
 
 
-def search_key(pages: Iterable[tuple[str, bytes]], language: str) -> str:
-    """A digest of what the index depends on: the pages marked for indexing, the language and Pagefind's version.
+def indexed_pages(pages: Iterable[tuple[str, bytes]]) -> list[tuple[str, bytes]]:
+    """The url and digest of each page that carries the mark, from pages in memory (the dev server's)."""
+    return [(url, digest(data)) for url, data in pages if MARKER in data]
+
+
+def search_key(indexed: Iterable[tuple[str, bytes]], language: str) -> str:
+    """A digest of what the index depends on: the pages marked for indexing (url and digest of each), the language and
+    Pagefind's version.
 
     Pagefind indexes only the pages marked ``data-pagefind-body`` once any page
-    carries the mark, so list pages (which change with "now") do not count.
+    carries the mark, so list pages (which change with "now") do not count. A
+    build keeps each page's digest (``eccpsite.render.digest``), not its bytes.
     """
-    digest = hashlib.blake2b(digest_size=20)
-    digest.update(f"{language}\0{importlib.metadata.version('pagefind')}\0".encode())
-    for url, data in sorted(pages):
-        if MARKER in data:
-            digest.update(url.encode() + b"\0" + hashlib.blake2b(data, digest_size=20).digest())
-    return digest.hexdigest()
+    key = hashlib.blake2b(digest_size=20)
+    key.update(f"{language}\0{importlib.metadata.version('pagefind')}\0".encode())
+    for url, page_digest in sorted(indexed):
+        key.update(url.encode() + b"\0" + page_digest)
+    return key.hexdigest()
 
 
-def index_site_cached(site: Path, pages: Iterable[tuple[str, bytes]], language: str, cache: Path) -> int:
-    """:func:`index_site`, reusing the bundle of an earlier build whose indexed pages were the same.
+def index_site_cached(site: Path, key: str, language: str, cache: Path, order: Iterable[str] | None = None) -> int:
+    """:func:`index_site`, reusing the bundle of an earlier build with the same :func:`search_key`.
 
     Indexing is the slowest stage of a build of thousands of items; the bundle
     is kept in ``cache/search-<key>/`` and copied in when nothing it depends on
     changed.
     """
-    kept = cache / f"search-{search_key(pages, language)}"
+    kept = cache / f"search-{key}"
     if not kept.is_dir():
-        count = index_site(site, language)
+        count = index_site(site, language, order)
         cache.mkdir(parents=True, exist_ok=True)
         for old in cache.glob("search-*"):
             shutil.rmtree(old, ignore_errors=True)

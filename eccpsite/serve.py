@@ -35,7 +35,7 @@ from eccpsite.cache import CACHE_DIR
 from eccpsite.errors import BuildFailed
 from eccpsite.rebuild import STATIC, Build, Rebuilder
 from eccpsite.search import FOLDER as SEARCH_FOLDER
-from eccpsite.search import MARKER, SearchIndexFailed, index_site_cached, search_key
+from eccpsite.search import MARKER, SearchIndexFailed, index_site_cached, indexed_pages, search_key
 from eccpsite.watch import Watcher
 
 EVENTS = "/__eccpsite/events"
@@ -261,7 +261,7 @@ class DevServer:
         a build would.
         """
         pages = [(url, data) for url, data in build.pages.items() if url.endswith("/")]
-        key = search_key(pages, build.site.config.language)
+        key = search_key(indexed_pages(pages), build.site.config.language)
         with self._search_lock:
             if self._search[0] != key:
                 with tempfile.TemporaryDirectory(prefix="eccpsite-search-") as folder:
@@ -271,7 +271,7 @@ class DevServer:
                             target = root / urls.output_path(url)
                             target.parent.mkdir(parents=True, exist_ok=True)
                             target.write_bytes(data)
-                    index_site_cached(root, pages, build.site.config.language, self.project / CACHE_DIR)
+                    index_site_cached(root, key, build.site.config.language, self.project / CACHE_DIR)
                     bundle = root / SEARCH_FOLDER
                     files = {f"/{SEARCH_FOLDER}/{p.relative_to(bundle).as_posix()}": p.read_bytes() for p in bundle.rglob("*") if p.is_file()}
                 self._search = (key, files)

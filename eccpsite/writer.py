@@ -1,9 +1,11 @@
 """Writing a build to disk atomically: the output edge of the build.
 
 Everything is written into a staging folder beside the output; only when all
-of it is written is the old output swapped out and the new one swapped in, so
-a failed build leaves the previous output untouched and no stale file of
-deleted content survives. A folder is only ever replaced if a build of
+of it is written (and the links checked) is the old output swapped out and the
+new one swapped in, so a failed build leaves the previous output untouched and
+no stale file of deleted content survives. A build sends its outputs to the
+staging folder as they are made (:class:`Staging` is a sink of
+``render_site``) and keeps only a small record of each. A folder is only ever replaced if a build of
 eccpsite made it (it holds the marker file).
 """
 
@@ -11,10 +13,13 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
-from eccpsite.render import Output
+from eccpsite.links import PageLinks, page_links
+from eccpsite.render import SEARCH_MARK, Output, digest
 from eccpsite.urls import output_path
 
 MARKER = ".eccpsite-build"
@@ -35,11 +40,87 @@ def check_output_folder(output: Path, project: Path) -> None:
 
 def _target(root: Path, url: str) -> Path:
     """The file for ``url`` under ``root`` (the fresh staging folder, which holds no links: nothing but this module writes there)."""
-    relative = output_path(url)
+    try:
+        relative = output_path(url)
+    except ValueError as exc:
+        raise OutputRefused(f"{url} would be written outside the output folder") from exc
     target = os.path.normpath(os.path.join(root, relative))
     if not target.startswith(os.path.join(os.path.normpath(root), "")):
         raise OutputRefused(f"{url} would be written outside the output folder")
     return Path(target)
+
+
+@dataclass(frozen=True, slots=True)
+class Written:
+    """What a build keeps of an output once it is in the staging folder: no bytes, only what later stages need."""
+
+    url: str
+    size: int
+    digest: bytes  # eccpsite.render.digest of the bytes
+    indexed: bool  # a page whose body the site search indexes
+    links: PageLinks | None  # what the link check needs (None: not a page)
+
+
+class Staging:
+    """The staging folder of a build: the sink :func:`eccpsite.render.render_site` sends each output to.
+
+    Every output is written as soon as it is made, by the process that made it
+    (forked workers write the pages they render), and only its :class:`Written`
+    record stays in memory. Nothing is kept open between calls.
+    """
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    def _file(self, url: str) -> Path:
+        target = _target(self.root, url)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        return target
+
+    def write(self, url: str, data: bytes) -> None:
+        """Write the file of ``url``."""
+        self._file(url).write_bytes(data)
+
+    def put(self, output: Output) -> Written:
+        """Write ``output``; return what the build keeps of it."""
+        self.write(output.url, output.data)
+        indexed = output.url.endswith("/") and SEARCH_MARK in output.data
+        return Written(output.url, len(output.data), digest(output.data), indexed, page_links(output.url, output.data))
+
+    def copy(self, assets: Iterable[tuple[str, Path]]) -> int:
+        """Copy the static files and media; returns how many."""
+        count = 0
+        for url, source in assets:
+            shutil.copyfile(source, self._file(url))
+            count += 1
+        return count
+
+
+@contextmanager
+def staging(output: Path) -> Iterator[Staging]:
+    """A fresh staging folder beside ``output``, swapped in whole when the block ends without an error.
+
+    If anything in the block fails (a template, a broken link found after the
+    pages were written, the search index), the staging folder is removed and
+    the previous output stays untouched.
+    """
+    output = output.resolve()
+    folder = output.parent / f".{output.name}.staging"
+    retired = output.parent / f".{output.name}.old"
+    for leftover in (folder, retired):
+        if leftover.exists():
+            shutil.rmtree(leftover)
+    folder.mkdir(parents=True)
+    try:
+        yield Staging(folder)
+        (folder / MARKER).write_text("made by eccpsite; this whole folder is replaced by each build\n")
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+    if output.exists():
+        os.replace(output, retired)
+    os.replace(folder, output)
+    shutil.rmtree(retired, ignore_errors=True)
 
 
 def write_site(
@@ -54,33 +135,12 @@ def write_site(
     built there) and returns how many files it added; if it fails, the previous
     output stays untouched.
     """
-    output = output.resolve()
-    staging = output.parent / f".{output.name}.staging"
-    retired = output.parent / f".{output.name}.old"
-    for leftover in (staging, retired):
-        if leftover.exists():
-            shutil.rmtree(leftover)
-    staging.mkdir(parents=True)
-    count = 0
-    try:
+    with staging(output) as folder:
+        count = 0
         for out in outputs:
-            target = _target(staging, out.url)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(out.data)
+            folder.write(out.url, out.data)
             count += 1
-        for url, source in assets:
-            target = _target(staging, url)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(source, target)
-            count += 1
+        count += folder.copy(assets)
         if finish is not None:
-            count += finish(staging)
-        (staging / MARKER).write_text("made by eccpsite; this whole folder is replaced by each build\n")
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-    if output.exists():
-        os.replace(output, retired)
-    os.replace(staging, output)
-    shutil.rmtree(retired, ignore_errors=True)
+            count += finish(folder.root)
     return count

@@ -6,7 +6,8 @@ import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Callable, Mapping
+import tempfile
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 
 import pytest
@@ -87,6 +88,18 @@ def run_eccpsite(*args: str, cwd: Path, env: Mapping[str, str] | None = None) ->
 def run_cli() -> RunCli:
     """The CLI as a subprocess: ``run_cli("build", "--now", NOW, cwd=site)``."""
     return run_eccpsite
+
+
+@pytest.fixture
+def listing_in_order(tmp_path: Path) -> Iterator[Path]:
+    """A temporary folder on tmpfs where there is one: tmpfs lists a folder in the order its entries were made, which
+    Pagefind follows (ext4 lists them by a hash of their names, so a test there cannot see a change of order)."""
+    shm = Path("/dev/shm")
+    if not (shm.is_dir() and os.access(shm, os.W_OK)):
+        yield tmp_path
+        return
+    with tempfile.TemporaryDirectory(dir=shm, prefix="eccpsite-test-") as folder:
+        yield Path(folder)
 
 
 @pytest.fixture

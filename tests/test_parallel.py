@@ -50,26 +50,3 @@ def test_parallel_item_pages_equal_serial_ones(tmp_path: Path) -> None:
     assert (parallel[0], serial[0]) == ("pool", "serial")
     assert parallel[1] == serial[1]
     assert b"/news/n39/" in parallel[1] and b"/events/days-5/event.ics" in parallel[1]
-
-
-LINKS = """
-import sys
-from eccpsite import links
-from eccpsite.render import Output
-
-links.PARALLEL_PAGES = int(sys.argv[1])
-pages = [Output(f"/p{n}/", f'<a href="/p{n + 1}/">next</a> <a href="/gone{n % 7}/">gone</a> <a href="#">x</a>'.encode()) for n in range(60)]
-for problem in links.check_links(pages, ["/static/style.css"]):
-    print(problem)
-"""
-
-
-def test_parallel_link_check_finds_what_the_serial_one_does() -> None:
-    def run(threshold: int) -> list[str]:
-        done = subprocess.run([sys.executable, "-c", LINKS, str(threshold)], capture_output=True, text=True, check=True)
-        return done.stdout.splitlines()
-
-    parallel, serial = run(1), run(10_000)
-    assert parallel == serial
-    assert "build/p59/: the link to /p60/ leads to no page of the site" in serial
-    assert sum("gone" in line for line in serial) == 60 and sum("leads nowhere" in line for line in serial) == 60

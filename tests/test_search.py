@@ -14,8 +14,8 @@ import pytest
 from browser import AXE_JS, AXE_TAGS, describe_violations, serve_directory
 from built_site import build_repo_site
 
-from eccpsite.render import Output
-from eccpsite.search import UNUSED, SearchIndexFailed, index_site
+from eccpsite.render import Output, digest
+from eccpsite.search import UNUSED, SearchIndexFailed, index_site, indexed_pages, search_key
 from eccpsite.writer import write_site
 
 if TYPE_CHECKING:
@@ -80,6 +80,35 @@ def test_search_index_is_the_same_for_the_same_pages(built: Path, tmp_path: Path
         assert index_site(folder) > 0
         copies.append({p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()})
     assert copies[0] == copies[1]
+
+
+def test_search_index_does_not_depend_on_the_order_the_pages_were_written(listing_in_order: Path) -> None:
+    """Forked workers write pages in no fixed order; given the build's order, Pagefind finds them in that order."""
+    order = [f"/news/n{n}/" for n in range(12)] + ["/events/", "/events/e/", "/about/"]
+    bundles = []
+    for name, written in (("forward", order), ("backward", order[::-1])):
+        folder = listing_in_order / name
+        for url in written:
+            (folder / url.strip("/")).mkdir(parents=True, exist_ok=True)
+            (folder / url.strip("/") / "index.html").write_text(PAGE.replace("Toronto", f"Toronto {url}"), encoding="utf-8")
+        assert index_site(folder, "en", order) > 0
+        assert sorted(p.name for p in folder.iterdir()) == ["about", "events", "news", "pagefind"]  # its own folder is gone
+        bundles.append({p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted((folder / "pagefind").rglob("*")) if p.is_file()})
+    assert bundles[0] == bundles[1]
+    assert any(name.startswith("pagefind/fragment/") for name in bundles[0])
+
+
+def test_search_key_comes_from_digests_of_the_marked_pages() -> None:
+    pages = [("/news/x/", PAGE.encode()), ("/news/", b"<html>a list, not indexed</html>")]
+    other_list = [pages[0], ("/news/", b"<html>another list</html>")]
+    edited = [("/news/x/", PAGE.replace("Toronto", "Montreal").encode()), pages[1]]
+
+    key = search_key(indexed_pages(pages), "en")
+
+    assert indexed_pages(pages) == [("/news/x/", digest(PAGE.encode()))]
+    assert search_key(indexed_pages(other_list), "en") == key
+    assert search_key(indexed_pages(edited), "en") != key
+    assert search_key(indexed_pages(pages), "fr") != key
 
 
 def test_search_index_failure_leaves_the_previous_output(tmp_path: Path) -> None:

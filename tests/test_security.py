@@ -278,7 +278,7 @@ def test_security_nothing_outside_the_project_is_read(hostile_build: HostileBuil
 # Besides the output, a build may only write its caches (eccpsite.edition_pdf's PDFs, eccpsite.cache's Markdown
 # and build manifest, eccpsite.search's index bundle), under names it makes itself.
 _PDF_CACHE = re.compile(
-    r"^project/\.cache(/pdf(/[a-z0-9-]+(/[0-9a-f]{64}\.pdf)?)?|/markdown-[0-9a-f]{24}\.json|/build-manifest\.json"
+    r"^project/\.cache(/pdf(/[a-z0-9-]+(/[0-9a-f]{64}\.pdf)?)?|/markdown-[0-9a-f]{24}\.sqlite|/build-manifest\.json"
     r"|/search-[0-9a-f]{40}(/[a-z0-9_/-]+(\.[a-z0-9_]+)*)?)?$"
 )
 

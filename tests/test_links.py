@@ -1,0 +1,62 @@
+"""The link check works from what a build keeps of each page (its links, taken where the page was made), and finds
+what it found in the pages themselves; the dev server's LinkIndex agrees with it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from eccpsite.links import InMemory, LinkIndex, check_links, page_links
+from eccpsite.render import Output
+from eccpsite.writer import Staging
+
+PAGES = [
+    Output("/", b'<a href="/news/">News</a> <a href="/news/gone/">Gone</a> <img src="/static/logo.png" alt="Logo">'),
+    Output("/news/", b'<a href="../">Home</a> <a href="a/">A</a> <a href="b/">B</a> <a href="#">here</a> <img src="/media/x.png">'),
+    Output("/news/a/", b'<a href="/news/gone/">again</a> <a href="/news/gone/">and again</a> <a href="https://example.org/">here</a>'),
+    Output("/news/a/event.ics", b"BEGIN:VCALENDAR"),
+    Output("/404.html", b'<a href="/feeds/news.xml">Feed</a> <a href="/news/a">A, without its slash</a> <a href="#top">Top</a>'),
+]
+ASSETS = ["/static/logo.png"]
+SOURCES = {"/news/a/": "content/news/a.md"}
+
+
+def _problems(found: list[object]) -> list[str]:
+    return sorted(map(str, found))
+
+
+def test_links_records_give_the_problems_of_the_pages(tmp_path: Path) -> None:
+    from_pages = _problems(check_links(PAGES, ASSETS, SOURCES))
+    in_memory = _problems(check_links([InMemory().put(o) for o in PAGES], ASSETS, SOURCES))
+    written = _problems(check_links([Staging(tmp_path).put(o) for o in PAGES], ASSETS, SOURCES))
+
+    assert from_pages == in_memory == written
+    assert from_pages == [
+        "build/404.html: the link to /feeds/news.xml leads to no page of the site",
+        "build/: the link to /news/gone/ leads to no page of the site",
+        "build/news/: the link to /media/x.png leads to no page of the site",
+        "build/news/: the link to b/ leads to no page of the site",
+        "build/news/: warning: a link with text 'here' leads nowhere ('#'); give it a real address",
+        "build/news/: warning: the image /media/x.png has no alt text; say what it shows (in Markdown: ![what it shows](/media/x.png))",
+        "content/news/a.md: the link to /news/gone/ leads to no page of the site",
+        "content/news/a.md: the link to /news/gone/ leads to no page of the site",  # each link is reported
+        "content/news/a.md: warning: the link text 'here' does not say where it leads; describe the destination",
+    ]
+
+
+def test_links_index_of_the_dev_server_agrees_with_the_check() -> None:
+    pages = {o.url: o.data for o in PAGES}
+    other = [url for url in pages if not url.endswith(("/", ".html"))] + ASSETS
+
+    found = LinkIndex().update(pages, other, SOURCES)
+
+    assert sorted(map(str, found)) == _problems(check_links(PAGES, ASSETS, SOURCES))
+
+
+def test_links_of_a_page_keep_only_what_the_check_needs() -> None:
+    links = page_links("/news/", PAGES[1].data)
+
+    assert links is not None
+    assert links.hrefs == ("../", "a/", "b/", "/media/x.png")  # not '#', not pages elsewhere
+    assert len(links.warnings) == 2
+    assert page_links("/news/a/event.ics", PAGES[3].data) is None
+    assert page_links("/news/a/", PAGES[2].data) == page_links("/news/a/", PAGES[2].data.replace(b"https://example.org/", b"http://example.com/"))
