@@ -6,6 +6,7 @@ the project and oversized files are refused here, before anything reads them.
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
@@ -27,15 +28,29 @@ def _read(root: Path, path: Path, errors: list[ContentError]) -> Source | None:
     if not _inside(path, root):
         errors.append(ContentError(rel, 0, "", "is a link to a file outside the project; copy the file into content/ instead"))
         return None
-    size = path.stat().st_size
-    if size > MAX_FILE_BYTES:
-        errors.append(ContentError(rel, 0, "", f"the file is {size} bytes, over the limit of {MAX_FILE_BYTES}; split it into smaller items"))
-        return None
+    return _decode(rel, path, errors)
+
+
+def _decode(rel: str, path: str | Path, errors: list[ContentError]) -> Source | None:
+    """The text of a file known to be inside the project, as ``Path.read_text`` reads it (universal newlines).
+
+    One open and one read: the size comes from the open file, and the bytes
+    are decoded once.
+    """
+    with open(path, "rb", buffering=0) as file:
+        size = os.fstat(file.fileno()).st_size
+        if size > MAX_FILE_BYTES:
+            errors.append(ContentError(rel, 0, "", f"the file is {size} bytes, over the limit of {MAX_FILE_BYTES}; split it into smaller items"))
+            return None
+        data = file.read()
     try:
-        return Source(rel, path.read_text(encoding="utf-8"))
+        text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         errors.append(ContentError(rel, 0, "", f"is not UTF-8 text ({exc.reason} at byte {exc.start}); save it as UTF-8"))
         return None
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return Source(rel, text)
 
 
 def read_file(root: Path, path: Path) -> tuple[Source | None, list[ContentError]]:
@@ -62,8 +77,44 @@ def _media_problem(path: Path) -> str | None:
     return None
 
 
-def _files(folder: Path, pattern: str) -> list[Path]:
-    return sorted(p for p in folder.glob(pattern) if p.is_file() and not p.name.startswith("."))
+def _listing(root: Path, folder: Path) -> list[tuple[str, str, bool]]:
+    """The visible files of ``folder`` (links followed) sorted by name: ``(name, path, inside the project)``.
+
+    What ``sorted(folder.glob("*"))`` with ``is_file()`` finds, in one scan of
+    the folder: a plain file is inside the project when its folder is, so
+    only links are resolved one by one.
+    """
+    if not folder.is_dir():
+        return []
+    try:
+        with os.scandir(folder) as entries:
+            found = sorted((entry.name, entry) for entry in entries if not entry.name.startswith("."))
+    except PermissionError:
+        return []
+    folder_inside = _inside(folder, root)
+    listed: list[tuple[str, str, bool]] = []
+    for name, entry in found:
+        if entry.is_symlink():
+            if Path(entry.path).is_file():
+                listed.append((name, entry.path, _inside(Path(entry.path), root)))
+        elif entry.is_file(follow_symlinks=False):
+            listed.append((name, entry.path, folder_inside or _inside(Path(entry.path), root)))
+    return listed
+
+
+def _read_folder(root: Path, folder: Path, suffix: str, errors: list[ContentError]) -> tuple[tuple[Source, ...], list[str]]:
+    """Read the files of ``folder`` whose names end with ``suffix``; returns them and the names of the other files."""
+    sources: list[Source] = []
+    others: list[str] = []
+    base = folder.relative_to(root).as_posix()
+    for name, path, inside in _listing(root, folder):
+        if not name.endswith(suffix):
+            others.append(name)
+        elif not inside:
+            errors.append(ContentError(f"{base}/{name}", 0, "", "is a link to a file outside the project; copy the file into content/ instead"))
+        elif source := _decode(f"{base}/{name}", path, errors):
+            sources.append(source)
+    return tuple(sources), others
 
 
 def read_sources(root: Path) -> Sources:
@@ -77,14 +128,11 @@ def read_sources(root: Path) -> Sources:
         errors.append(ContentError("site.yaml", 0, "", "is missing; it holds the site's title and base_url"))
     items: dict[str, tuple[Source, ...]] = {}
     for kind in KINDS:
-        folder = content / kind
-        found = [s for p in _files(folder, "*.md") if (s := _read(root, p, errors))]
-        for other in _files(folder, "*"):
-            if other.suffix != ".md":
-                message = "only Markdown files ending in .md are read in this folder"
-                errors.append(ContentError(other.relative_to(root).as_posix(), 0, "", message, warning=True))
-        items[kind] = tuple(found)
-    editions = tuple(s for p in _files(content / "newsletter", "*.yaml") if (s := _read(root, p, errors)))
+        items[kind], others = _read_folder(root, content / kind, ".md", errors)
+        for name in others:
+            message = "only Markdown files ending in .md are read in this folder"
+            errors.append(ContentError(f"content/{kind}/{name}", 0, "", message, warning=True))
+    editions, _ = _read_folder(root, content / "newsletter", ".yaml", errors)
     assets: list[tuple[str, Path]] = []
     for base, prefix in ((root / "templates" / "static", "/static/"), (content / "media", "/media/")):
         for path in sorted(base.rglob("*")) if base.is_dir() else []:

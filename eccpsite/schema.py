@@ -242,6 +242,12 @@ EDITION_FIELDS: dict[str, f.Field] = {
 }
 
 
+# Per kind: the item's class, every field it may have and how the item is named in messages (made once, not per file).
+_KIND_TABLES: dict[str, tuple[type[Item], dict[str, f.Field], str]] = {
+    kind: (cls, {**COMMON_FIELDS, **kind_fields}, f"a {KIND_NAMES[kind]}") for kind, (cls, kind_fields) in KIND_FIELDS.items()
+}
+
+
 def _fail(message: str) -> Any:
     raise FieldError(message)
 
@@ -259,9 +265,7 @@ def _errors(path: str, problems: list[FieldError]) -> list[ContentError]:
 
 def parse_item(kind: str, doc: Document) -> Item | list[ContentError]:
     """Validate a document of folder ``kind`` into a typed item."""
-    cls, kind_fields = KIND_FIELDS[kind]
-    all_fields = {**COMMON_FIELDS, **kind_fields}
-    what = f"a {KIND_NAMES[kind]}"
+    cls, all_fields, what = _KIND_TABLES[kind]
     parsed, problems = f.read_mapping(doc.meta, all_fields, what)
     errors = _errors(doc.path, problems)
     meta = doc.meta
@@ -299,7 +303,7 @@ def parse_item(kind: str, doc: Document) -> Item | list[ContentError]:
         opens = parsed.get("opens")
         if opens is not None and dates and _as_date(dates[0]) < _as_date(opens):
             err("opens", f"the call opens ({_as_date(opens).isoformat()}) after its first deadline ({_as_date(dates[0]).isoformat()})")
-    found = f.UNPRINTABLE.search(doc.body)
+    found = f.find_unprintable(doc.body)
     if found is not None:
         line = doc.body_line + doc.body[: found.start()].count("\n")
         errors.append(ContentError(doc.path, line, "", f"the text {f.unprintable(found.group())}"))

@@ -10,6 +10,8 @@ the disk.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -19,9 +21,13 @@ import yaml
 from eccpsite.errors import ContentError
 
 try:  # the C loader is several times faster; both give the same nodes
+    from yaml._yaml import CParser
+
     _Loader: type = yaml.CSafeLoader
-except AttributeError:  # pragma: no cover - libyaml missing
+    _Parser: type = CParser  # events only: no constructor or resolver to set up per file
+except (AttributeError, ImportError):  # pragma: no cover - libyaml missing
     _Loader = yaml.SafeLoader
+    _Parser = yaml.SafeLoader
 
 MAX_FILE_BYTES = 1_000_000
 MAX_NODES = 20_000
@@ -158,6 +164,126 @@ def _check_events(text: str, offset: int) -> None:
             depth -= 1
 
 
+class _Unusual(Exception):
+    """Raised by :func:`_load_plain` on anything it leaves to the careful path."""
+
+
+_STR = "tag:yaml.org,2002:str"
+_VERBATIM_TAGS = frozenset({_STR, "tag:yaml.org,2002:timestamp"})  # kept as text (dates are checked by the schema)
+_NUMBER_TAGS = frozenset({"tag:yaml.org,2002:int", "tag:yaml.org,2002:float"})
+_resolve: Callable[[type, str, tuple[bool, bool]], str] = yaml.resolver.Resolver().resolve  # the composer's choice of tag
+_IMPLICIT = yaml.resolver.Resolver.yaml_implicit_resolvers  # first character -> the patterns _resolve tries
+
+
+def _plain_scalar(event: Any) -> Any:
+    """The value :func:`_convert` gives the node of an untagged, unanchored :class:`yaml.ScalarEvent`."""
+    if event.tag is not None or event.anchor is not None:
+        raise _Unusual
+    value = event.value
+    if not event.implicit[0] or (value[:1] not in _IMPLICIT and None not in _IMPLICIT):
+        return value  # quoted or block text, or a word no pattern can match: a string
+    tag = _resolve(yaml.ScalarNode, value, event.implicit)
+    if tag in _VERBATIM_TAGS:
+        return value
+    if tag == "tag:yaml.org,2002:bool":
+        lower = value.lower()
+        return value if lower not in ("true", "false") else lower == "true"
+    if tag == "tag:yaml.org,2002:null":
+        return None
+    if tag not in _NUMBER_TAGS:
+        raise _Unusual
+    try:
+        return _scalar_constructor.yaml_constructors[tag](_scalar_constructor, yaml.ScalarNode(tag, value, event.start_mark, event.end_mark))
+    except Exception:  # the careful path reports it
+        raise _Unusual from None
+
+
+_NO_KEY = object()  # a mapping's next scalar is a key
+
+
+def _load_plain(text: str, offset: int) -> Located:
+    """Located values in one pass over libyaml's events, for the plain YAML nearly every file holds.
+
+    The careful path checks the event stream, composes nodes and converts
+    them: three passes. This one builds the same :class:`Located` values
+    straight from the events, and raises :class:`_Unusual` on anything else
+    (a syntax error, an anchor, alias or tag, a key that is not a word or
+    appears twice, too many values or levels, a second document, a root that
+    is not a mapping), so that every error still comes from the careful path.
+    """
+    parser = _Parser(text)
+    try:
+        return _build(parser.get_event, offset)
+    except _Unusual:
+        raise
+    except Exception:  # a syntax error: the careful path words it
+        raise _Unusual from None
+    finally:
+        parser.dispose()
+
+
+_SCALAR, _MAPPING_START, _SEQUENCE_START = yaml.ScalarEvent, yaml.MappingStartEvent, yaml.SequenceStartEvent
+_ENDS = (yaml.MappingEndEvent, yaml.SequenceEndEvent)
+
+
+def _build(next_event: Callable[[], Any], offset: int) -> Located:
+    """The body of :func:`_load_plain`: ``next_event`` gives the parser's events in order."""
+    next_event()  # the stream's start
+    event: Any = next_event()
+    if type(event) is yaml.StreamEndEvent:
+        return Located(offset + 1)  # no document: empty front matter
+    event = next_event()
+    root = Located(event.start_mark.line + 1 + offset)
+    if type(event) is not _MAPPING_START or event.tag is not None or event.anchor is not None:
+        raise _Unusual
+    stack: list[Any] = [root]  # the collections still open, innermost last
+    keys: list[Any] = [_NO_KEY]  # per open collection: the key waiting for its value (mappings)
+    parent: Any = root
+    key: Any = _NO_KEY
+    count = 1
+    while True:
+        event = next_event()
+        kind = type(event)
+        if kind in _ENDS:
+            stack.pop()
+            keys.pop()
+            if not stack:
+                break
+            parent, key = stack[-1], keys[-1]
+            continue
+        count += 1
+        if count > MAX_NODES:
+            raise _Unusual
+        line = event.start_mark.line + 1 + offset
+        if kind is _SCALAR:
+            value = _plain_scalar(event)
+        elif kind is _MAPPING_START or kind is _SEQUENCE_START:
+            if event.tag is not None or event.anchor is not None or len(stack) >= MAX_DEPTH:
+                raise _Unusual
+            value = Located(line) if kind is _MAPPING_START else LocatedList(line)
+        else:
+            raise _Unusual  # an alias
+        if type(parent) is LocatedList:
+            parent.append(value)
+            parent.lines.append(line)
+        elif key is _NO_KEY:
+            if type(value) is not str or value in parent:
+                raise _Unusual  # a key that is not a word, a repeated key, a list or mapping as key
+            key = keys[-1] = value
+            parent.lines[value] = line
+            continue
+        else:
+            parent[key] = value
+            key = keys[-1] = _NO_KEY
+        if kind is not _SCALAR:
+            stack.append(value)
+            keys.append(_NO_KEY)
+            parent, key = value, _NO_KEY
+    if type(next_event()) is not yaml.DocumentEndEvent or type(next_event()) is not yaml.StreamEndEvent:
+        raise _Unusual  # a second document
+    return root
+
+
 # What an editor should do about PyYAML's commonest complaints.
 _YAML_HINTS = (
     ("mapping values are not allowed", "a value that contains ': ' must be put in quotes, e.g. title: \"EU-Canada: matchmaking\""),
@@ -185,6 +311,14 @@ def load_yaml(path: str, text: str, line_offset: int = 0) -> Located | ContentEr
     if size > MAX_FILE_BYTES:
         return ContentError(path, 1, "", f"the file is {size} bytes; the limit is {MAX_FILE_BYTES} bytes")
     try:
+        return _load_plain(text, line_offset)
+    except _Unusual:
+        return _load_careful(path, text, line_offset)
+
+
+def _load_careful(path: str, text: str, line_offset: int) -> Located | ContentError:
+    """:func:`load_yaml` in three passes (check the events, compose, convert): every refusal and error is made here."""
+    try:
         _check_events(text, line_offset)
         node = yaml.compose(text, Loader=_Loader)
     except _YamlRefused as exc:
@@ -211,17 +345,29 @@ def load_yaml(path: str, text: str, line_offset: int = 0) -> Located | ContentEr
     return value
 
 
+_FENCE = re.compile(r"^(?:---|\.\.\.)", re.MULTILINE)  # where a line that may close the front matter starts
+
+
 def split_front_matter(path: str, text: str) -> Document | ContentError:
-    """Split ``---``-fenced YAML front matter from the Markdown body and parse it."""
+    """Split ``---``-fenced YAML front matter from the Markdown body and parse it.
+
+    The body is cut off whole, never split into lines: at 10,000 items most
+    of the text read is bodies.
+    """
     if text.startswith("\ufeff"):
         text = text[1:]
-    lines = text.split("\n")
-    if not lines or lines[0].rstrip() != "---":
+    end = text.find("\n")
+    if (text if end < 0 else text[:end]).rstrip() != "---":
         return ContentError(path, 1, "", "the file must start with a line '---' that opens the front matter (title, date, ...)")
-    for index in range(1, len(lines)):
-        if lines[index].rstrip() in ("---", "..."):
-            meta = load_yaml(path, "\n".join(lines[1:index]), line_offset=1)
+    start = end + 1  # where the front matter's first line starts
+    fence = _FENCE.search(text, start) if end >= 0 else None
+    while fence is not None:
+        pos = fence.start()
+        end = text.find("\n", pos)
+        if (text[pos:] if end < 0 else text[pos:end]).rstrip() in ("---", "..."):
+            meta = load_yaml(path, text[start : pos - 1] if pos > start else "", line_offset=1)
             if isinstance(meta, ContentError):
                 return meta
-            return Document(path, meta, "\n".join(lines[index + 1 :]), index + 2)
+            return Document(path, meta, "" if end < 0 else text[end + 1 :], text.count("\n", start, pos) + 3)
+        fence = _FENCE.search(text, pos + 1)
     return ContentError(path, 1, "", "the front matter opened with '---' on line 1 is never closed; add a line '---' after the last field")

@@ -24,8 +24,10 @@ import yaml
 from hypothesis import given
 from hypothesis import strategies as st
 
+from eccpsite import source
 from eccpsite.config import CONFIG_FIELDS, SiteConfig, parse_config
 from eccpsite.errors import ContentError
+from eccpsite.fields import UNPRINTABLE, find_unprintable
 from eccpsite.markup import ALLOWED_ATTRIBUTES, ALLOWED_TAGS, URL_SCHEMES, inline_markdown, plain_text, render_markdown
 from eccpsite.render import _json_for_script
 from eccpsite.schema import COMMON_FIELDS, EDITION_FIELDS, KIND_FIELDS, KINDS, Edition, Item, parse_edition, parse_item
@@ -236,3 +238,28 @@ def test_fuzz_json_for_script_never_ends_the_block_and_keeps_the_value(value: An
     assert "<" not in text
     assert ">" not in text
     assert json.loads(text) == value
+
+
+# --- fast paths give what the careful ones give (issue 6) ------------------------------------------------------------
+
+
+def _located_shape(value: Any) -> Any:
+    """A value with the lines Located and LocatedList carry (which == leaves out); generators (from '!!map x') as a word."""
+    if isinstance(value, dict):
+        return ("map", type(value).__name__, getattr(value, "line", None), [(k, value.lines.get(k), _located_shape(v)) for k, v in value.items()])
+    if isinstance(value, list):
+        return ("seq", type(value).__name__, getattr(value, "line", None), list(value.lines), [_located_shape(v) for v in value])
+    return ("value", type(value).__name__, "generator" if type(value).__name__ == "generator" else repr(value))
+
+
+@given(text=st.one_of(yaml_texts, front_matters.map(_dump)), offset=st.integers(min_value=0, max_value=3))
+def test_fuzz_load_yaml_in_one_pass_equals_the_careful_three_passes(text: str, offset: int) -> None:
+    fast = load_yaml("content/news/x.md", text, line_offset=offset)
+    careful = source._load_careful("content/news/x.md", text, offset)
+    assert _located_shape(fast) == _located_shape(careful)
+
+
+@given(text=st.one_of(texts, markdowns, st.text(alphabet=st.characters(), max_size=60)))
+def test_fuzz_find_unprintable_finds_what_the_pattern_finds(text: str) -> None:
+    found, expected = find_unprintable(text), UNPRINTABLE.search(text)
+    assert (found and (found.start(), found.group())) == (expected and (expected.start(), expected.group()))

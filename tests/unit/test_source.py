@@ -166,3 +166,42 @@ def test_load_yaml_reads_only_true_and_false_as_booleans() -> None:
     meta = load_yaml(PATH, "country: NO\ndraft: yes\nonline: off\na: true\nb: False\n")
     assert isinstance(meta, Located)
     assert dict(meta) == {"country": "NO", "draft": "yes", "online": "off", "a": True, "b": False}
+
+
+def test_split_front_matter_closes_at_the_first_fence_line_with_or_without_trailing_spaces() -> None:
+    doc = _doc("---\ntitle: '---'\nsummary: x\n--- \t\nBody\n---\nmore\n")
+    assert dict(doc.meta) == {"title": "---", "summary": "x"}
+    assert (doc.body, doc.body_line) == ("Body\n---\nmore\n", 5)
+    doc = _doc("---\ntitle: a\n...\nBody")
+    assert (dict(doc.meta), doc.body, doc.body_line) == ({"title": "a"}, "Body", 4)
+
+
+def test_split_front_matter_of_a_file_that_ends_at_the_closing_fence() -> None:
+    doc = _doc("---\ntitle: a\n---")
+    assert (doc.body, doc.body_line) == ("", 4)
+    doc = _doc("---\n---")
+    assert (dict(doc.meta), doc.meta.line, doc.body, doc.body_line) == ({}, 2, "", 3)
+
+
+def test_split_front_matter_does_not_close_at_a_longer_dash_line() -> None:
+    error = _error(split_front_matter(PATH, "---\ntitle: a\n----\n"))
+    assert "never closed" in error.message
+
+
+def test_load_yaml_keeps_the_lines_of_nested_values_and_the_types_of_plain_scalars() -> None:
+    text = "title: T\nn: 0x1F\nf: -.inf\nz: ~\nq: 'yes'\nwhen: 2019-05-14\nperson:\n  name: N\n  roles: [a, {b: c}]\nlist:\n  - 1\n  -\n    k: v\n"
+    meta = load_yaml(PATH, text, line_offset=1)
+    assert isinstance(meta, Located)
+    assert dict(meta) == {
+        "title": "T", "n": 31, "f": float("-inf"), "z": None, "q": "yes", "when": "2019-05-14",
+        "person": {"name": "N", "roles": ["a", {"b": "c"}]}, "list": [1, {"k": "v"}],
+    }  # fmt: skip
+    assert (meta.line, meta.line_of("person"), meta["person"].line, meta["person"].line_of("roles")) == (2, 8, 9, 10)
+    roles = meta["person"]["roles"]
+    assert isinstance(roles, LocatedList) and (roles.line, roles.lines, roles[1].line) == (10, [10, 10], 10)
+    assert (meta["list"].line, meta["list"].lines, meta["list"][1].line_of("k")) == (12, [12, 14], 14)
+
+
+def test_load_yaml_refuses_a_second_document_and_a_list_as_key() -> None:
+    assert "(but found another document)" in str(_error(load_yaml(PATH, "a: 1\n---\nb: 2\n")))
+    assert "must be a word" in _error(load_yaml(PATH, "? [a, b]\n: 1\n")).message
