@@ -19,6 +19,7 @@ import re
 import sys
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Protocol
 from urllib.parse import unquote, urlsplit
 
@@ -37,12 +38,20 @@ _ATTRIBUTE = re.compile(r"""([^\s=/>"']+)(?:\s*=\s*("[^"]*"|'[^']*'|[^\s>"']+))?
 _ANY_TAG = re.compile(r"<[^>]*>")
 
 
+@lru_cache(maxsize=16384)  # the same tags (menus, tag lists, filters) come back on thousands of pages: parse each once
 def _attributes(text: str) -> dict[str, str | None]:
+    """The attributes of a tag (read only: the dict is shared)."""
     values: dict[str, str | None] = {}
     for name, raw in _ATTRIBUTE.findall(text):
         value = raw[1:-1] if raw[:1] in ('"', "'") else raw
         values.setdefault(name.lower(), html.unescape(value) if raw else None)
     return values
+
+
+@lru_cache(maxsize=16384)
+def _link_text(inner: str) -> str:
+    """The text of a link from the HTML inside it, on one line."""
+    return " ".join(html.unescape(_ANY_TAG.sub("", inner)).split())
 
 
 def extract_links(page: str) -> list[Link]:
@@ -55,8 +64,7 @@ def extract_links(page: str) -> list[Link]:
         if tag is None:  # </a>
             if open_links:
                 href, start = open_links.pop()
-                text = html.unescape(_ANY_TAG.sub("", page[start : match.start()]))
-                links.append(("a", href, " ".join(text.split())))
+                links.append(("a", href, _link_text(page[start : match.start()])))
             continue
         tag = tag.lower()
         values = _attributes(match.group(2))

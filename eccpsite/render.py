@@ -95,6 +95,7 @@ def make_environment(templates: Path) -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        auto_reload=False,  # no stat per page: a build's templates do not change, and the dev server makes a new environment when they do
     )
     env.filters.update(
         in_words=dates.in_words,
