@@ -33,7 +33,7 @@ Link = tuple[str, str, str]  # (tag, url, text): the text of a link, the alt tex
 _QUOTED_TAG_BODY = r"""(?:[^>"']|"[^"]*"|'[^']*')*"""
 _COMMENT = re.compile(r"<!--.*?-->", re.S)
 _RAW_TEXT = re.compile(rf"(<(script|style)\b{_QUOTED_TAG_BODY}>).*?</\2\s*>", re.S | re.I)
-_TAG = re.compile(rf"<(a|img|link|script|source)\b({_QUOTED_TAG_BODY})>|</a\s*>", re.I)
+_TAG = re.compile(rf"<(?:(a|img|link|script|source)\b({_QUOTED_TAG_BODY})>|/a\s*>)", re.I)  # one leading '<': a fast scan
 _ATTRIBUTE = re.compile(r"""([^\s=/>"']+)(?:\s*=\s*("[^"]*"|'[^']*'|[^\s>"']+))?""")
 _ANY_TAG = re.compile(r"<[^>]*>")
 
@@ -55,16 +55,30 @@ def _link_text(inner: str) -> str:
 
 
 def extract_links(page: str) -> list[Link]:
-    """Every link of a page: ``a`` with its text; ``img``, ``link``, ``script``, ``source`` with their address."""
+    """Every link of a page: ``a`` with its text; ``img``, ``link``, ``script``, ``source`` with their address.
+
+    What lies before ``<main`` and after ``</main>`` (header, menu, footer) is
+    the same on most pages: its links are found once per distinct text.
+    """
     page = _RAW_TEXT.sub(r"\1", _COMMENT.sub("", page))
+    start, end = page.find("<main"), page.rfind("</main>")
+    if 0 <= start < end:
+        head, body, tail = _frame_links(page[:start]), _links_in(page[start:end]), _frame_links(page[end:])
+        if head[1] and body[1] and tail[1]:
+            return [*head[0], *body[0], *tail[0]]
+    return list(_links_in(page)[0])
+
+
+def _links_in(part: str) -> tuple[tuple[Link, ...], bool]:
+    """The links of part of a page, and whether every link opened in it is closed in it (a link left open is left out)."""
     links: list[Link] = []
     open_links: list[tuple[str, int]] = []  # (href, where its text starts)
-    for match in _TAG.finditer(page):
+    for match in _TAG.finditer(part):
         tag = match.group(1)
         if tag is None:  # </a>
             if open_links:
                 href, start = open_links.pop()
-                links.append(("a", href, _link_text(page[start : match.start()])))
+                links.append(("a", href, _link_text(part[start : match.start()])))
             continue
         tag = tag.lower()
         values = _attributes(match.group(2))
@@ -73,7 +87,10 @@ def extract_links(page: str) -> list[Link]:
                 open_links.append((values["href"] or "", match.end()))
         elif values.get("src") or values.get("href"):
             links.append((tag, values.get("src") or values.get("href") or "", values.get("alt") or ""))
-    return links
+    return tuple(links), not open_links
+
+
+_frame_links = lru_cache(maxsize=256)(_links_in)  # the header and footer of a page: a few variants across the site
 
 
 def _resolve(page_url: str, href: str) -> str | None:

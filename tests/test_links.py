@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from eccpsite.links import InMemory, LinkIndex, check_links, page_links
+from eccpsite.links import InMemory, LinkIndex, check_links, extract_links, page_links
 from eccpsite.render import Output
 from eccpsite.writer import Staging
 
@@ -60,3 +60,16 @@ def test_links_of_a_page_keep_only_what_the_check_needs() -> None:
     assert len(links.warnings) == 2
     assert page_links("/news/a/event.ics", PAGES[3].data) is None
     assert page_links("/news/a/", PAGES[2].data) == page_links("/news/a/", PAGES[2].data.replace(b"https://example.org/", b"http://example.com/"))
+
+
+def test_links_extract_the_same_with_or_without_a_main_element() -> None:
+    head = '<header><a href="/">Home</a> <a href="/news/" aria-current="page">News</a></header>'
+    main = '<main><h1>T</h1><p><a href="/tags/x/">x</a> <img src="/media/a.png" alt=""></p></main>'
+    tail = '<footer><a href="/about/">About <em>us</em></a><!-- <a href="/gone/">no</a> --></footer>'
+    plain = [("a", "/", "Home"), ("a", "/news/", "News"), ("a", "/tags/x/", "x"), ("img", "/media/a.png", ""), ("a", "/about/", "About us")]
+    assert extract_links(head + main + tail) == plain
+    assert extract_links(head + main + tail) == plain  # the header and footer found again from the memo
+    # a link around the main element: its text runs across the parts, so the page is read whole
+    spanning = '<a href="/wrap/">before <main>inside</main> after</a>'
+    assert extract_links(spanning) == [("a", "/wrap/", "before inside after")]
+    assert extract_links('<main><a href="/open/">never closed</main>') == []
