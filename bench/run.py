@@ -59,7 +59,8 @@ import generate  # noqa: E402  (bench/ is not a package)
 NOW = "2019-09-16"
 TIMEOUT = 3600  # seconds for one build before it is stopped
 SAMPLE_EVERY = 0.1  # seconds between two looks at a process tree's memory
-ECCPSITE_MODES = ("cold", "warm", "no-op")
+ECCPSITE_MODES = ("cold", "warm", "edit", "no-op")
+EDIT = "\nA sentence added by the benchmark's edit build.\n"
 PROJECT_FILES = {"site.yaml", "templates", "content"}  # what the generator writes; anything else in the project is a cache
 
 # The goals of issue 6, at N = 10,000.
@@ -343,13 +344,15 @@ def clear_eccpsite_caches(project: Path, xdg: Path) -> None:
 
 
 def time_eccpsite(tool: Tool, setup: Setup, root: Path, n: int, repeat: int) -> list[Run]:
-    """A cold, a warm and a no-op build, in that order."""
+    """A cold, a warm, an edit and a no-op build, in that order."""
     project, output, xdg = root / "eccpsite", root / "out" / "eccpsite", root / "cache" / "eccpsite-xdg"
     runs = []
     for mode in ECCPSITE_MODES:
         if mode == "cold":
             clear_eccpsite_caches(project, xdg)
-        if mode in ("cold", "warm"):
+        if mode == "edit":
+            edit_one_news(project)
+        if mode in ("cold", "warm", "edit"):
             _empty(output)
         load = os.getloadavg()[0]
         log = setup.work / "logs" / f"eccpsite-{mode}-{n}-{repeat}.log"
@@ -357,6 +360,15 @@ def time_eccpsite(tool: Tool, setup: Setup, root: Path, n: int, repeat: int) -> 
         files, pages = count_output(output)
         runs.append(Run("eccpsite", mode, n, repeat, m.seconds, m.cpu, m.largest_mb, m.tree_mb, files, pages, load, m.tree_pss_mb))
     return runs
+
+
+def edit_one_news(project: Path) -> Path:
+    """Add a sentence to the news item in the middle of the list (the same one each time): a deploy after one change."""
+    news = sorted((project / "content" / "news").glob("*.md"))
+    target = news[len(news) // 2]
+    with target.open("a", encoding="utf-8") as file:
+        file.write(EDIT)
+    return target
 
 
 def time_pelican(tool: Tool, setup: Setup, root: Path, n: int, repeat: int) -> Run:
@@ -453,21 +465,22 @@ def _pages(runs: Sequence[Run], tool: str, mode: str, n: int) -> str:
     return f"{found[0].pages:,}" if found else "–"
 
 
-COLUMNS = (("eccpsite", "cold"), ("eccpsite", "warm"), ("eccpsite", "no-op"), ("pelican", "build"), ("hugo", "build"))
+COLUMNS = (("eccpsite", "cold"), ("eccpsite", "warm"), ("eccpsite", "edit"), ("eccpsite", "no-op"), ("pelican", "build"), ("hugo", "build"))
 
 
 def main_table(runs: Sequence[Run], sizes: Sequence[int], tools: dict[str, Tool]) -> list[str]:
     names = {"eccpsite": f"eccpsite {tools['eccpsite'].version}" if "eccpsite" in tools else "eccpsite"}
     for name, title in (("pelican", "Pelican"), ("hugo", "Hugo")):
         names[name] = f"{title} {tools[name].version}" if name in tools else title
-    header = ["N news", f"{names['eccpsite']} cold", "warm", "no-op", names["pelican"], names["hugo"]]
+    header = ["N news", f"{names['eccpsite']} cold", "warm", "one edit", "no-op", names["pelican"], names["hugo"]]
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     for n in sizes:
         lines.append("| " + " | ".join([f"{n:,}", *(_cell(runs, tool, mode, n) for tool, mode in COLUMNS)]) + " |")
     lines += ["", "HTML pages written (median run):", "", "| N news | eccpsite | Pelican | Hugo |", "|---|---|---|---|"]
     for n in sizes:
         lines.append(f"| {n:,} | {_pages(runs, 'eccpsite', 'cold', n)} | {_pages(runs, 'pelican', 'build', n)} | {_pages(runs, 'hugo', 'build', n)} |")
-    lines += ["", "CPU time (user + system, all cores; median):", "", "| N news | eccpsite cold | warm | no-op | Pelican | Hugo |", "|---|---|---|---|---|---|"]
+    cpu_header = "| N news | eccpsite cold | warm | one edit | no-op | Pelican | Hugo |"
+    lines += ["", "CPU time (user + system, all cores; median):", "", cpu_header, "|---|---|---|---|---|---|---|"]
     for n in sizes:
         cells = [_seconds(median_of(runs, t, m, n, "cpu")) for t, m in COLUMNS]
         lines.append(f"| {n:,} | " + " | ".join(cells) + " |")
@@ -477,7 +490,7 @@ def main_table(runs: Sequence[Run], sizes: Sequence[int], tools: dict[str, Tool]
 def ratio_table(runs: Sequence[Run], sizes: Sequence[int]) -> list[str]:
     lines = ["| N news | Pelican ÷ eccpsite cold | Hugo ÷ eccpsite cold | eccpsite warm ÷ Hugo | eccpsite no-op |", "|---|---|---|---|---|"]
     for n in sizes:
-        cold, warm, noop = (median_of(runs, "eccpsite", m, n) for m in ECCPSITE_MODES)
+        cold, warm, noop = (median_of(runs, "eccpsite", m, n) for m in ("cold", "warm", "no-op"))
         pelican, hugo = median_of(runs, "pelican", "build", n), median_of(runs, "hugo", "build", n)
         cells = [
             f"{pelican / cold:.2f}×" if pelican and cold else "–",
@@ -496,7 +509,7 @@ def goal_lines(runs: Sequence[Run], sizes: Sequence[int], metric: str = "seconds
     machine disturbs far less, but which hides a tool's use of several cores).
     """
     n = max(sizes)
-    cold, warm, noop = (median_of(runs, "eccpsite", m, n, metric) for m in ECCPSITE_MODES)
+    cold, warm, noop = (median_of(runs, "eccpsite", m, n, metric) for m in ("cold", "warm", "no-op"))
     pelican, hugo = median_of(runs, "pelican", "build", n, metric), median_of(runs, "hugo", "build", n, metric)
     peaks = [p for m in ECCPSITE_MODES if (p := peak_of(runs, "eccpsite", m, n)) is not None] if metric == "seconds" else []
     lines = ["| goal | measured | verdict |"]
@@ -676,7 +689,9 @@ def write_report(path: Path, runs: Sequence[Run], sizes: Sequence[int], session:
         "eccpsite builds its full site from the same news: home, section lists, events, calls, interviews, editions, "
         "tag pages, feeds, calendars, sitemap and search index, so it writes more pages than the two others.",
         "- cold: no cache and no output folder; warm: the caches of the previous build, a fresh output folder "
-        "(a deploy that restores its build cache); no-op: caches and output of the previous build, nothing changed. "
+        "(a deploy that restores its build cache); one edit: as warm, after a sentence was added to one news item (a deploy after "
+        "one change: its page, lists, tags, feeds and the search index change); no-op: caches and output of the previous build, "
+        "nothing changed since. "
         "Pelican (content cache off) and Hugo (`--cacheDir` emptied) always build cold into a fresh folder.",
         f"- PDF editions: {'left out (`--no-pdf`)' if setup.no_pdf else 'included: this eccpsite has no `--no-pdf` flag'}; "
         f"{session.pdfs} PDF file(s) in the output of N = {max(sizes):,}.",

@@ -87,10 +87,12 @@ def test_run_smoke_writes_results(tmp_path: Path) -> None:
     )
     assert done.returncode == 0, done.stdout + done.stderr
     report = results.read_text(encoding="utf-8")
-    assert re.search(r"^\| 50 \| [\d.]+ s, \d+ MB \| [\d.]+ s, \d+ MB \| [\d.]+ s, \d+ MB \| not run \| not run \|$", report, re.M), report
+    # cold, warm, one edit, no-op; then the peers, not run here
+    assert re.search(r"^\| 50 \| ([\d.]+ s, \d+ MB \| ){4}not run \| not run \|$", report, re.M), report
     assert "## The goals of issue 6" in report
     # every run: the largest process, then the process tree's PSS (shared pages once) and RSS sums
     assert re.search(r"^\| 50 \| eccpsite \| warm \| 1 \| [\d.]+ s \| [\d.]+ s \| \d+ MB \| \d+ MB \| \d+ MB \| [\d,]+ \|", report, re.M), report
+    assert re.search(r"^\| 50 \| eccpsite \| edit \| 1 \| [\d.]+ s \|", report, re.M), report
     assert "*process tree (PSS)*" in report
     assert "python bench/run.py --smoke" in report
     assert not (tmp_path / "work" / "n50").exists()  # the corpus is removed after the run
