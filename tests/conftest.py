@@ -121,3 +121,16 @@ def copy_repo_project(project: Path) -> Path:
 def repo_project(tmp_path: Path) -> Path:
     """A copy of the repository's real content, site.yaml and templates."""
     return copy_repo_project(tmp_path / "project")
+
+
+# For test scripts run in a fresh process (forking needs a process with one thread): records in ``pooled`` how
+# many workers each pool of item pages had (eccpsite.render._render_items_in_pool), so a test can tell a pool ran.
+COUNT_POOLS = """
+from eccpsite import render
+pooled = []
+_render_items_in_pool = render._render_items_in_pool
+def _counting(r, pool, workers):
+    pooled.append(workers)
+    return _render_items_in_pool(r, pool, workers)
+render._render_items_in_pool = _counting
+"""

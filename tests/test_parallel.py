@@ -6,26 +6,25 @@ import subprocess
 import sys
 from pathlib import Path
 
-from conftest import write_site
+from conftest import COUNT_POOLS, write_site
 
-SCRIPT = """
+SCRIPT = (
+    """
 import sys
 from pathlib import Path
 from eccpsite import render
 from eccpsite.build import BuildOptions, build_outputs
 
-calls = []
-original = render._render_items_in_pool
-def counting(r, pool, workers):
-    calls.append(workers)
-    return original(r, pool, workers)
-render._render_items_in_pool = counting
+"""
+    + COUNT_POOLS
+    + """
 render.PARALLEL_ITEMS = int(sys.argv[2])
 result = build_outputs(Path(sys.argv[1]), BuildOptions(now="2019-09-16", pdf=False))
-print("pool" if calls else "serial")
+print("pool" if pooled else "serial")
 for out in sorted(result.outputs, key=lambda o: o.url):
     sys.stdout.buffer.write(out.url.encode() + b"\\0" + out.data + b"\\0")
 """
+)
 
 
 EVENT = "---\ntitle: Cluster days {n}\nstart: 2019-10-{n:02d}T09:30\nlocation: {{city: Bucharest, country: RO}}\ntags: [t1]\n---\nMeetings.\n"

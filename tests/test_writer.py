@@ -10,14 +10,15 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import snapshot, write_site
+from conftest import COUNT_POOLS, snapshot, write_site
 
 from eccpsite.render import Output
 from eccpsite.urls import output_path
 from eccpsite.writer import OutputRefused, Staging, staging
 from eccpsite.writer import write_site as write_outputs
 
-SCRIPT = """
+SCRIPT = (
+    """
 import json, sys
 from pathlib import Path
 from eccpsite import build as build_module, render
@@ -27,12 +28,9 @@ from eccpsite.urls import output_path
 
 project, output, mode = Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3]
 render.PARALLEL_ITEMS = int(sys.argv[4])
-pooled = []
-original = render._render_items_in_pool
-def counting(r, pool, workers):
-    pooled.append(workers)
-    return original(r, pool, workers)
-render._render_items_in_pool = counting
+"""
+    + COUNT_POOLS
+    + """
 options = BuildOptions(now="2019-09-16", pdf=False)
 report = {}
 if mode == "memory":
@@ -56,6 +54,7 @@ else:  # a build that fails on its links: were the pages already in the staging 
 report["pool"] = bool(pooled)
 print(json.dumps(report))
 """
+)
 
 NEWS = "---\ntitle: News number {n}\ndate: 2019-06-{day:02d}\ntags: [t{tag}]\n---\nItem {n}, with a note.[^1] See [the list](/news/).\n\n[^1]: The note.\n"
 EVENT = "---\ntitle: Cluster days {n}\nstart: 2019-10-{n:02d}T09:30\nlocation: {{city: Bucharest, country: RO}}\ntags: [t1]\n---\nMeetings.\n"
