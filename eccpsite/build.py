@@ -30,7 +30,7 @@ from eccpsite.links import Checkable, InMemory, check_links
 from eccpsite.model import Site, build_model, next_status_change
 from eccpsite.reader import read_sources
 from eccpsite.render import RENDERERS, Made, Output, Sink, Stage, make_environment, render_site
-from eccpsite.search import index_site_cached, search_key
+from eccpsite.search import index_site_cached
 from eccpsite.source import load_yaml
 from eccpsite.writer import MARKER, check_output_folder, staging
 
@@ -183,8 +183,8 @@ def build(project: Path, output: Path, options: BuildOptions) -> tuple[BuildResu
         made = make_site(project, options, folder)
         count = len(made.records) + folder.copy(made.assets)
         language = made.site.config.language
-        key = search_key(((w.url, w.digest) for w in made.records if w.indexed), language)
+        indexed = [(w.url, w.digest) for w in made.records if w.indexed]
         # Pagefind finds the pages in the order of the stages, whichever worker wrote one first (search.index_site)
         order = [*(record.url for record in made.records), *(url for url, _ in made.assets)]
-        count += index_site_cached(folder.root, key, language, project / CACHE_DIR, order)
+        count += index_site_cached(folder.root, indexed, language, project / CACHE_DIR, order)
     return BuildResult(made.site, (), made.assets, made.warnings), count, time.perf_counter() - started

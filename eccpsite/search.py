@@ -16,9 +16,10 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import importlib.metadata
+import json
 import os
 import shutil
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -68,8 +69,8 @@ def _lay_out(site: Path, order: Iterable[str], folder: Path) -> None:
                 shutil.copyfile(site / relative, target)
 
 
-def index_site(site: Path, language: str = "en", order: Iterable[str] | None = None) -> int:
-    """Build the search index of the pages in ``site`` into ``site/pagefind``; returns the number of files it added.
+def index_site(site: Path, language: str = "en", order: Iterable[str] | None = None, folder: str = FOLDER) -> int:
+    """Build the search index of the pages in ``site`` into ``site/<folder>``; returns the number of files it added.
 
     Pagefind numbers the pages in the order it finds them, the order in which
     the filesystem lists a folder (on tmpfs, the order its entries were made).
@@ -85,13 +86,13 @@ def index_site(site: Path, language: str = "en", order: Iterable[str] | None = N
             _lay_out(site, order, pages)
         # In a thread of its own: the caller may already run an event loop (the dev server, a browser driver).
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="pagefind") as pool:
-            pool.submit(asyncio.run, _index(pages, site / FOLDER, language)).result()
+            pool.submit(asyncio.run, _index(pages, site / folder, language)).result()
     except Exception as exc:  # the service reports its failures as plain exceptions
         raise SearchIndexFailed(f"the search index could not be built: {exc}") from exc
     finally:
         if pages != site:
             shutil.rmtree(pages, ignore_errors=True)
-    bundle = site / FOLDER
+    bundle = site / folder
     for name in UNUSED:
         (bundle / name).unlink(missing_ok=True)
     return sum(1 for path in bundle.rglob("*") if path.is_file())
@@ -120,23 +121,71 @@ def search_key(indexed: Iterable[tuple[str, bytes]], language: str) -> str:
     return key.hexdigest()
 
 
-def index_site_cached(site: Path, key: str, language: str, cache: Path, order: Iterable[str] | None = None) -> int:
-    """:func:`index_site`, reusing the bundle of an earlier build with the same :func:`search_key`.
+# A large site's index is split into bundles of about this many pages, each made by its own Pagefind run and
+# merged in the browser (Pagefind's mergeIndex): Pagefind holds every page of a bundle in memory while indexing
+# (about 3 GB for 15,000 item pages at once), and an edit makes only its own bundle again.
+SHARD_PAGES = 2000
+SHARDS = "shards.json"  # in the main bundle: the paths of the other bundles, for the search page's script
 
-    Indexing is the slowest stage of a build of thousands of items; the bundle
-    is kept in ``cache/search-<key>/`` and copied in when nothing it depends on
-    changed.
+
+def shard_count(pages: int) -> int:
+    """How many bundles for ``pages`` indexed pages: one up to SHARD_PAGES, then a power of two (so it changes only when the site doubles)."""
+    count = 1
+    while pages > count * SHARD_PAGES:
+        count *= 2
+    return count
+
+
+def shard_of(url: str, count: int) -> int:
+    """The bundle of the page at ``url``: a stable hash, so a page stays in its bundle while others come and go."""
+    return int.from_bytes(hashlib.blake2b(url.encode(), digest_size=4).digest(), "big") % count
+
+
+def shard_folder(shard: int) -> str:
+    """Where bundle ``shard`` goes in the site: ``pagefind/``, then ``pagefind/shard-1/`` …"""
+    return FOLDER if shard == 0 else f"{FOLDER}/shard-{shard}"
+
+
+def index_site_cached(site: Path, indexed: Sequence[tuple[str, bytes]], language: str, cache: Path, order: Iterable[str] | None = None) -> int:
+    """:func:`index_site` for the pages ``indexed`` (url and digest of each marked page), reusing the bundles of an
+    earlier build with the same :func:`search_key`; returns the number of files it added.
+
+    Indexing is the slowest stage of a build of thousands of items; each bundle
+    is kept in ``cache/search-<key>/`` and copied in when none of its pages
+    changed. A large site is split into several bundles (:func:`shard_count`),
+    listed in ``pagefind/shards.json`` for the search page.
     """
-    kept = cache / f"search-{key}"
-    if not kept.is_dir():
-        count = index_site(site, language, order)
-        cache.mkdir(parents=True, exist_ok=True)
-        for old in cache.glob("search-*"):
+    count = shard_count(len(indexed))
+    groups: list[list[tuple[str, bytes]]] = [[] for _ in range(count)]
+    for url, page_digest in indexed:
+        groups[shard_of(url, count) if count > 1 else 0].append((url, page_digest))
+    order = list(order) if order is not None else None
+    kept: list[Path] = []
+    files = 0
+    for shard, members in enumerate(groups):  # the main bundle first: the others go inside its folder
+        key = search_key(members, language)
+        kept.append(cache / f"search-{key}")
+        wanted = {url for url, _ in members}
+        shard_order = None if count == 1 else [url for url in (order if order is not None else sorted(wanted)) if url in wanted]
+        files += _bundle_cached(site, shard_folder(shard), kept[-1], language, shard_order if count > 1 else order)
+    for old in cache.glob("search-*"):
+        if old not in kept:
             shutil.rmtree(old, ignore_errors=True)
-        temporary = cache / f".{kept.name}.tmp"
-        shutil.rmtree(temporary, ignore_errors=True)
-        shutil.copytree(site / FOLDER, temporary)
-        os.replace(temporary, kept)
-        return count
-    shutil.copytree(kept, site / FOLDER)
-    return sum(1 for path in (site / FOLDER).rglob("*") if path.is_file())
+    shards = [f"/{shard_folder(shard)}/" for shard in range(1, count)]
+    (site / FOLDER / SHARDS).write_text(json.dumps({"bundles": shards}), encoding="utf-8")
+    return files + 1
+
+
+def _bundle_cached(site: Path, folder: str, kept: Path, language: str, order: list[str] | None) -> int:
+    """One bundle into ``site/folder``: copied from ``kept`` when there, else made by Pagefind and kept there."""
+    target = site / folder
+    if kept.is_dir():
+        shutil.copytree(kept, target)
+        return sum(1 for path in target.rglob("*") if path.is_file())
+    count = index_site(site, language, order, folder)
+    kept.parent.mkdir(parents=True, exist_ok=True)
+    temporary = kept.parent / f".{kept.name}.tmp"
+    shutil.rmtree(temporary, ignore_errors=True)
+    shutil.copytree(target, temporary)
+    os.replace(temporary, kept)
+    return count

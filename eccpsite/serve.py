@@ -261,7 +261,8 @@ class DevServer:
         a build would.
         """
         pages = [(url, data) for url, data in build.pages.items() if url.endswith("/")]
-        key = search_key(indexed_pages(pages), build.site.config.language)
+        indexed = indexed_pages(pages)
+        key = search_key(indexed, build.site.config.language)
         with self._search_lock:
             if self._search[0] != key:
                 with tempfile.TemporaryDirectory(prefix="eccpsite-search-") as folder:
@@ -271,7 +272,7 @@ class DevServer:
                             target = root / urls.output_path(url)
                             target.parent.mkdir(parents=True, exist_ok=True)
                             target.write_bytes(data)
-                    index_site_cached(root, key, build.site.config.language, self.project / CACHE_DIR)
+                    index_site_cached(root, indexed, build.site.config.language, self.project / CACHE_DIR)
                     bundle = root / SEARCH_FOLDER
                     files = {f"/{SEARCH_FOLDER}/{p.relative_to(bundle).as_posix()}": p.read_bytes() for p in bundle.rglob("*") if p.is_file()}
                 self._search = (key, files)

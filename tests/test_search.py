@@ -6,6 +6,7 @@ as a reader would: type, submit, read the results.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -13,9 +14,12 @@ from typing import TYPE_CHECKING
 import pytest
 from browser import AXE_JS, AXE_TAGS, describe_violations, serve_directory
 from built_site import build_repo_site
+from conftest import NOW, copy_repo_project
 
+from eccpsite import search as search_module
+from eccpsite.build import BuildOptions, build
 from eccpsite.render import Output, digest
-from eccpsite.search import UNUSED, SearchIndexFailed, index_site, indexed_pages, search_key
+from eccpsite.search import SHARDS, UNUSED, SearchIndexFailed, index_site, indexed_pages, search_key, shard_of
 from eccpsite.writer import write_site
 
 if TYPE_CHECKING:
@@ -173,3 +177,53 @@ def test_search_results_pass_axe(base_url: str, chromium: Browser) -> None:
         assert results["violations"] == [], describe_violations(results["violations"])
     finally:
         context.close()
+
+
+# A large site's index in several bundles, merged by the search page (search.SHARD_PAGES made small here).
+
+
+@pytest.fixture(scope="module")
+def sharded(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    project = copy_repo_project(tmp_path_factory.mktemp("sharded") / "project")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(search_module, "SHARD_PAGES", 20)
+        build(project, project / "build", BuildOptions(now=NOW, pdf=False))
+    return project / "build"
+
+
+def test_search_index_of_a_large_site_is_split_into_bundles(sharded: Path) -> None:
+    bundles = json.loads((sharded / "pagefind" / SHARDS).read_text(encoding="utf-8"))["bundles"]
+    assert bundles == ["/pagefind/shard-1/", "/pagefind/shard-2/", "/pagefind/shard-3/"]  # about 75 pages, 20 a bundle: 4
+    counts = [len(list((sharded / url.strip("/") / "fragment").iterdir())) for url in ["/pagefind/", *bundles]]
+    assert all(counts) and sum(counts) == len(list((sharded / "pagefind").rglob("fragment/*")))
+    assert not list((sharded / "pagefind" / "shard-1").glob("pagefind-ui*")), "no unused interfaces in the other bundles"
+
+
+def test_search_bundles_are_remade_only_where_a_page_changed(tmp_path: Path) -> None:
+    pages = [(f"/news/item-{n}/", bytes([n]) * 20) for n in range(90)]
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(search_module, "SHARD_PAGES", 20)
+        keys = {}
+        for version in (pages, [(url, b"changed" if url == "/news/item-7/" else d) for url, d in pages]):
+            groups: dict[int, list[tuple[str, bytes]]] = {}
+            for url, d in version:
+                groups.setdefault(shard_of(url, 8), []).append((url, d))
+            keys[len(keys)] = {shard: search_key(members, "en") for shard, members in groups.items()}
+    changed = [shard for shard in keys[0] if keys[0][shard] != keys[1][shard]]
+    assert changed == [shard_of("/news/item-7/", 8)]
+
+
+@pytest.mark.browser
+def test_search_finds_pages_of_every_bundle(sharded: Path, chromium: Browser) -> None:
+    with serve_directory(sharded) as url:
+        context = chromium.new_context()
+        try:
+            page = context.new_page()
+            page.goto(url.rstrip("/") + "/search/")
+            canada = search(page, "Canada")
+            assert set(canada) >= EU_CANADA
+            found = canada + search(page, "cluster")  # the first 30 results of each
+            assert {shard_of(link, 4) for link in found} == {0, 1, 2, 3}, found  # results from every bundle
+            assert page.locator("#search-results mark").count() > 0
+        finally:
+            context.close()

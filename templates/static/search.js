@@ -10,10 +10,24 @@ const MAX_RESULTS = 30;
 let pagefind = null;
 let latest = 0;
 
+/* A large site's index comes in several bundles (eccpsite.search): the main one lists the others. */
+async function otherBundles() {
+  try {
+    const response = await fetch("/pagefind/shards.json");
+    return response.ok ? (await response.json()).bundles : [];
+  } catch {
+    return [];
+  }
+}
+
 async function engine() {
   if (pagefind === null) {
-    pagefind = await import("/pagefind/pagefind.js");
-    await pagefind.options({ excerptLength: 24 });
+    const loaded = await import("/pagefind/pagefind.js");
+    await loaded.options({ excerptLength: 24 });
+    for (const bundle of await otherBundles()) {
+      await loaded.mergeIndex(bundle, { excerptLength: 24 });
+    }
+    pagefind = loaded;
   }
   return pagefind;
 }
