@@ -8,6 +8,7 @@ function makes one family of outputs; ``RENDERERS`` lists them in order.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import hashlib
 import json
 import multiprocessing
@@ -462,11 +463,13 @@ def _workers(r: Renderer, sink: Sink[Any]) -> Iterator[ProcessPoolExecutor | Non
         yield None
         return
     _forked = (r, sink)
+    gc.freeze()  # the workers' collections then leave the objects they share with this process alone (fewer pages copied)
     try:
         with ProcessPoolExecutor(max_workers=os.cpu_count() or 2, mp_context=multiprocessing.get_context("fork")) as pool:
             yield pool
     finally:
         _forked = None
+        gc.unfreeze()
 
 
 KEEP = Keep()
