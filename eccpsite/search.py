@@ -158,16 +158,17 @@ def index_site_cached(site: Path, indexed: Sequence[tuple[str, bytes]], language
     count = shard_count(len(indexed))
     groups: list[list[tuple[str, bytes]]] = [[] for _ in range(count)]
     for url, page_digest in indexed:
-        groups[shard_of(url, count) if count > 1 else 0].append((url, page_digest))
+        groups[shard_of(url, count)].append((url, page_digest))
     order = list(order) if order is not None else None
     kept: list[Path] = []
     files = 0
     for shard, members in enumerate(groups):  # the main bundle first: the others go inside its folder
-        key = search_key(members, language)
-        kept.append(cache / f"search-{key}")
-        wanted = {url for url, _ in members}
-        shard_order = None if count == 1 else [url for url in (order if order is not None else sorted(wanted)) if url in wanted]
-        files += _bundle_cached(site, shard_folder(shard), kept[-1], language, shard_order if count > 1 else order)
+        kept.append(cache / f"search-{search_key(members, language)}")
+        bundle_order = order
+        if count > 1:  # Pagefind reads only this bundle's pages, linked in the site's order
+            wanted = {url for url, _ in members}
+            bundle_order = [url for url in (order if order is not None else sorted(wanted)) if url in wanted]
+        files += _bundle_cached(site, shard_folder(shard), kept[-1], language, bundle_order)
     for old in cache.glob("search-*"):
         if old not in kept:
             shutil.rmtree(old, ignore_errors=True)
