@@ -9,6 +9,7 @@ a small record of each; both run the same stages (:func:`make_site`).
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import subprocess
@@ -18,7 +19,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Generic, Protocol, TypeVar
 
-from eccpsite.cache import CACHE_DIR, input_fingerprint, markdown_cache, prerender, read_manifest, write_manifest
+from eccpsite import snapshot
+from eccpsite.cache import CACHE_DIR, code_digest, input_fingerprint, markdown_cache, prerender, read_manifest, still_current, templates_digest, write_manifest
 from eccpsite.config import SiteConfig, parse_config
 from eccpsite.content import parse_content
 from eccpsite.dates import parse_now
@@ -28,11 +30,12 @@ from eccpsite.errors import BuildFailed, ContentError, UsageError
 from eccpsite.history import read_history
 from eccpsite.links import Checkable, InMemory, check_links
 from eccpsite.model import Site, build_model, next_status_change
+from eccpsite.pagecache import PageCache
 from eccpsite.reader import read_sources
-from eccpsite.render import RENDERERS, Made, Output, Sink, Stage, make_environment, render_site
+from eccpsite.render import RENDERERS, Made, Output, PageHook, Sink, Stage, make_environment, render_site
 from eccpsite.search import index_site_cached
 from eccpsite.source import load_yaml
-from eccpsite.writer import MARKER, check_output_folder, staging
+from eccpsite.writer import MARKER, Written, check_output_folder, staging
 
 
 @dataclass(frozen=True)
@@ -49,6 +52,23 @@ class BuildResult:
     outputs: tuple[Output, ...]  # every file made, in memory (build_outputs); empty after build(), which wrote them instead
     assets: tuple[tuple[str, Path], ...]
     warnings: tuple[ContentError, ...]
+    records: tuple[Written, ...] = ()  # what the writer kept of each output it wrote (build())
+    reused: int = 0  # pages of the last build put in place rather than rendered (build())
+
+
+UP_TO_DATE, RESTORED, BUILT = "up to date", "restored", "built"
+
+
+@dataclass(frozen=True)
+class Built:
+    """What :func:`build_if_changed` did: nothing (the output is up to date), restored the last build's output
+    from the cache (nothing changed since it), or built."""
+
+    how: str  # UP_TO_DATE | RESTORED | BUILT
+    files: int
+    seconds: float
+    warnings: tuple[ContentError, ...]
+    result: BuildResult | None = None  # the build's result, when it built
 
 
 class Kept(Made, Checkable, Protocol):
@@ -86,9 +106,10 @@ def build_stages(project: Path, assets: Iterable[tuple[str, Path]], options: Bui
     return [pdf_stage(project, assets, render=options.pdf), *RENDERERS, render_email_editions]
 
 
-def make_site(project: Path, options: BuildOptions, sink: Sink[Record]) -> MadeSite[Record]:
+def make_site(project: Path, options: BuildOptions, sink: Sink[Record], pages: PageHook | None = None) -> MadeSite[Record]:
     """Every stage but the write: each output goes to ``sink`` as soon as it is made (a list in memory, or the writer's
-    staging folder) and only the sink's records come back; raises BuildFailed with every error found."""
+    staging folder) and only the sink's records come back; raises BuildFailed with every error found. With ``pages``
+    (a page cache), pages whose inputs are those of the last build's are not rendered again."""
     sources = read_sources(project)
     assets = sources.assets
     content = parse_content(sources)
@@ -105,7 +126,7 @@ def make_site(project: Path, options: BuildOptions, sink: Sink[Record]) -> MadeS
     prerender(i.body for i in site.items)
     env = make_environment(project / "templates")
     history = read_history(project, [i.path for i in site.items] + [e.edition.path for e in site.editions])
-    records = render_site(site, env, build_stages(project, assets, options), history=history, sink=sink)
+    records = render_site(site, env, build_stages(project, assets, options), history=history, sink=sink, pages=pages)
     item_sources = {site.url(i): i.path for i in site.items}
     link_problems = check_links(records, (url for url, _ in assets), item_sources)
     errors = [e for e in link_problems if not e.warning]
@@ -142,33 +163,47 @@ def _manifest_now(project: Path, options: BuildOptions) -> dt.datetime | None:
     return resolve_now(options.now, config.tz) if isinstance(config, SiteConfig) else None
 
 
-def build_if_changed(project: Path, output: Path, options: BuildOptions) -> tuple[BuildResult | None, int, float]:
-    """Build, unless the output already is what this build would make; returns ``(None, 0, seconds)`` then.
+def build_if_changed(project: Path, output: Path, options: BuildOptions) -> Built:
+    """Build, unless the output already is what this build would make, or the cache holds it.
 
-    The output is up to date when every input (sources, templates, site.yaml,
-    eccpsite's code, the options, the git commit) is unchanged since the last
-    build into the same folder and no moment at which the site changes by
+    The last build's output is what this build would make when every input
+    (sources, templates, site.yaml, eccpsite's code, the options, the git
+    commit) is unchanged since and no moment at which the site changes by
     itself (a deadline, an event's end, a 'publish_at') lies between that
-    build's "now" and this one's.
+    build's "now" and this one's. Then nothing is done if ``output`` is that
+    output, and otherwise the files kept in the cache (eccpsite.snapshot) are
+    put in place. Any other build reuses the kept pages whose inputs did not change.
     """
     started = time.perf_counter()
     check_output_folder(output, project)
     now = _manifest_now(project, options)
     fingerprint = input_fingerprint(project, f"{options.drafts}|{options.strict}|{options.pdf}", _git_head(project))
     last = read_manifest(project)
-    if now is not None and last.get("fingerprint") == fingerprint and last.get("output") == str(output.resolve()) and (output / MARKER).exists():
+    kept = snapshot.load(project)
+    if now is not None and last.get("output") == str(output.resolve()) and (output / MARKER).exists():
         built_at = dt.datetime.fromisoformat(last["now"])
         until = dt.datetime.fromisoformat(last["until"]) if last.get("until") else None
-        if built_at <= now and (until is None or now < until):
-            return None, 0, time.perf_counter() - started
-    result, count, _ = build(project, output, options)
+        if still_current(last.get("fingerprint", ""), built_at, until, fingerprint, now):
+            return Built(UP_TO_DATE, 0, time.perf_counter() - started, ())
+    if now is not None and kept is not None and kept.covers(fingerprint, now):
+        count = _restore(kept, output)
+        if count is not None:
+            _record(project, output, fingerprint, kept.now, kept.until)
+            return Built(RESTORED, count, time.perf_counter() - started, kept.warnings)
+    result, count, _ = build(project, output, options, kept)
     until = next_status_change(result.site)
-    manifest = {"fingerprint": fingerprint, "output": str(output.resolve()), "now": result.site.now.isoformat()}
+    with contextlib.suppress(OSError):  # the output is built; the next build will only have less to take from
+        snapshot.take(project, output, result.records, fingerprint, result.site.now, until, result.warnings)
+    _record(project, output, fingerprint, result.site.now, until)
+    return Built(BUILT, count, time.perf_counter() - started, result.warnings, result)
+
+
+def _record(project: Path, output: Path, fingerprint: str, now: dt.datetime, until: dt.datetime | None) -> None:
+    manifest = {"fingerprint": fingerprint, "output": str(output.resolve()), "now": now.isoformat()}
     write_manifest(project, {**manifest, "until": until.isoformat() if until else None})
-    return result, count, time.perf_counter() - started
 
 
-def build(project: Path, output: Path, options: BuildOptions) -> tuple[BuildResult, int, float]:
+def build(project: Path, output: Path, options: BuildOptions, kept: snapshot.Snapshot | None = None) -> tuple[BuildResult, int, float]:
     """Build the site and swap it into ``output``; returns the result, file count and seconds.
 
     The same stages as :func:`build_outputs`, but each output is written to the
@@ -176,15 +211,34 @@ def build(project: Path, output: Path, options: BuildOptions) -> tuple[BuildResu
     search index's key comes from the records' digests, the link check from
     their links. A failure at any point (links are checked after every page is
     written) removes the staging folder and leaves the previous output as it was.
+    With ``kept`` (the last build's output, eccpsite.snapshot), a page whose key
+    is unchanged is linked from there instead of rendered.
     """
     started = time.perf_counter()
     check_output_folder(output, project)
     with markdown_cache(project), staging(output) as folder:
-        made = make_site(project, options, folder)
+        previous = snapshot.previous_pages(kept) if kept is not None else {}
+        pages = PageCache(page_base(project), previous, snapshot.reuser(kept, folder) if kept is not None else lambda url, record: None)
+        made = make_site(project, options, folder, pages)
         count = len(made.records) + folder.copy(made.assets)
         language = made.site.config.language
         indexed = [(w.url, w.digest) for w in made.records if w.indexed]
         # Pagefind finds the pages in the order of the stages, whichever worker wrote one first (search.index_site)
         order = [*(record.url for record in made.records), *(url for url, _ in made.assets)]
         count += index_site_cached(folder.root, indexed, language, project / CACHE_DIR, order)
-    return BuildResult(made.site, (), made.assets, made.warnings), count, time.perf_counter() - started
+    reused = sum(record.kept for record in made.records)
+    return BuildResult(made.site, (), made.assets, made.warnings, tuple(made.records), reused), count, time.perf_counter() - started
+
+
+def _restore(kept: snapshot.Snapshot, output: Path) -> int | None:
+    """Put the kept output in place of ``output``; its file count, or None (and ``output`` untouched) if a kept file changed."""
+    try:
+        with staging(output) as folder:
+            return snapshot.restore(kept, folder)
+    except snapshot.Stale:
+        return None
+
+
+def page_base(project: Path) -> bytes:
+    """What every page's key starts from (eccpsite.pagecache): eccpsite's code and the theme."""
+    return b"eccpsite pages 1\0" + code_digest() + templates_digest(project)

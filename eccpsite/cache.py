@@ -19,11 +19,15 @@ file as they come.
 
 from __future__ import annotations
 
+import datetime as dt
+import functools
 import hashlib
+import importlib.metadata
 import json
 import multiprocessing
 import os
 import sqlite3
+import sys
 import threading
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -310,15 +314,46 @@ def _digest_tree(digest: Any, root: Path, base: Path) -> None:
 def input_fingerprint(project: Path, options: str, head: str) -> str:
     """A digest of everything a build reads: sources, templates, configuration, eccpsite's own code, options, git HEAD."""
     digest = hashlib.blake2b(digest_size=20)
-    digest.update(f"{eccpsite.__version__}\0{options}\0{head}\0".encode())
+    digest.update(f"{options}\0{head}\0".encode() + code_digest())
     for name in _INPUTS:
         target = project / name
         if target.is_file():
             digest.update(name.encode() + b"\0" + target.read_bytes())
         else:
             _digest_tree(digest, target, project)
-    _digest_tree(digest, Path(markup.__file__).parent, Path(markup.__file__).parent)
     return digest.hexdigest()
+
+
+def code_digest() -> bytes:
+    """A digest of the code that turns inputs into outputs: eccpsite's own files and the versions of the libraries
+    whose output a page holds (Jinja2, Python-Markdown, nh3, Babel's country names, MarkupSafe's escaping)."""
+    digest = hashlib.blake2b(digest_size=20)
+    versions = [eccpsite.__version__, sys.version]
+    versions += [_version(name) for name in ("jinja2", "markdown", "nh3", "babel", "markupsafe", "feedgen", "icalendar", "pyyaml")]
+    digest.update("\0".join(versions).encode())
+    _digest_tree(digest, Path(markup.__file__).parent, Path(markup.__file__).parent)
+    return digest.digest()
+
+
+def templates_digest(project: Path) -> bytes:
+    """A digest of the theme: every template and static file."""
+    digest = hashlib.blake2b(digest_size=20)
+    _digest_tree(digest, project / "templates", project)
+    return digest.digest()
+
+
+@functools.cache
+def _version(distribution: str) -> str:
+    try:
+        return f"{distribution} {importlib.metadata.version(distribution)}"
+    except importlib.metadata.PackageNotFoundError:
+        return f"{distribution} -"
+
+
+def still_current(recorded: str, built_at: dt.datetime, until: dt.datetime | None, fingerprint: str, now: dt.datetime) -> bool:
+    """Whether a build of the inputs ``recorded`` at ``built_at`` (whose site holds until ``until``) made what a
+    build of ``fingerprint`` at ``now`` would make: the same inputs, and no status change due in between."""
+    return recorded == fingerprint and built_at <= now and (until is None or now < until)
 
 
 def read_manifest(project: Path) -> dict[str, Any]:

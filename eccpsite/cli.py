@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 from eccpsite import __version__
-from eccpsite.build import BuildOptions, build_if_changed, build_outputs
+from eccpsite.build import RESTORED, UP_TO_DATE, BuildOptions, build_if_changed, build_outputs
 from eccpsite.errors import BuildFailed, ContentError, UsageError
 from eccpsite.search import SearchIndexFailed
 from eccpsite.writer import OutputRefused
@@ -70,12 +70,16 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "build":
             output = args.output or project / "build"
             options = BuildOptions(now=args.now, drafts=args.drafts, strict=args.strict, pdf=args.pdf)
-            result, count, seconds = build_if_changed(project, output, options)
-            if result is None:
-                print(f"{output} is up to date: nothing changed since the last build ({seconds:.2f} s)")
+            done = build_if_changed(project, output, options)
+            if done.how == UP_TO_DATE:
+                print(f"{output} is up to date: nothing changed since the last build ({done.seconds:.2f} s)")
                 return EXIT_OK
-            _report([], result.warnings)
-            print(f"built {count} files into {output} in {seconds:.2f} s")
+            _report([], done.warnings)
+            if done.how == RESTORED:
+                print(f"nothing changed since the last build: its {done.files} files, kept in .cache/, are now in {output} ({done.seconds:.2f} s)")
+                return EXIT_OK
+            reused = f" ({done.result.reused} unchanged pages taken from the last build)" if done.result and done.result.reused else ""
+            print(f"built {done.files} files into {output} in {done.seconds:.2f} s{reused}")
             return EXIT_OK
         if args.command == "check":
             result = build_outputs(project, BuildOptions(now=args.now, strict=args.strict, pdf=False))

@@ -362,7 +362,7 @@ def make_edition_pdfs(r: Renderer, project: Path, assets: Iterable[tuple[str, Pa
         if problems or not render:
             continue
         url = urls.edition_pdf_url(edition.id)
-        out = r.page(url, TEMPLATE, printed=printed, edition=resolved, title=edition.title)
+        out = r.render(url, TEMPLATE, printed=printed, edition=resolved, title=edition.title)
         if out is None:
             continue
         page = out.data.decode("utf-8")

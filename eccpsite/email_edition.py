@@ -19,7 +19,7 @@ import css_inline
 
 from eccpsite import urls
 from eccpsite.errors import ContentError
-from eccpsite.render import Output, Renderer
+from eccpsite.render import Output, Renderer, Reused
 
 HTML_TEMPLATE = "newsletter/email.html"
 TEXT_TEMPLATE = "newsletter/email.txt"
@@ -46,7 +46,7 @@ def inline_css(page: str) -> str:
     return str(inliner.inline(page))
 
 
-def render_email_editions(r: Renderer) -> Iterator[Output | None]:
+def render_email_editions(r: Renderer) -> Iterator[Output | Reused | None]:
     """``/newsletter/<id>/email.html`` and ``email.txt`` for every edition (a stage of the build)."""
     site = r.site
     pdfs = {o.url: o.size for o in r.made() if o.url.endswith(".pdf")}
@@ -55,7 +55,7 @@ def render_email_editions(r: Renderer) -> Iterator[Output | None]:
         base = site.config.absolute(urls.edition_url(edition.id))
         pdf_url = urls.edition_pdf_url(edition.id)
         context = {"edition": resolved, "title": edition.title, "pdf_size": pdfs.get(pdf_url)}
-        page = r.page(urls.edition_email_url(edition.id), HTML_TEMPLATE, **context)
+        page = r.render(urls.edition_email_url(edition.id), HTML_TEMPLATE, **context)
         if page is not None:
             data = inline_css(absolute_urls(page.data.decode("utf-8"), base)).encode("utf-8")
             if len(data) > MAX_BYTES:

@@ -32,7 +32,6 @@ import os
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from operator import is_
 from pathlib import Path
@@ -49,8 +48,9 @@ from eccpsite.errors import BuildFailed, ContentError
 from eccpsite.history import History, read_history
 from eccpsite.links import LinkIndex
 from eccpsite.model import Site, build_model, next_status_change, refs_in, same_place, swap_items, swap_site_items
+from eccpsite.pagecache import SITE_FIELDS, Recorder, recording_site
 from eccpsite.reader import read_file, read_sources
-from eccpsite.render import Output, Renderer, make_environment
+from eccpsite.render import Output, Renderer, Reused, make_environment
 from eccpsite.schema import KINDS, Edition, Item
 from eccpsite.source import Source, Sources
 
@@ -60,7 +60,6 @@ LAZY_STAGES = frozenset({"render_feeds", "render_calendars", "render_email_editi
 SITEMAP = "@sitemap"  # the sitemap, made lazily after the lazy stages
 OUTPUTS_DEP = "@outputs"  # a stage read what earlier stages made (render_feeds reads their sizes)
 TEMPLATE_DEP = "templates/"  # prefix of a dependency on a template: templates/news.html
-SITE_FIELDS = frozenset(f.name for f in dataclasses.fields(Site))
 
 # What a changed path is: see classify().
 CONFIG, ITEM, EDITION, TEMPLATE, STATIC, RESCAN, OTHER = "config", "item", "edition", "template", "static", "rescan", "other"
@@ -141,49 +140,6 @@ def _same_part(x: Any, y: Any) -> bool:
 
 
 # --- recording what a page reads -------------------------------------------------------
-
-
-class Recorder:
-    """Collects, for every recording open, the names of what is read (Site fields, templates)."""
-
-    def __init__(self) -> None:
-        self._open: list[set[str]] = []
-
-    def note(self, name: str) -> None:
-        for names in self._open:
-            names.add(name)
-
-    def note_all(self, names: Iterable[str]) -> None:
-        for opened in self._open:
-            opened.update(names)
-
-    @contextmanager
-    def recording(self) -> Iterator[set[str]]:
-        names: set[str] = set()
-        self._open.append(names)
-        try:
-            yield names
-        finally:
-            self._open.pop()
-
-
-class _RecordingSite(Site):
-    """A :class:`Site` that tells its recorder which attribute each reader asks for."""
-
-    def __getattribute__(self, name: str) -> Any:
-        if not name.startswith("_"):
-            recorder = object.__getattribute__(self, "__dict__").get("_recorder")
-            if recorder is not None:
-                recorder.note(name)
-        return object.__getattribute__(self, name)
-
-
-def recording_site(site: Site, recorder: Recorder) -> Site:
-    """The same site, reporting every attribute read to ``recorder``."""
-    copy = object.__new__(_RecordingSite)
-    copy.__dict__.update(site.__dict__)
-    copy.__dict__["_recorder"] = recorder
-    return copy
 
 
 def recording_environment(templates: Path, recorder: Recorder) -> jinja2.Environment:
@@ -312,11 +268,11 @@ class _MemoRenderer(Renderer):
         key = swap_items(page.key, self.swaps)
         if not isinstance(key[0], Item):
             template, context = key
-            return self._render(url, key, lambda: Renderer.page(self, url, template, **context))
+            return self._render(url, key, lambda: self.render(url, template, **context))
         item, editions = key
         self._in_item = True
         try:
-            output = self._render(url, key, lambda: render.render_item(self, item, editions))
+            output = self._render(url, key, lambda: _rendered(render.render_item(self, item, editions)))
         finally:
             self._in_item = False
         self.new.items.pop(id(page.key[0]), None)
@@ -325,15 +281,15 @@ class _MemoRenderer(Renderer):
             self.new.item_deps.add(self.new.pages[url].deps)
         return output
 
-    def page(self, url: str, template: str, **context: Any) -> Output | None:
+    def page(self, url: str, template: str, **context: Any) -> Output | None:  # never Reused: the dev server has no page cache
         if self._in_item:
-            return Renderer.page(self, url, template, **context)
+            return self.render(url, template, **context)
         key = (template, dict(context))
         compare = self.staleness.compare
         reused = self._remembered(url, lambda old: compare(old, key))
         if reused is not None:
             return reused
-        return self._render(url, key, lambda: Renderer.page(self, url, template, **context))
+        return self._render(url, key, lambda: self.render(url, template, **context))
 
     def item_page(self, item: Item, editions: tuple[Any, ...]) -> Output | None:
         """An item's page, rendered again only if the item, the editions listing it or what it read changed."""
@@ -349,13 +305,24 @@ class _MemoRenderer(Renderer):
             return old.output
         self._in_item = True
         try:
-            output = self._render(url, (item, editions), lambda: render.render_item(self, item, editions))
+            output = self._render(url, (item, editions), lambda: _rendered(render.render_item(self, item, editions)))
         finally:
             self._in_item = False
         if url in self.new.pages:
             self.new.items[id(item)] = (item, url)
             self.new.item_deps.add(self.new.pages[url].deps)
         return output
+
+
+def _rendered(made: Output | Reused | None) -> Output | None:
+    """What a stage made, in the dev server, which has no page cache: never a reused page."""
+    assert not isinstance(made, Reused)
+    return made
+
+
+def _outputs(made: Iterable[Output | Reused | None]) -> Iterator[Output]:
+    """The outputs of a stage, in the dev server."""
+    return (output for output in map(_rendered, made) if output is not None)
 
 
 def _items_stage(r: Renderer) -> Iterator[Output | None]:
@@ -409,7 +376,7 @@ def _run_stage(r: _MemoRenderer, stage: render.Stage) -> list[Output]:
     errors = len(r.errors)
     make = _items_stage if stage is render.render_items else stage
     with r.recorder.recording() as deps:
-        outputs = [o for o in make(r) if o is not None]
+        outputs = list(_outputs(make(r)))
     if len(r.errors) == errors:
         r.new.stages[name] = _Stage(frozenset(deps), tuple(outputs), tuple(r.stage_pages))
     return outputs
@@ -538,7 +505,7 @@ class LazyOutputs:
             return old.outputs
         errors = len(r.errors)
         with r.recorder.recording() as deps:
-            outputs = tuple(o for o in stage(r) if o is not None)
+            outputs = tuple(_outputs(stage(r)))
         r._outputs.extend(outputs)
         if len(r.errors) == errors:
             entry = _LazyStage(self._site, frozenset(deps), sizes if OUTPUTS_DEP in deps else None, outputs)

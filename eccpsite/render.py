@@ -35,14 +35,32 @@ from eccpsite.schema import Call, Event, Interview, Item, News, Page
 
 @dataclass(frozen=True)
 class Output:
-    """One file of the site: the site path it serves and its bytes."""
+    """One file of the site: the site path it serves and its bytes (a page also its key: eccpsite.pagecache)."""
 
     url: str
     data: bytes
+    key: bytes = b""  # a digest of everything the page was made from; b"" for an output that is never reused
+    reads: tuple[str, ...] = ()  # the fields of the Site its template read
 
     @property
     def size(self) -> int:
         return len(self.data)
+
+
+@dataclass(frozen=True)
+class Reused:
+    """A page whose inputs are those of the last build's: the sink's record of the last build's file, now in place."""
+
+    url: str
+    record: Any  # what the sink kept of that file when the last build made it (eccpsite.writer.Written)
+
+
+class PageHook(Protocol):
+    """What renders a page in place of :meth:`Renderer.render_page`: the build's page cache (eccpsite.pagecache)."""
+
+    def prepare(self, site: Site) -> None: ...
+
+    def page(self, renderer: Renderer, url: str, template: str, context: dict[str, Any]) -> Output | Reused | None: ...
 
 
 class Made(Protocol):
@@ -168,18 +186,27 @@ class Renderer:
         self.outputs: list[Output] = []  # what earlier stages made, kept in memory (the dev server's renderer)
         self.records: list[Made] | None = None  # ... or what render_site's sink kept of them
         self.errors: list[ContentError] = []
+        self.pages: PageHook | None = None  # a build's page cache: reuses pages of the last build
 
     def made(self) -> Sequence[Made]:
         """What earlier stages made, each with its url and size (a later stage may need the sizes)."""
         return self.outputs if self.records is None else self.records
 
-    def page(self, url: str, template: str, **context: Any) -> Output | None:
-        context.setdefault("title", self.site.config.title)
-        context.setdefault("description", self.site.config.description)
-        context.setdefault("og_type", "website")
-        context.setdefault("json_ld", None)
+    def page(self, url: str, template: str, **context: Any) -> Output | Reused | None:
+        """The page at ``url``: ``template`` rendered with ``context``, or the last build's file through the page cache."""
+        _defaults(self.site, context)
+        if self.pages is not None:
+            return self.pages.page(self, url, template, context)
+        return self.render_page(url, template, context, self.site)
+
+    def render(self, url: str, template: str, **context: Any) -> Output | None:
+        """The page at ``url``, always rendered: for a stage that makes something else of its bytes (the e-mail, the PDF)."""
+        return self.render_page(url, template, _defaults(self.site, context), self.site)
+
+    def render_page(self, url: str, template: str, context: dict[str, Any], site: Site) -> Output | None:
+        """Render ``template`` for ``url``; ``site`` is what the template sees as ``site`` (a recording copy, for the page cache)."""
         try:
-            html = self.env.get_template(template).render(site=self.site, config=self.site.config, url=url, canonical=self.site.config.absolute(url), **context)
+            html = self.env.get_template(template).render(site=site, config=self.site.config, url=url, canonical=self.site.config.absolute(url), **context)
         except jinja2.TemplateSyntaxError as exc:
             self.errors.append(ContentError(f"templates/{exc.name or template}", exc.lineno, "", f"template error: {exc.message}"))
             return None
@@ -187,6 +214,15 @@ class Renderer:
             self.errors.append(_located_template_error(template, exc, context.get("item")))
             return None
         return Output(url, html.encode("utf-8"))
+
+
+def _defaults(site: Site, context: dict[str, Any]) -> dict[str, Any]:
+    """What every page's context holds unless its stage says otherwise."""
+    context.setdefault("title", site.config.title)
+    context.setdefault("description", site.config.description)
+    context.setdefault("og_type", "website")
+    context.setdefault("json_ld", None)
+    return context
 
 
 def _located_template_error(template: str, exc: Exception, item: Item | None) -> ContentError:
@@ -270,7 +306,7 @@ def item_editions(site: Site) -> dict[str, tuple[ResolvedEdition, ...]]:
     return {ref: tuple(editions) for ref, editions in found.items()}
 
 
-def render_item(r: Renderer, item: Item, editions: tuple[ResolvedEdition, ...] = ()) -> Output | None:
+def render_item(r: Renderer, item: Item, editions: tuple[ResolvedEdition, ...] = ()) -> Output | Reused | None:
     """The page of one item, with the editions that list it (the dev server re-renders only the items that changed)."""
     site = r.site
     return r.page(
@@ -300,8 +336,13 @@ def _render_slice(bounds: tuple[int, int]) -> tuple[list[Any], list[ContentError
     for item in r.site.items[bounds[0] : bounds[1]]:
         page = render_item(r, item, editions.get(item.ref, ()))
         if page is not None:
-            records.append(sink.put(page))
+            records.append(_send(sink, page))
     return records, r.errors[before:]
+
+
+def _send(sink: Sink[Record], made: Output | Reused) -> Record:
+    """The sink's record of an output it takes now, or of a reused page (already in place)."""
+    return sink.put(made) if isinstance(made, Output) else made.record
 
 
 def _render_items_in_pool(r: Renderer, pool: ProcessPoolExecutor, workers: int) -> Iterator[Any]:
@@ -320,21 +361,21 @@ def may_fork(r: Renderer) -> bool:
     return len(r.site.items) >= PARALLEL_ITEMS and workers > 1 and threading.active_count() == 1 and type(r) is Renderer
 
 
-def render_items(r: Renderer) -> Iterator[Output | None]:
+def render_items(r: Renderer) -> Iterator[Output | Reused | None]:
     """One page per visible item (render_site renders them on every core when there are many)."""
     editions = item_editions(r.site)
     for item in r.site.items:
         yield render_item(r, item, editions.get(item.ref, ()))
 
 
-def _lists(r: Renderer, base: str, items: tuple[Any, ...], template: str, **context: Any) -> Iterator[Output | None]:
+def _lists(r: Renderer, base: str, items: tuple[Any, ...], template: str, **context: Any) -> Iterator[Output | Reused | None]:
     pages: list[Paginated[Any]] = paginate(items, base, r.site.config.per_page)
     for pager in pages:
         title = context["heading"] + (f" (page {pager.number} of {pager.total})" if pager.total > 1 else "")
         yield r.page(pager.url, template, pager=pager, title=title, **context)
 
 
-def render_sections(r: Renderer) -> Iterator[Output | None]:
+def render_sections(r: Renderer) -> Iterator[Output | Reused | None]:
     """Paginated lists: news, upcoming and past events, open and closed calls, interviews."""
     site = r.site
     yield from _lists(r, "/news/", site.news, "list.html", heading="News", section="news")
@@ -353,35 +394,35 @@ def _filter_heading(f: EventFilter) -> str:
     return "Online events" if f.value == "online" else "In-person events"
 
 
-def render_event_filters(r: Renderer) -> Iterator[Output | None]:
+def render_event_filters(r: Renderer) -> Iterator[Output | Reused | None]:
     """A page per country, topic and way of attending: upcoming events first, then past ones (no script needed)."""
     for f in r.site.event_filters:
         yield from _lists(r, f.url, f.events, "events.html", heading=_filter_heading(f), section="events", past=False, selected=f)
 
 
-def render_search(r: Renderer) -> Iterator[Output | None]:
+def render_search(r: Renderer) -> Iterator[Output | Reused | None]:
     """The search page; its results come from the Pagefind index that the build adds (eccpsite.search)."""
     yield r.page(urls.SEARCH, "search.html", title="Search", section="search")
 
 
-def render_next_change(r: Renderer) -> Iterator[Output | None]:
+def render_next_change(r: Renderer) -> Iterator[Output | Reused | None]:
     """``next-change.txt``: the next moment a call's or event's status changes (empty if none), for a scheduled rebuild."""
     when = next_status_change(r.site)
     yield Output(urls.NEXT_CHANGE, (when.isoformat() + "\n" if when else "").encode("utf-8"))
 
 
-def render_tags(r: Renderer) -> Iterator[Output | None]:
+def render_tags(r: Renderer) -> Iterator[Output | Reused | None]:
     """A paginated page per tag and an index of tags."""
     for tag, members in r.site.tags.items():
         yield from _lists(r, urls.tag_url(tag), members, "tag.html", heading=f"Tagged “{tag}”", tag=tag, section="tags")
     yield r.page(urls.TAGS, "tags.html", title="Topics", section="tags")
 
 
-def render_home(r: Renderer) -> Iterator[Output | None]:
+def render_home(r: Renderer) -> Iterator[Output | Reused | None]:
     yield r.page(urls.HOME, "home.html", section="home")
 
 
-def render_editions(r: Renderer) -> Iterator[Output | None]:
+def render_editions(r: Renderer) -> Iterator[Output | Reused | None]:
     """The newsletter index and a web edition per edition (with the sizes of the PDFs made by an earlier stage)."""
     site = r.site
     pdfs = {o.url: o.size for o in r.made() if o.url.endswith(".pdf")}
@@ -398,7 +439,7 @@ def render_editions(r: Renderer) -> Iterator[Output | None]:
         )
 
 
-def render_misc(r: Renderer) -> Iterator[Output | None]:
+def render_misc(r: Renderer) -> Iterator[Output | Reused | None]:
     """404, robots.txt and the sitemap."""
     yield r.page(urls.NOT_FOUND, "404.html", title="Page not found", section="")
     yield r.page(urls.ROBOTS, "robots.txt")
@@ -423,7 +464,7 @@ def render_feeds(r: Renderer) -> Iterator[Output]:
     return (Output(url, data) for url, data in feeds.render_feeds(r.site, r.history, sizes))
 
 
-Stage = Callable[[Renderer], Iterable[Output | None]]
+Stage = Callable[[Renderer], Iterable[Output | Reused | None]]
 RENDERERS: list[Stage] = [
     render_home,
     render_items,
@@ -446,7 +487,7 @@ def _stage_in_worker(name: str) -> tuple[list[Any], list[ContentError]]:
     assert _forked is not None
     r, sink = _forked
     before = len(r.errors)
-    records = [sink.put(o) for o in _BACKGROUND[name](r) if o is not None]
+    records = [_send(sink, o) for o in _BACKGROUND[name](r) if o is not None]
     return records, r.errors[before:]
 
 
@@ -481,16 +522,35 @@ def render_site(site: Site, env: jinja2.Environment, stages: list[Stage] | None 
 
 @overload
 def render_site(
-    site: Site, env: jinja2.Environment, stages: list[Stage] | None = None, history: History | None = None, *, sink: Sink[Record]
+    site: Site,
+    env: jinja2.Environment,
+    stages: list[Stage] | None = None,
+    history: History | None = None,
+    *,
+    sink: Sink[Record],
+    pages: PageHook | None = None,
 ) -> list[Record]: ...
 
 
-def render_site(site: Site, env: jinja2.Environment, stages: list[Stage] | None = None, history: History | None = None, *, sink: Sink[Any] = KEEP) -> list[Any]:
+def render_site(
+    site: Site,
+    env: jinja2.Environment,
+    stages: list[Stage] | None = None,
+    history: History | None = None,
+    *,
+    sink: Sink[Any] = KEEP,
+    pages: PageHook | None = None,
+) -> list[Any]:
     """Send every output of the site to ``sink`` as it is made; returns the sink's records in a stable order (the
-    outputs themselves by default). Raises BuildFailed with all template errors."""
+    outputs themselves by default). With ``pages`` (a page cache), pages whose inputs did not change since the last
+    build are not rendered: the sink's record of the last build's file comes back instead. Raises BuildFailed with all
+    template errors."""
     renderer = Renderer(env, site, history)
     records: list[Any] = []
     renderer.records = records
+    renderer.pages = pages
+    if pages is not None:
+        pages.prepare(site)
     stages = list(stages if stages is not None else RENDERERS)
     with _workers(renderer, sink) as pool:
         # Stages that read only the site model (calendars, tag pages, event filters) go to the workers once
@@ -516,7 +576,7 @@ def render_site(site: Site, env: jinja2.Environment, stages: list[Stage] | None 
             if stage is render_items and pool is not None:
                 own = list(_render_items_in_pool(renderer, pool, os.cpu_count() or 2))
             else:
-                own = [sink.put(o) for o in stage(renderer) if o is not None]
+                own = [_send(sink, o) for o in stage(renderer) if o is not None]
             records.extend(own)
             made.append(own)
             if stage is render_items and background:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import stat
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -59,6 +60,9 @@ class Written:
     digest: bytes  # eccpsite.render.digest of the bytes
     indexed: bool  # a page whose body the site search indexes
     links: PageLinks | None  # what the link check needs (None: not a page)
+    key: bytes = b""  # the page's key (eccpsite.pagecache); b"" for an output that is never reused
+    reads: tuple[str, ...] = ()  # the fields of the Site the page read
+    kept: bool = False  # the last build's file, put in place by the page cache rather than made by this build
 
 
 class Staging:
@@ -85,7 +89,28 @@ class Staging:
         """Write ``output``; return what the build keeps of it."""
         self.write(output.url, output.data)
         indexed = output.url.endswith("/") and SEARCH_MARK in output.data
-        return Written(output.url, len(output.data), digest(output.data), indexed, page_links(output.url, output.data))
+        return Written(output.url, len(output.data), digest(output.data), indexed, page_links(output.url, output.data), output.key, output.reads)
+
+    def link(self, url: str, source: Path, size: int, mtime_ns: int) -> bool:
+        """Put ``source`` in place as the file of ``url`` if it still is the file a build wrote there (same size and
+        modification time); a hard link where the file system allows it, else a copy. False if it is not."""
+        return _link(os.fspath(source), os.fspath(self._file(url)), size, mtime_ns)
+
+    def link_all(self, sources: Path, files: Iterable[tuple[str, int, int]]) -> str | None:
+        """:meth:`link` for many files at once: each ``(path, size, mtime_ns)`` from under ``sources`` to the same
+        path here (paths checked by the caller: relative, without ``..``). The first path that is not what a build
+        wrote there, or None when all of them were linked."""
+        made: set[str] = set()
+        source_root, root = os.fspath(sources), os.fspath(self.root)
+        for path, size, mtime_ns in files:
+            target = os.path.join(root, path)
+            parent = os.path.dirname(target)
+            if parent not in made:
+                os.makedirs(parent, exist_ok=True)
+                made.add(parent)
+            if not _link(os.path.join(source_root, path), target, size, mtime_ns):
+                return path
+        return None
 
     def copy(self, assets: Iterable[tuple[str, Path]]) -> int:
         """Copy the static files and media; returns how many."""
@@ -94,6 +119,20 @@ class Staging:
             shutil.copyfile(source, self._file(url))
             count += 1
         return count
+
+
+def _link(source: str, target: str, size: int, mtime_ns: int) -> bool:
+    try:
+        found = os.lstat(source)
+        if not stat.S_ISREG(found.st_mode) or found.st_size != size or found.st_mtime_ns != mtime_ns:
+            return False
+        try:
+            os.link(source, target)
+        except OSError:  # another file system, or no hard links there
+            shutil.copy2(source, target)
+    except OSError:
+        return False
+    return True
 
 
 @contextmanager

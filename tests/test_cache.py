@@ -17,7 +17,7 @@ from conftest import NOW, snapshot, write_site
 
 import eccpsite
 from eccpsite import markup
-from eccpsite.build import BuildOptions, build_if_changed
+from eccpsite.build import BUILT, RESTORED, UP_TO_DATE, BuildOptions, Built, build_if_changed
 
 OPTIONS = BuildOptions(now=NOW, pdf=False)
 NEWS = "---\ntitle: {title}\ndate: 2019-06-0{day}\ntags: [matchmaking]\n---\n{body}\n"
@@ -40,9 +40,12 @@ def _cold(project: Path, tmp: Path) -> dict[str, bytes]:
     copy = tmp / "cold"
     shutil.rmtree(copy, ignore_errors=True)
     shutil.copytree(project, copy, ignore=shutil.ignore_patterns(".cache", "build"))
-    result, _, _ = build_if_changed(copy, copy / "build", OPTIONS)
-    assert result is not None
+    assert build_if_changed(copy, copy / "build", OPTIONS).how == BUILT
     return snapshot(copy / "build")
+
+
+def _build(site: Path, options: BuildOptions = OPTIONS, output: str = "build") -> Built:
+    return build_if_changed(site, site / output, options)
 
 
 def _edit_body(site: Path) -> None:
@@ -62,26 +65,42 @@ def _edit_config(site: Path) -> None:
     path.write_text(text.replace("tagline: A small site for the tests", "tagline: Clusters, connected"))
 
 
+def _move_event(site: Path) -> None:
+    path = site / "content/events/cluster-days.md"
+    path.write_text(path.read_text().replace("city: Bucharest, country: RO", "city: Sofia, country: BG"))
+
+
+def _add_news(site: Path) -> None:
+    (site / "content/news/2019-06-03-third.md").write_text(NEWS.format(title="Third", day=3, body="A third item."))
+
+
+def _delete_news(site: Path) -> None:
+    (site / "content/news/2019-06-01-first.md").unlink()
+
+
 EDITS: dict[str, tuple[Callable[[Path], None], Callable[[str], bool]]] = {
     # edit, and which output files it may change (everything else must keep its bytes)
     "content": (_edit_body, lambda name: "second" in name or name.startswith(("feeds/", "tags/", "news/index", "index", "pagefind/", "search"))),
     "template": (_edit_template, lambda name: name.startswith(("news/", "pagefind/"))),
     "config": (_edit_config, lambda name: True),
+    # the event's page and every page that shows the event filters (all event pages and lists) change
+    "event": (_move_event, lambda name: name.startswith(("events/", "calendar/", "feeds/", "index", "pagefind/", "search", "tags/", "sitemap"))),
+    "new item": (_add_news, lambda name: True),
+    "deleted item": (_delete_news, lambda name: True),
 }
 
 
 @pytest.mark.parametrize("kind", sorted(EDITS))
 def test_cache_warm_build_after_an_edit_equals_a_cold_build(kind: str, tmp_path: Path) -> None:
     site = _site(tmp_path / "site")
-    result, _, _ = build_if_changed(site, site / "build", OPTIONS)
-    assert result is not None and (site / ".cache").is_dir()
+    assert _build(site).how == BUILT and (site / ".cache").is_dir()
     before = snapshot(site / "build")
 
     edit, may_change = EDITS[kind]
     edit(site)
-    warm, _, _ = build_if_changed(site, site / "build", OPTIONS)
+    warm = _build(site)
 
-    assert warm is not None, "the edit was not noticed"
+    assert warm.how == BUILT, "the edit was not noticed"
     after = snapshot(site / "build")
     assert after == _cold(site, tmp_path)
     changed = {name for name in after.keys() | before.keys() if after.get(name) != before.get(name)}
@@ -91,23 +110,80 @@ def test_cache_warm_build_after_an_edit_equals_a_cold_build(kind: str, tmp_path:
 
 def test_cache_unchanged_sources_are_up_to_date_and_a_new_version_rebuilds(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     site = _site(tmp_path / "site")
-    assert build_if_changed(site, site / "build", OPTIONS)[0] is not None
+    assert _build(site).how == BUILT
     before = snapshot(site / "build")
-    assert build_if_changed(site, site / "build", OPTIONS)[0] is None  # nothing changed: up to date
+    assert _build(site).how == UP_TO_DATE  # nothing changed
 
     monkeypatch.setattr(eccpsite, "__version__", eccpsite.__version__ + ".post1")
-    assert build_if_changed(site, site / "build", OPTIONS)[0] is not None  # a new eccpsite builds again
+    rebuilt = _build(site)  # a new eccpsite builds again, and renders every page
+    assert rebuilt.how == BUILT and rebuilt.result is not None and rebuilt.result.reused == 0
     assert snapshot(site / "build") == before == _cold(site, tmp_path)
+
+
+# --- the kept output (eccpsite.snapshot) and the page cache (eccpsite.pagecache) --------------------------------------
+
+
+def _inodes(folder: Path) -> dict[str, int]:
+    return {name: (folder / name).stat().st_ino for name in snapshot(folder)}
+
+
+def test_cache_a_fresh_output_folder_gets_the_kept_output_when_nothing_changed(tmp_path: Path) -> None:
+    site = _site(tmp_path / "site")
+    assert _build(site).how == BUILT
+    shutil.rmtree(site / "build")  # a deploy: the build cache is restored, the output folder is new
+
+    restored = _build(site)
+
+    assert restored.how == RESTORED and restored.files == len(snapshot(site / "build")) - 1  # all but the marker
+    assert snapshot(site / "build") == _cold(site, tmp_path)
+    assert _build(site).how == UP_TO_DATE
+
+
+def test_cache_a_kept_file_edited_in_place_is_never_served(tmp_path: Path) -> None:
+    site = _site(tmp_path / "site")
+    assert _build(site).how == BUILT
+    page = site / "build/news/second/index.html"
+    page.write_text(page.read_text().replace("The second item.", "Tampered."))  # the kept file is the same file
+    shutil.rmtree(site / "build/feeds")
+
+    done = _build(site, output="elsewhere")  # the kept output no longer stands for the last build: build
+
+    assert done.how == BUILT and done.result is not None and done.result.reused > 0
+    assert snapshot(site / "elsewhere") == _cold(site, tmp_path)
+    assert "Tampered" not in (site / ".cache/output/files/news/second/index.html").read_text()
+
+
+def test_cache_pages_whose_inputs_did_not_change_are_linked_not_rendered(tmp_path: Path) -> None:
+    site = _site(tmp_path / "site")
+    assert _build(site).how == BUILT
+    before = _inodes(site / "build")
+    _edit_body(site)
+
+    done = _build(site)
+
+    assert done.how == BUILT and done.result is not None
+    after = _inodes(site / "build")
+    linked = {name for name in after if before.get(name) == after[name]}
+    assert done.result.reused == len(linked) > 0
+    # the edited item's page and every list that shows it are rendered; pages that hold neither are linked
+    assert {"news/second/index.html", "news/index.html", "index.html", "tags/matchmaking/index.html"}.isdisjoint(linked)
+    assert {"news/first/index.html", "events/cluster-days/index.html", "404.html", "robots.txt"} <= linked
+    assert snapshot(site / "build") == _cold(site, tmp_path)
 
 
 def test_cache_a_deadline_passing_makes_the_build_run_again(tmp_path: Path) -> None:
     call = "---\ntitle: A call\ndeadlines:\n  - {date: 2019-09-20, label: Deadline}\n---\nApply.\n"
     site = write_site(tmp_path / "site", {"content/calls/a-call.md": call})
-    assert build_if_changed(site, site / "build", BuildOptions(now="2019-09-16", pdf=False))[0] is not None
-    assert build_if_changed(site, site / "build", BuildOptions(now="2019-09-18", pdf=False))[0] is None
-    rebuilt = build_if_changed(site, site / "build", BuildOptions(now="2019-09-21", pdf=False))[0]
-    assert rebuilt is not None
-    assert rebuilt.site.call_status["a-call"].key == "closed"
+    assert _build(site, BuildOptions(now="2019-09-16", pdf=False)).how == BUILT
+    assert _build(site, BuildOptions(now="2019-09-18", pdf=False)).how == UP_TO_DATE
+    assert _build(site, BuildOptions(now="2019-09-18", pdf=False), "elsewhere").how == RESTORED
+    rebuilt = _build(site, BuildOptions(now="2019-09-21", pdf=False))
+    assert rebuilt.how == BUILT and rebuilt.result is not None
+    assert rebuilt.result.site.call_status["a-call"].key == "closed"
+    assert rebuilt.result.reused > 0  # the pages that show no call
+    assert "Closed" in (site / "build/calls/a-call/index.html").read_text()
+    assert _build(site, BuildOptions(now="2019-09-21", pdf=False), "elsewhere").how == RESTORED
+    assert snapshot(site / "elsewhere") == snapshot(site / "build")
 
 
 # --- the Markdown cache file ------------------------------------------------------------------------------------------
@@ -128,7 +204,7 @@ def test_cache_bodies_are_read_from_the_file_not_kept_in_memory(tmp_path: Path) 
     site = write_site(tmp_path / "site", {"content/news/2019-06-01-kept.md": NEWS.format(title="Kept", day=1, body=body)})
     key = markup._key(body + "\n", "")
 
-    assert build_if_changed(site, site / "build", OPTIONS)[0] is not None
+    assert _build(site).how == BUILT
 
     assert [p.name for p in (site / ".cache").glob("markdown-*")] == [_cache_file(site).name]  # one file, no JSON
     assert key in _keys(_cache_file(site))
@@ -138,11 +214,11 @@ def test_cache_bodies_are_read_from_the_file_not_kept_in_memory(tmp_path: Path) 
 
 def test_cache_entries_no_longer_used_are_dropped(tmp_path: Path) -> None:
     site = _site(tmp_path / "site")
-    assert build_if_changed(site, site / "build", OPTIONS)[0] is not None
+    assert _build(site).how == BUILT
     before = _keys(_cache_file(site))
 
     _edit_body(site)
-    assert build_if_changed(site, site / "build", OPTIONS)[0] is not None
+    assert _build(site).how == BUILT
 
     after = _keys(_cache_file(site))
     assert len(after - before) == 1 and len(before - after) == 1  # the new body in, the old one out
@@ -161,7 +237,7 @@ FOREIGN = {
 @pytest.mark.parametrize("kind", sorted(FOREIGN))
 def test_cache_a_file_of_another_schema_is_replaced_unread(kind: str, tmp_path: Path) -> None:
     site = _site(tmp_path / "site")
-    assert build_if_changed(site, site / "build", OPTIONS)[0] is not None
+    assert _build(site).how == BUILT
     path = _cache_file(site)
     keys = _keys(path)
     path.unlink()
@@ -170,8 +246,9 @@ def test_cache_a_file_of_another_schema_is_replaced_unread(kind: str, tmp_path: 
             db.execute(statement)
         db.executemany("INSERT INTO html VALUES (?, ?)", [(key, "<script>alert('cache')</script>") for key in keys])
     (site / "build").rename(tmp_path / "previous")
+    shutil.rmtree(site / ".cache/output")  # no kept output to take from: the pages are rendered
 
-    assert build_if_changed(site, site / "build", OPTIONS)[0] is not None
+    assert _build(site).how == BUILT
 
     assert snapshot(site / "build") == _cold(site, tmp_path)
     with closing(sqlite3.connect(path)) as db:
@@ -181,12 +258,13 @@ def test_cache_a_file_of_another_schema_is_replaced_unread(kind: str, tmp_path: 
 
 def test_cache_a_damaged_file_is_rendered_again(tmp_path: Path) -> None:
     site = _site(tmp_path / "site")
-    assert build_if_changed(site, site / "build", OPTIONS)[0] is not None
+    assert _build(site).how == BUILT
     path = _cache_file(site)
     path.write_bytes(b"SQLite format 3\x00" + b"\xff" * 4000)
     (site / "build").rename(tmp_path / "previous")
+    shutil.rmtree(site / ".cache/output")  # no kept output to take from: the pages are rendered
 
-    assert build_if_changed(site, site / "build", OPTIONS)[0] is not None
+    assert _build(site).how == BUILT
 
     assert snapshot(site / "build") == _cold(site, tmp_path)
     assert len(_keys(path)) >= 3

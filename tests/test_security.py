@@ -276,16 +276,21 @@ def test_security_nothing_outside_the_project_is_read(hostile_build: HostileBuil
 
 
 # Besides the output, a build may only write its caches (eccpsite.edition_pdf's PDFs, eccpsite.cache's Markdown
-# and build manifest, eccpsite.search's index bundle), under names it makes itself.
+# and build manifest, eccpsite.search's index bundle, eccpsite.snapshot's index and its links to the output's
+# files), under names it makes itself.
 _PDF_CACHE = re.compile(
     r"^project/\.cache(/pdf(/[a-z0-9-]+(/[0-9a-f]{64}\.pdf)?)?|/markdown-[0-9a-f]{24}\.sqlite|/build-manifest\.json"
-    r"|/search-[0-9a-f]{40}(/[a-z0-9_/-]+(\.[a-z0-9_]+)*)?)?$"
+    r"|/search-[0-9a-f]{40}(/[a-z0-9_/-]+(\.[a-z0-9_]+)*)?|/output(/index\.json|/pages\.json|/files)?)?$"
 )
+_KEPT = "project/.cache/output/files/"
 
 
 def test_security_nothing_is_written_outside_the_output(hostile_build: HostileBuild) -> None:
+    def kept(name: str) -> bool:  # the kept output holds the output's own files, by the same names
+        return name.startswith(_KEPT) and f"project/build/{name.removeprefix(_KEPT)}" in hostile_build.after
+
     def outside_output(tree: dict[str, tuple[str, int, int]]) -> dict[str, tuple[str, int, int]]:
-        return {k: v for k, v in tree.items() if not (k == "project/build" or k.startswith("project/build/") or _PDF_CACHE.match(k))}
+        return {k: v for k, v in tree.items() if not (k == "project/build" or k.startswith("project/build/") or _PDF_CACHE.match(k) or kept(k))}
 
     assert outside_output(hostile_build.after) == outside_output(hostile_build.before)
     assert "project/build" in hostile_build.after

@@ -1,0 +1,265 @@
+"""Pages that need not be rendered again: each page's inputs, as a key the next build compares.
+
+A page is a template rendered with a context (the values its stage gave it)
+and the :class:`~eccpsite.model.Site`, of which a template reads a few fields
+(the home page the latest news, an event page the event filters). The key of
+a page is a digest of all of it: the templates and eccpsite's code (one
+digest for the build, ``base``), the page's url, template and context, and
+the fields of the site it read, each digested once per build. A build keeps
+every page's key and the fields it read; the next build digests the same
+inputs for each page and, when the key is unchanged, takes the file of the
+last build (the writer links it into place) instead of rendering the page.
+
+Which fields a page reads is only known once it has been rendered, so the
+fields are those it read last time: rendering is deterministic, so a page
+whose template, context and those fields are unchanged reads the same fields
+again and makes the same bytes. Nothing is ever reused on a guess: a value
+that cannot be digested (a type not listed below) makes its page render.
+
+Digests are of values, not of objects: two builds that parse the same
+sources give the same keys (items are digested field by field, once per
+build, by id).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import enum
+import hashlib
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import PurePath
+from typing import Any, Generic, TypeVar
+
+from markupsafe import Markup
+
+from eccpsite.model import Site
+from eccpsite.render import Output, Renderer, Reused
+
+SITE_FIELDS = frozenset(f.name for f in dataclasses.fields(Site))
+DIGEST_SIZE = 16
+
+
+class Undigestible(Exception):
+    """A value of a type this module does not know how to digest: the page is rendered, not reused."""
+
+
+# --- recording what a page reads -------------------------------------------------------
+
+
+class Recorder:
+    """Collects, for every recording open, the names of what is read (Site fields, templates)."""
+
+    def __init__(self) -> None:
+        self._open: list[set[str]] = []
+
+    def note(self, name: str) -> None:
+        for names in self._open:
+            names.add(name)
+
+    def note_all(self, names: Iterable[str]) -> None:
+        for opened in self._open:
+            opened.update(names)
+
+    @contextmanager
+    def recording(self) -> Iterator[set[str]]:
+        names: set[str] = set()
+        self._open.append(names)
+        try:
+            yield names
+        finally:
+            self._open.pop()
+
+
+class _RecordingSite(Site):
+    """A :class:`Site` that tells its recorder which attribute each reader asks for."""
+
+    def __getattribute__(self, name: str) -> Any:
+        if not name.startswith("_"):
+            recorder = object.__getattribute__(self, "__dict__").get("_recorder")
+            if recorder is not None:
+                recorder.note(name)
+        return object.__getattribute__(self, name)
+
+
+def recording_site(site: Site, recorder: Recorder) -> Site:
+    """The same site, reporting every attribute read to ``recorder``."""
+    copy = object.__new__(_RecordingSite)
+    copy.__dict__.update(site.__dict__)
+    copy.__dict__["_recorder"] = recorder
+    return copy
+
+
+# --- digesting values ------------------------------------------------------------------
+
+
+class Digester:
+    """Digests of the values pages are made of, each shared object (an item, a pager, an edition) digested once.
+
+    Objects are remembered by id for the length of a build, and kept alive
+    meanwhile, so that an id is never reused by another object.
+    """
+
+    def __init__(self) -> None:
+        self._memo: dict[int, tuple[Any, bytes]] = {}
+        self._fields: dict[type, tuple[str, ...]] = {}
+
+    def digest_once(self, value: Any) -> bytes:
+        """A digest of ``value`` without remembering it (a page's context: made for one page)."""
+        h = hashlib.blake2b(digest_size=DIGEST_SIZE)
+        self._feed(h, value)
+        return h.digest()
+
+    def digest(self, value: Any) -> bytes:
+        """A digest of ``value``; raises :class:`Undigestible` for a type it does not know."""
+        kind = type(value)
+        if kind is str:
+            return hashlib.blake2b(b"s" + value.encode("utf-8", "surrogatepass"), digest_size=DIGEST_SIZE).digest()
+        known = self._memo.get(id(value))
+        if known is not None:
+            return known[1]
+        h = hashlib.blake2b(digest_size=DIGEST_SIZE)
+        self._feed(h, value)
+        found = h.digest()
+        if kind is tuple or dataclasses.is_dataclass(kind):
+            self._memo[id(value)] = (value, found)
+        return found
+
+    def _feed(self, h: Any, value: Any) -> None:
+        kind = type(value)
+        if kind is str:
+            data = value.encode("utf-8", "surrogatepass")
+            h.update(b"s%d:" % len(data))
+            h.update(data)
+        elif kind is Markup:
+            data = str(value).encode("utf-8", "surrogatepass")
+            h.update(b"m%d:" % len(data))
+            h.update(data)
+        elif kind is bool or value is None:
+            h.update(b"b" + repr(value).encode())
+        elif kind is int:
+            h.update(b"i%d;" % value)
+        elif kind is float:
+            h.update(b"f" + value.hex().encode() + b";")
+        elif kind is tuple or kind is list:
+            h.update(b"t%d:" % len(value) if kind is tuple else b"l%d:" % len(value))
+            for part in value:
+                if type(part) is str:
+                    self._feed(h, part)
+                else:
+                    h.update(self.digest(part))
+        elif kind is dict:
+            h.update(b"d%d:" % len(value))
+            for key, part in value.items():  # in order: templates loop over dicts in their order
+                self._feed(h, key)
+                h.update(self.digest(part))
+        elif kind is frozenset or kind is set:
+            h.update(b"e%d:" % len(value))
+            for part in sorted(self.digest(part) for part in value):
+                h.update(part)
+        elif kind is dt.datetime or kind is dt.date or kind is dt.time:
+            h.update(b"D" + value.isoformat().encode() + b"|" + str(getattr(value, "tzinfo", None)).encode() + b";")
+        elif kind is bytes:
+            h.update(b"y%d:" % len(value))
+            h.update(value)
+        elif isinstance(value, enum.Enum):
+            h.update(f"E{kind.__qualname__}.{value.name};".encode())
+        elif isinstance(value, PurePath):
+            self._feed(h, ("path", str(value)))
+        elif isinstance(value, dt.tzinfo):
+            h.update(b"z" + str(value).encode() + b";")
+        elif dataclasses.is_dataclass(kind):
+            names = self._fields.get(kind)
+            if names is None:
+                names = self._fields[kind] = tuple(f.name for f in dataclasses.fields(kind))
+            h.update(f"c{kind.__module__}.{kind.__qualname__}:".encode())
+            for name in names:
+                h.update(self.digest(getattr(value, name)))
+        else:
+            raise Undigestible(f"cannot digest a {kind.__qualname__}")
+
+
+# --- the cache ------------------------------------------------------------------------
+
+Record = TypeVar("Record")
+
+
+@dataclass(frozen=True, slots=True)
+class Previous(Generic[Record]):
+    """What the last build kept of a page: its key, the site fields it read, and the writer's record of its file."""
+
+    key: bytes
+    reads: tuple[str, ...]
+    record: Record
+
+
+class PageCache(Generic[Record]):
+    """The renderer's hook (``Renderer.pages``): reuse a page of the last build when its key is unchanged, else render it and key it.
+
+    ``reuse`` takes a page's url and the last build's record of it and puts the
+    last build's file in place (the writer's staging folder links it); it
+    returns the record, or None when that file is gone or was changed, and the
+    page is rendered then.
+    """
+
+    def __init__(self, base: bytes, previous: Mapping[str, Previous[Record]], reuse: Callable[[str, Record], Record | None]) -> None:
+        self.base = base
+        self.previous = previous
+        self.reuse = reuse
+        self.digester = Digester()
+        self.recorder = Recorder()
+        self._site: Site | None = None
+        self._recording: Site | None = None
+        self._field_digests: dict[str, bytes] = {}
+        self._base = b""  # base, with the site's configuration (prepare)
+
+    def prepare(self, site: Site) -> None:
+        """Start on ``site``: every page sees its configuration (as ``config``), which joins the base of every key;
+        every item is digested once, before the build forks its workers (which then share the digests)."""
+        self._site = site
+        self._recording = recording_site(site, self.recorder)
+        self._field_digests = {}
+        try:
+            self._base = hashlib.blake2b(self.base + self.digester.digest(site.config), digest_size=20).digest()
+            self.field_digest("items")
+        except Undigestible:
+            self._base = b""  # no page is reused, or keyed
+
+    def field_digest(self, name: str) -> bytes:
+        assert self._site is not None
+        found = self._field_digests.get(name)
+        if found is None:
+            found = self._field_digests[name] = self.digester.digest(getattr(self._site, name))
+        return found
+
+    def _key(self, inputs: bytes, reads: Iterable[str]) -> bytes:
+        h = hashlib.blake2b(self._base, digest_size=20)
+        h.update(inputs)
+        for name in reads:
+            h.update(name.encode() + b"\0" + self.field_digest(name))
+        return h.digest()
+
+    def page(self, renderer: Renderer, url: str, template: str, context: dict[str, Any]) -> Output | Reused | None:
+        """The page at ``url``: the last build's file when nothing it depends on changed, else rendered (and keyed)."""
+        if self._site is not renderer.site:
+            self.prepare(renderer.site)
+        assert self._recording is not None
+        try:
+            if not self._base:
+                raise Undigestible("the configuration")
+            inputs = self.digester.digest_once((url, template, context))
+        except Undigestible:
+            return renderer.render_page(url, template, context, renderer.site)
+        last = self.previous.get(url)
+        if last is not None and SITE_FIELDS.issuperset(last.reads) and self._key(inputs, last.reads) == last.key:
+            record = self.reuse(url, last.record)
+            if record is not None:
+                return Reused(url, record)
+        with self.recorder.recording() as names:
+            output = renderer.render_page(url, template, context, self._recording)
+        if output is None:
+            return None
+        reads = tuple(sorted(names & SITE_FIELDS))
+        return Output(output.url, output.data, self._key(inputs, reads), reads)
