@@ -217,8 +217,9 @@ def build(project: Path, output: Path, options: BuildOptions, kept: snapshot.Sna
     started = time.perf_counter()
     check_output_folder(output, project)
     with markdown_cache(project), staging(output) as folder:
-        previous = snapshot.previous_pages(kept) if kept is not None else {}
-        pages = PageCache(page_base(project), previous, snapshot.reuser(kept, folder) if kept is not None else lambda url, record: None)
+        last = snapshot.previous(kept) if kept is not None else snapshot.Kept({}, {})
+        reuse = snapshot.reuser(kept, folder) if kept is not None else lambda url, record: None
+        pages = PageCache(page_base(project), last.pages, reuse, last.stages)
         made = make_site(project, options, folder, pages)
         count = len(made.records) + folder.copy(made.assets)
         language = made.site.config.language

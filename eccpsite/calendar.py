@@ -339,8 +339,8 @@ def render_calendars(site: Site, history: History) -> Iterator[tuple[str, bytes]
     for event in events:
         url = urls.event_calendar_url(event.slug)
         yield url, make_calendar(site, event.title, event.summary or event.title, url, [components[event.slug]])
-    for tag, members in site.tags.items():
-        tagged = _by_start(site, members)
+    for topic in site.filters_of("tag"):  # the events of each tag (not site.tags, which news edits change too)
+        tag, tagged = topic.value, _by_start(site, topic.events)
         if tagged:
             url = urls.tag_calendar_url(tag)
             yield url, make_calendar(site, f"{title} events: {tag}", f"Events about “{tag}” of the {config.title}.", url, [components[e.slug] for e in tagged])

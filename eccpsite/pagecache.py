@@ -36,7 +36,7 @@ from typing import Any, Generic, TypeVar
 from markupsafe import Markup
 
 from eccpsite.model import Site
-from eccpsite.render import Output, Renderer, Reused
+from eccpsite.render import Output, Renderer, Reused, Stage
 
 SITE_FIELDS = frozenset(f.name for f in dataclasses.fields(Site))
 DIGEST_SIZE = 16
@@ -195,6 +195,16 @@ class Previous(Generic[Record]):
     record: Record
 
 
+@dataclass(frozen=True, slots=True)
+class PreviousStage(Generic[Record]):
+    """What the last build kept of a stage kept whole (render.WHOLE_STAGES): its key, the site fields it read, and
+    the writer's record of each of its files, in order."""
+
+    key: bytes
+    reads: tuple[str, ...]
+    records: tuple[tuple[str, Record], ...]  # (url, record)
+
+
 class PageCache(Generic[Record]):
     """The renderer's hook (``Renderer.pages``): reuse a page of the last build when its key is unchanged, else render it and key it.
 
@@ -204,9 +214,16 @@ class PageCache(Generic[Record]):
     page is rendered then.
     """
 
-    def __init__(self, base: bytes, previous: Mapping[str, Previous[Record]], reuse: Callable[[str, Record], Record | None]) -> None:
+    def __init__(
+        self,
+        base: bytes,
+        previous: Mapping[str, Previous[Record]],
+        reuse: Callable[[str, Record], Record | None],
+        stages: Mapping[str, PreviousStage[Record]] | None = None,
+    ) -> None:
         self.base = base
         self.previous = previous
+        self.stages = stages or {}
         self.reuse = reuse
         self.digester = Digester()
         self.recorder = Recorder()
@@ -263,3 +280,32 @@ class PageCache(Generic[Record]):
             return None
         reads = tuple(sorted(names & SITE_FIELDS))
         return Output(output.url, output.data, self._key(inputs, reads), reads)
+
+    def stage(self, renderer: Renderer, stage: Stage) -> list[Output | Reused]:
+        """The outputs of a stage kept whole: the last build's files when the git history and the site fields the
+        stage read are unchanged, else the stage run again (reading the site through the recording copy)."""
+        name = stage.__name__
+        if self._site is not renderer.site:
+            self.prepare(renderer.site)
+        assert self._site is not None and self._recording is not None
+        try:
+            if not self._base:
+                raise Undigestible("the configuration")
+            inputs = self.digester.digest_once(("stage", name, renderer.history))
+        except Undigestible:
+            return [o for o in stage(renderer) if o is not None]
+        last = self.stages.get(name)
+        if last is not None and SITE_FIELDS.issuperset(last.reads) and self._key(inputs, last.reads) == last.key:
+            kept = [(url, self.reuse(url, record)) for url, record in last.records]
+            if all(record is not None for _, record in kept):
+                return [Reused(url, record) for url, record in kept]
+        site = renderer.site
+        renderer.site = self._recording
+        try:
+            with self.recorder.recording() as names:
+                outputs = [o for o in stage(renderer) if o is not None]
+        finally:
+            renderer.site = site
+        reads = tuple(sorted(names & SITE_FIELDS))
+        key = self._key(inputs, reads)
+        return [Output(o.url, o.data, key, reads, name) if isinstance(o, Output) else o for o in outputs]

@@ -41,6 +41,7 @@ class Output:
     data: bytes
     key: bytes = b""  # a digest of everything the page was made from; b"" for an output that is never reused
     reads: tuple[str, ...] = ()  # the fields of the Site its template read
+    stage: str = ""  # the stage that made it, when the page cache keeps that stage's outputs as a whole (WHOLE_STAGES)
 
     @property
     def size(self) -> int:
@@ -61,6 +62,8 @@ class PageHook(Protocol):
     def prepare(self, site: Site) -> None: ...
 
     def page(self, renderer: Renderer, url: str, template: str, context: dict[str, Any]) -> Output | Reused | None: ...
+
+    def stage(self, renderer: Renderer, stage: Stage) -> Iterable[Output | Reused | None]: ...
 
 
 class Made(Protocol):
@@ -482,12 +485,24 @@ RENDERERS.append(render_feeds)
 _BACKGROUND: dict[str, Stage] = {stage.__name__: stage for stage in (render_calendars, render_tags, render_event_filters)}
 
 
+# Stages whose outputs the page cache keeps as a whole, keyed by the Site fields they read and the git history:
+# they make many files from the site model by code, never from other stages' outputs (as render_feeds does).
+WHOLE_STAGES = frozenset({"render_calendars"})
+
+
+def _run(r: Renderer, stage: Stage) -> Iterable[Output | Reused | None]:
+    """What ``stage`` makes; through the page cache for the stages it keeps whole."""
+    if r.pages is not None and stage.__name__ in WHOLE_STAGES:
+        return r.pages.stage(r, stage)
+    return stage(r)
+
+
 def _stage_in_worker(name: str) -> tuple[list[Any], list[ContentError]]:
     """Run the stage called ``name`` in a worker forked from the build; the sink's records of its outputs, and its template errors."""
     assert _forked is not None
     r, sink = _forked
     before = len(r.errors)
-    records = [_send(sink, o) for o in _BACKGROUND[name](r) if o is not None]
+    records = [_send(sink, o) for o in _run(r, _BACKGROUND[name]) if o is not None]
     return records, r.errors[before:]
 
 
@@ -576,7 +591,7 @@ def render_site(
             if stage is render_items and pool is not None:
                 own = list(_render_items_in_pool(renderer, pool, os.cpu_count() or 2))
             else:
-                own = [_send(sink, o) for o in stage(renderer) if o is not None]
+                own = [_send(sink, o) for o in _run(renderer, stage) if o is not None]
             records.extend(own)
             made.append(own)
             if stage is render_items and background:

@@ -37,12 +37,12 @@ from typing import Any
 from eccpsite.cache import CACHE_DIR, still_current
 from eccpsite.errors import ContentError
 from eccpsite.links import PageLinks
-from eccpsite.pagecache import Previous
+from eccpsite.pagecache import Previous, PreviousStage
 from eccpsite.urls import output_path
 from eccpsite.writer import MARKER, Staging, Written
 
 FOLDER = "output"  # in .cache/
-FORMAT = 1
+FORMAT = 2
 INDEX = "index.json"  # what restoring the whole output needs
 PAGES = "pages.json"  # what reusing single pages needs
 
@@ -115,19 +115,32 @@ def reuser(snapshot: Snapshot, folder: Staging) -> Callable[[str, Written], Writ
     return reuse
 
 
-def previous_pages(snapshot: Snapshot) -> dict[str, Previous[Written]]:
-    """The keys of the last build's pages, each with the writer's record of its file (empty if unreadable)."""
+@dataclass(frozen=True)
+class Kept:
+    """What the last build kept of its pages and whole stages, for the page cache."""
+
+    pages: dict[str, Previous[Written]]
+    stages: dict[str, PreviousStage[Written]]
+
+
+def previous(snapshot: Snapshot) -> Kept:
+    """The keys of the last build's pages and whole stages, each with the writer's records of its files (none if unreadable)."""
     try:
         data = json.loads((snapshot.root / PAGES).read_text(encoding="utf-8"))
         strings = data["strings"]
         pages: dict[str, Previous[Written]] = {}
-        for url, (key, reads, size, digest, indexed, hrefs, warnings) in data["pages"].items():
+        stages: dict[str, list[tuple[str, Written]]] = {}
+        for url, (key, reads, size, digest, indexed, hrefs, warnings, stage) in data["pages"].items():
             links = PageLinks(tuple(strings[i] for i in hrefs), tuple(warnings)) if hrefs is not None else None
-            record = Written(url, size, bytes.fromhex(digest), bool(indexed), links, bytes.fromhex(key), tuple(strings[i] for i in reads))
-            pages[url] = Previous(record.key, record.reads, record)
-        return pages
+            record = Written(url, size, bytes.fromhex(digest), bool(indexed), links, bytes.fromhex(key), tuple(strings[i] for i in reads), str(stage))
+            if stage:
+                stages.setdefault(stage, []).append((url, record))
+            else:
+                pages[url] = Previous(record.key, record.reads, record)
+        whole = {name: PreviousStage(records[0][1].key, records[0][1].reads, tuple(records)) for name, records in stages.items()}
+        return Kept(pages, whole)
     except (OSError, ValueError, TypeError, KeyError, IndexError, AttributeError):
-        return {}
+        return Kept({}, {})
 
 
 def _walk(root: str, prefix: str = "") -> Iterator[tuple[str, str]]:
@@ -163,7 +176,7 @@ def _pages_json(records: Sequence[Written]) -> dict[str, Any]:
         hrefs = [strings.setdefault(h, len(strings)) for h in w.links.hrefs] if w.links is not None else None
         reads = [strings.setdefault(name, len(strings)) for name in w.reads]
         warnings = list(w.links.warnings) if w.links is not None else []
-        pages[w.url] = [w.key.hex(), reads, w.size, w.digest.hex(), w.indexed, hrefs, warnings]
+        pages[w.url] = [w.key.hex(), reads, w.size, w.digest.hex(), w.indexed, hrefs, warnings, w.stage]
     return {"format": FORMAT, "strings": list(strings), "pages": pages}
 
 

@@ -62,6 +62,7 @@ class Written:
     links: PageLinks | None  # what the link check needs (None: not a page)
     key: bytes = b""  # the page's key (eccpsite.pagecache); b"" for an output that is never reused
     reads: tuple[str, ...] = ()  # the fields of the Site the page read
+    stage: str = ""  # the stage that made it, when the page cache keeps that stage's outputs as a whole
     kept: bool = False  # the last build's file, put in place by the page cache rather than made by this build
 
 
@@ -82,14 +83,22 @@ class Staging:
         return target
 
     def write(self, url: str, data: bytes) -> None:
-        """Write the file of ``url``."""
-        self._file(url).write_bytes(data)
+        """Write the file of ``url`` (a new file: one linked here from the cache is replaced, never written into)."""
+        target = self._file(url)
+        try:
+            file = open(target, "xb")  # noqa: SIM115 - closed below
+        except FileExistsError:
+            target.unlink()
+            file = open(target, "xb")  # noqa: SIM115
+        with file:
+            file.write(data)
 
     def put(self, output: Output) -> Written:
         """Write ``output``; return what the build keeps of it."""
         self.write(output.url, output.data)
         indexed = output.url.endswith("/") and SEARCH_MARK in output.data
-        return Written(output.url, len(output.data), digest(output.data), indexed, page_links(output.url, output.data), output.key, output.reads)
+        links = page_links(output.url, output.data)
+        return Written(output.url, len(output.data), digest(output.data), indexed, links, output.key, output.reads, output.stage)
 
     def link(self, url: str, source: Path, size: int, mtime_ns: int) -> bool:
         """Put ``source`` in place as the file of ``url`` if it still is the file a build wrote there (same size and

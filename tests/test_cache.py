@@ -168,6 +168,14 @@ def test_cache_pages_whose_inputs_did_not_change_are_linked_not_rendered(tmp_pat
     # the edited item's page and every list that shows it are rendered; pages that hold neither are linked
     assert {"news/second/index.html", "news/index.html", "index.html", "tags/matchmaking/index.html"}.isdisjoint(linked)
     assert {"news/first/index.html", "events/cluster-days/index.html", "404.html", "robots.txt"} <= linked
+    # the calendars read no news: the stage is kept whole
+    assert {"events/calendar.ics", "events/cluster-days/event.ics", "calls/deadlines.ics"} <= linked
+    assert snapshot(site / "build") == _cold(site, tmp_path)
+
+    _move_event(site)  # the calendars' own input: the stage runs again
+    done = _build(site)
+    assert done.how == BUILT and "events/calendar.ics" not in {name for name, inode in _inodes(site / "build").items() if after.get(name) == inode}
+    assert "Sofia" in (site / "build/events/calendar.ics").read_text()
     assert snapshot(site / "build") == _cold(site, tmp_path)
 
 
