@@ -8,7 +8,12 @@ For each N it writes the corpus of ``bench/generate.py`` into a work folder
 
 - eccpsite **cold**: no cache folder, no output folder;
 - eccpsite **warm**: the caches of the build before, a fresh output folder (a
-  deploy that restores its build cache);
+  deploy that restores its build cache): nothing changed, so eccpsite puts the
+  output it kept in ``.cache/`` in place (eccpsite.snapshot);
+- eccpsite **one edit**: as warm, after a sentence was added to one news item:
+  the pages whose inputs are unchanged are linked from the kept output, the
+  others (the item, the lists and tags that show it, feeds, one search
+  bundle) are made again;
 - eccpsite **no-op**: the caches and the output of the build before, nothing
   changed;
 - **Pelican** (``python -m pelican``) and **Hugo** (the binary inside the
@@ -689,9 +694,10 @@ def write_report(path: Path, runs: Sequence[Run], sizes: Sequence[int], session:
         "eccpsite builds its full site from the same news: home, section lists, events, calls, interviews, editions, "
         "tag pages, feeds, calendars, sitemap and search index, so it writes more pages than the two others.",
         "- cold: no cache and no output folder; warm: the caches of the previous build, a fresh output folder "
-        "(a deploy that restores its build cache); one edit: as warm, after a sentence was added to one news item (a deploy after "
-        "one change: its page, lists, tags, feeds and the search index change); no-op: caches and output of the previous build, "
-        "nothing changed since. "
+        "(a deploy that restores its build cache; nothing changed, so eccpsite links the output it kept in `.cache/` into place "
+        "instead of building); one edit: as warm, after a sentence was added to one news item (a deploy after one change: its "
+        "page, the lists and tags that show it, the feeds and one search bundle are made again, every other page is linked from "
+        "the kept output); no-op: caches and output of the previous build, nothing changed since. "
         "Pelican (content cache off) and Hugo (`--cacheDir` emptied) always build cold into a fresh folder.",
         f"- PDF editions: {'left out (`--no-pdf`)' if setup.no_pdf else 'included: this eccpsite has no `--no-pdf` flag'}; "
         f"{session.pdfs} PDF file(s) in the output of N = {max(sizes):,}.",
