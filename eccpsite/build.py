@@ -10,7 +10,10 @@ a small record of each; both run the same stages (:func:`make_site`).
 from __future__ import annotations
 
 import contextlib
+import ctypes
+import ctypes.util
 import datetime as dt
+import gc
 import os
 import subprocess
 import time
@@ -52,8 +55,19 @@ class BuildResult:
     outputs: tuple[Output, ...]  # every file made, in memory (build_outputs); empty after build(), which wrote them instead
     assets: tuple[tuple[str, Path], ...]
     warnings: tuple[ContentError, ...]
-    records: tuple[Written, ...] = ()  # what the writer kept of each output it wrote (build())
-    reused: int = 0  # pages of the last build put in place rather than rendered (build())
+
+
+@dataclass(frozen=True)
+class WrittenSite:
+    """What :func:`build` keeps of a build once its output is written. Not the site model: at 10,000 items it is
+    most of the build's memory, and it is let go before Pagefind indexes the pages."""
+
+    now: dt.datetime  # the build's "now"
+    until: dt.datetime | None  # the next moment its site changes by itself (model.next_status_change)
+    warnings: tuple[ContentError, ...]
+    records: tuple[Written, ...]  # what the writer kept of each output it wrote
+    reused: int  # pages of the last build put in place rather than rendered
+    key_base: bytes  # what the keys of its pages start from (eccpsite.pagecache)
 
 
 UP_TO_DATE, RESTORED, BUILT = "up to date", "restored", "built"
@@ -68,7 +82,7 @@ class Built:
     files: int
     seconds: float
     warnings: tuple[ContentError, ...]
-    result: BuildResult | None = None  # the build's result, when it built
+    result: WrittenSite | None = None  # what the build kept, when it built
 
 
 class Kept(Made, Checkable, Protocol):
@@ -191,10 +205,9 @@ def build_if_changed(project: Path, output: Path, options: BuildOptions) -> Buil
             _record(project, output, fingerprint, kept.now, kept.until)
             return Built(RESTORED, count, time.perf_counter() - started, kept.warnings)
     result, count, _ = build(project, output, options, kept)
-    until = next_status_change(result.site)
     with contextlib.suppress(OSError):  # the output is built; the next build will only have less to take from
-        snapshot.take(project, output, result.records, fingerprint, result.site.now, until, result.warnings)
-    _record(project, output, fingerprint, result.site.now, until)
+        snapshot.take(project, output, result.records, result.key_base, fingerprint, result.now, result.until, result.warnings)
+    _record(project, output, fingerprint, result.now, result.until)
     return Built(BUILT, count, time.perf_counter() - started, result.warnings, result)
 
 
@@ -203,8 +216,8 @@ def _record(project: Path, output: Path, fingerprint: str, now: dt.datetime, unt
     write_manifest(project, {**manifest, "until": until.isoformat() if until else None})
 
 
-def build(project: Path, output: Path, options: BuildOptions, kept: snapshot.Snapshot | None = None) -> tuple[BuildResult, int, float]:
-    """Build the site and swap it into ``output``; returns the result, file count and seconds.
+def build(project: Path, output: Path, options: BuildOptions, kept: snapshot.Snapshot | None = None) -> tuple[WrittenSite, int, float]:
+    """Build the site and swap it into ``output``; returns what the build kept, the file count and seconds.
 
     The same stages as :func:`build_outputs`, but each output is written to the
     staging folder where it is made and only a small record of it is kept: the
@@ -219,16 +232,27 @@ def build(project: Path, output: Path, options: BuildOptions, kept: snapshot.Sna
     with markdown_cache(project), staging(output) as folder:
         last = snapshot.previous(kept) if kept is not None else snapshot.Kept({}, {})
         reuse = snapshot.reuser(kept, folder) if kept is not None else lambda url, record: None
-        pages = PageCache(page_base(project), last.pages, reuse, last.stages)
+        pages = PageCache(page_base(project), last.pages, reuse, last.stages, last.base)
         made = make_site(project, options, folder, pages)
-        count = len(made.records) + folder.copy(made.assets)
-        language = made.site.config.language
-        indexed = [(w.url, w.digest) for w in made.records if w.indexed]
+        site, records = made.site, tuple(made.records)
+        result = WrittenSite(site.now, next_status_change(site), made.warnings, records, sum(r.kept for r in records), pages.key_base)
+        count = len(records) + folder.copy(made.assets)
+        language = site.config.language
         # Pagefind finds the pages in the order of the stages, whichever worker wrote one first (search.index_site)
-        order = [*(record.url for record in made.records), *(url for url, _ in made.assets)]
+        order = [*(record.url for record in records), *(url for url, _ in made.assets)]
+        del made, site, pages, last
+        _give_back_memory()
+        indexed = [(w.url, w.digest) for w in records if w.indexed]
         count += index_site_cached(folder.root, indexed, language, project / CACHE_DIR, order)
-    reused = sum(record.kept for record in made.records)
-    return BuildResult(made.site, (), made.assets, made.warnings, tuple(made.records), reused), count, time.perf_counter() - started
+    return result, count, time.perf_counter() - started
+
+
+def _give_back_memory() -> None:
+    """Let the operating system have the memory the site model held before Pagefind starts (its own process takes
+    hundreds of MB): Python returns freed blocks to the C allocator, which keeps them unless asked to trim."""
+    gc.collect()
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim(0)  # glibc only; elsewhere nothing to do
 
 
 def _restore(kept: snapshot.Snapshot, output: Path) -> int | None:

@@ -98,67 +98,87 @@ def recording_site(site: Site, recorder: Recorder) -> Site:
 class Digester:
     """Digests of the values pages are made of, each shared object (an item, a pager, an edition) digested once.
 
-    Objects are remembered by id for the length of a build, and kept alive
-    meanwhile, so that an id is never reused by another object.
+    A value is fed to the hash as a prefix-free sequence: each plain value
+    (text, number, date…) with a tag and its length, each composite one (a
+    tuple, list, dict, set or dataclass) as a tag and its own digest. Tuples
+    and dataclass instances are remembered by id for the length of a build,
+    and kept alive meanwhile, so that an id is never reused by another object.
     """
 
     def __init__(self) -> None:
         self._memo: dict[int, tuple[Any, bytes]] = {}
-        self._fields: dict[type, tuple[str, ...]] = {}
+        self._fields: dict[type, tuple[str, ...] | None] = {}  # a dataclass's field names; None for any other type
 
     def digest_once(self, value: Any) -> bytes:
         """A digest of ``value`` without remembering it (a page's context: made for one page)."""
         h = hashlib.blake2b(digest_size=DIGEST_SIZE)
-        self._feed(h, value)
+        self._contents(h, value)
         return h.digest()
 
     def digest(self, value: Any) -> bytes:
         """A digest of ``value``; raises :class:`Undigestible` for a type it does not know."""
-        kind = type(value)
-        if kind is str:
-            return hashlib.blake2b(b"s" + value.encode("utf-8", "surrogatepass"), digest_size=DIGEST_SIZE).digest()
         known = self._memo.get(id(value))
         if known is not None:
             return known[1]
         h = hashlib.blake2b(digest_size=DIGEST_SIZE)
-        self._feed(h, value)
+        self._contents(h, value)
         found = h.digest()
-        if kind is tuple or dataclasses.is_dataclass(kind):
+        kind = type(value)
+        if kind is tuple or self._names(kind) is not None:
             self._memo[id(value)] = (value, found)
         return found
 
-    def _feed(self, h: Any, value: Any) -> None:
+    def _names(self, kind: type) -> tuple[str, ...] | None:
+        try:
+            return self._fields[kind]
+        except KeyError:
+            names = self._fields[kind] = tuple(f.name for f in dataclasses.fields(kind)) if dataclasses.is_dataclass(kind) else None
+            return names
+
+    def _contents(self, h: Any, value: Any) -> None:
+        """Feed ``value`` itself: the parts of a composite value, or a plain value."""
+        kind = type(value)
+        if kind is tuple or kind is list:
+            h.update(b"t%d:" % len(value) if kind is tuple else b"l%d:" % len(value))
+            for part in value:
+                self._part(h, part)
+        elif kind is dict:
+            h.update(b"d%d:" % len(value))
+            for key, part in value.items():  # in order: templates loop over dicts in their order
+                self._part(h, key)
+                self._part(h, part)
+        elif kind is frozenset or kind is set:
+            h.update(b"e%d:" % len(value))
+            for part in sorted(self.digest(part) for part in value):
+                h.update(part)
+        else:
+            names = self._names(kind)
+            if names is None:
+                self._part(h, value)
+                return
+            h.update(f"c{kind.__module__}.{kind.__qualname__}:".encode())
+            for name in names:
+                self._part(h, getattr(value, name))
+
+    def _part(self, h: Any, value: Any) -> None:
+        """Feed one part of a value: a plain value inline, a composite one as its digest."""
         kind = type(value)
         if kind is str:
             data = value.encode("utf-8", "surrogatepass")
             h.update(b"s%d:" % len(data))
             h.update(data)
+        elif kind is tuple or kind is dict or kind is list or kind is frozenset or kind is set or self._names(kind) is not None:
+            h.update(b"#" + self.digest(value))
         elif kind is Markup:
             data = str(value).encode("utf-8", "surrogatepass")
             h.update(b"m%d:" % len(data))
             h.update(data)
         elif kind is bool or value is None:
-            h.update(b"b" + repr(value).encode())
+            h.update(b"b" + repr(value).encode() + b";")
         elif kind is int:
             h.update(b"i%d;" % value)
         elif kind is float:
             h.update(b"f" + value.hex().encode() + b";")
-        elif kind is tuple or kind is list:
-            h.update(b"t%d:" % len(value) if kind is tuple else b"l%d:" % len(value))
-            for part in value:
-                if type(part) is str:
-                    self._feed(h, part)
-                else:
-                    h.update(self.digest(part))
-        elif kind is dict:
-            h.update(b"d%d:" % len(value))
-            for key, part in value.items():  # in order: templates loop over dicts in their order
-                self._feed(h, key)
-                h.update(self.digest(part))
-        elif kind is frozenset or kind is set:
-            h.update(b"e%d:" % len(value))
-            for part in sorted(self.digest(part) for part in value):
-                h.update(part)
         elif kind is dt.datetime or kind is dt.date or kind is dt.time:
             h.update(b"D" + value.isoformat().encode() + b"|" + str(getattr(value, "tzinfo", None)).encode() + b";")
         elif kind is bytes:
@@ -167,16 +187,11 @@ class Digester:
         elif isinstance(value, enum.Enum):
             h.update(f"E{kind.__qualname__}.{value.name};".encode())
         elif isinstance(value, PurePath):
-            self._feed(h, ("path", str(value)))
+            data = str(value).encode("utf-8", "surrogatepass")
+            h.update(b"p%d:" % len(data))
+            h.update(data)
         elif isinstance(value, dt.tzinfo):
             h.update(b"z" + str(value).encode() + b";")
-        elif dataclasses.is_dataclass(kind):
-            names = self._fields.get(kind)
-            if names is None:
-                names = self._fields[kind] = tuple(f.name for f in dataclasses.fields(kind))
-            h.update(f"c{kind.__module__}.{kind.__qualname__}:".encode())
-            for name in names:
-                h.update(self.digest(getattr(value, name)))
         else:
             raise Undigestible(f"cannot digest a {kind.__qualname__}")
 
@@ -220,10 +235,12 @@ class PageCache(Generic[Record]):
         previous: Mapping[str, Previous[Record]],
         reuse: Callable[[str, Record], Record | None],
         stages: Mapping[str, PreviousStage[Record]] | None = None,
+        previous_base: bytes = b"",
     ) -> None:
         self.base = base
         self.previous = previous
         self.stages = stages or {}
+        self.previous_base = previous_base  # the key base of the last build's pages
         self.reuse = reuse
         self.digester = Digester()
         self.recorder = Recorder()
@@ -243,6 +260,16 @@ class PageCache(Generic[Record]):
             self.field_digest("items")
         except Undigestible:
             self._base = b""  # no page is reused, or keyed
+
+    @property
+    def key_base(self) -> bytes:
+        """What every key of this build starts from: eccpsite's code, the theme and the configuration (after prepare)."""
+        return self._base
+
+    def expects_reuse(self) -> bool:
+        """Whether most pages will likely be the last build's: it kept pages, and its code, theme and configuration
+        were these (a content edit, not a new template)."""
+        return bool(self.previous) and bool(self._base) and self._base == self.previous_base
 
     def field_digest(self, name: str) -> bytes:
         assert self._site is not None

@@ -61,6 +61,8 @@ class PageHook(Protocol):
 
     def prepare(self, site: Site) -> None: ...
 
+    def expects_reuse(self) -> bool: ...
+
     def page(self, renderer: Renderer, url: str, template: str, context: dict[str, Any]) -> Output | Reused | None: ...
 
     def stage(self, renderer: Renderer, stage: Stage) -> Iterable[Output | Reused | None]: ...
@@ -361,7 +363,9 @@ def may_fork(r: Renderer) -> bool:
     """Whether this build may render on every core: a large site, several cores, no other thread to fork with,
     and the plain renderer (the dev server's records what each page reads, which workers could not report)."""
     workers = os.cpu_count() or 1
-    return len(r.site.items) >= PARALLEL_ITEMS and workers > 1 and threading.active_count() == 1 and type(r) is Renderer
+    large = len(r.site.items) >= PARALLEL_ITEMS and workers > 1 and threading.active_count() == 1 and type(r) is Renderer
+    # When the page cache expects to link most pages, forking would cost more than it saves (and the workers' memory).
+    return large and (r.pages is None or not r.pages.expects_reuse())
 
 
 def render_items(r: Renderer) -> Iterator[Output | Reused | None]:

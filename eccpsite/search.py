@@ -124,7 +124,7 @@ def search_key(indexed: Iterable[tuple[str, bytes]], language: str) -> str:
 # A large site's index is split into bundles of about this many pages, each made by its own Pagefind run and
 # merged in the browser (Pagefind's mergeIndex): Pagefind holds every page of a bundle in memory while indexing
 # (about 3 GB for 15,000 item pages at once), and an edit makes only its own bundle again.
-SHARD_PAGES = 2000
+SHARD_PAGES = 1000
 SHARDS = "shards.json"  # in the main bundle: the paths of the other bundles, for the search page's script
 
 

@@ -121,6 +121,7 @@ class Kept:
 
     pages: dict[str, Previous[Written]]
     stages: dict[str, PreviousStage[Written]]
+    base: bytes = b""  # the key base of those pages (eccpsite.pagecache.PageCache.key_base)
 
 
 def previous(snapshot: Snapshot) -> Kept:
@@ -138,7 +139,7 @@ def previous(snapshot: Snapshot) -> Kept:
             else:
                 pages[url] = Previous(record.key, record.reads, record)
         whole = {name: PreviousStage(records[0][1].key, records[0][1].reads, tuple(records)) for name, records in stages.items()}
-        return Kept(pages, whole)
+        return Kept(pages, whole, bytes.fromhex(data["base"]))
     except (OSError, ValueError, TypeError, KeyError, IndexError, AttributeError):
         return Kept({}, {})
 
@@ -167,7 +168,7 @@ def _remove(root: str, path: str) -> None:
         folder = os.path.dirname(folder)
 
 
-def _pages_json(records: Sequence[Written]) -> dict[str, Any]:
+def _pages_json(records: Sequence[Written], base: bytes) -> dict[str, Any]:
     strings: dict[str, int] = {}
     pages: dict[str, list[Any]] = {}
     for w in records:
@@ -177,11 +178,18 @@ def _pages_json(records: Sequence[Written]) -> dict[str, Any]:
         reads = [strings.setdefault(name, len(strings)) for name in w.reads]
         warnings = list(w.links.warnings) if w.links is not None else []
         pages[w.url] = [w.key.hex(), reads, w.size, w.digest.hex(), w.indexed, hrefs, warnings, w.stage]
-    return {"format": FORMAT, "strings": list(strings), "pages": pages}
+    return {"format": FORMAT, "base": base.hex(), "strings": list(strings), "pages": pages}
 
 
 def take(
-    project: Path, output: Path, records: Sequence[Written], fingerprint: str, now: dt.datetime, until: dt.datetime | None, warnings: Sequence[ContentError]
+    project: Path,
+    output: Path,
+    records: Sequence[Written],
+    base: bytes,
+    fingerprint: str,
+    now: dt.datetime,
+    until: dt.datetime | None,
+    warnings: Sequence[ContentError],
 ) -> None:
     """Keep the output just built (``output``) as the snapshot, in place of the last one.
 
@@ -222,7 +230,7 @@ def take(
     for gone in (last.files.keys() - {path for path, _, _ in files}) if last is not None else ():
         _remove(kept, gone)
     root.mkdir(parents=True, exist_ok=True)
-    (root / PAGES).write_text(json.dumps(_pages_json(records), separators=(",", ":")), encoding="utf-8")
+    (root / PAGES).write_text(json.dumps(_pages_json(records, base), separators=(",", ":")), encoding="utf-8")
     index = {
         "format": FORMAT,
         "fingerprint": fingerprint,

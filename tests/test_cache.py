@@ -187,7 +187,6 @@ def test_cache_a_deadline_passing_makes_the_build_run_again(tmp_path: Path) -> N
     assert _build(site, BuildOptions(now="2019-09-18", pdf=False), "elsewhere").how == RESTORED
     rebuilt = _build(site, BuildOptions(now="2019-09-21", pdf=False))
     assert rebuilt.how == BUILT and rebuilt.result is not None
-    assert rebuilt.result.site.call_status["a-call"].key == "closed"
     assert rebuilt.result.reused > 0  # the pages that show no call
     assert "Closed" in (site / "build/calls/a-call/index.html").read_text()
     assert _build(site, BuildOptions(now="2019-09-21", pdf=False), "elsewhere").how == RESTORED
