@@ -230,7 +230,7 @@ def build(project: Path, output: Path, options: BuildOptions, kept: snapshot.Sna
     started = time.perf_counter()
     check_output_folder(output, project)
     with markdown_cache(project), staging(output) as folder:
-        last = snapshot.previous(kept) if kept is not None else snapshot.Kept({}, {})
+        last = snapshot.previous(kept) if kept is not None else snapshot.KeptPages({}, {})
         reuse = snapshot.reuser(kept, folder) if kept is not None else lambda url, record: None
         pages = PageCache(page_base(project), last.pages, reuse, last.stages, last.base)
         made = make_site(project, options, folder, pages)

@@ -15,8 +15,10 @@ each page (:mod:`eccpsite.pagecache`). The next build takes from it in two ways:
 
 A hard link is the very file of the output, so a file edited in place there
 would be edited here too: every file is checked against the size and
-modification time recorded when it was kept, and one that differs is never
-used (its page is rendered; a whole restore gives way to a build). The index
+modification time recorded when it was kept, or, when only its time differs
+(a build cache restored by copying files without their times), against the
+digest of its bytes; one that differs is never used (its page is rendered; a
+whole restore gives way to a build). The index
 is JSON, data and never code, and is checked for shape: anything unexpected
 and the snapshot is ignored, never trusted.
 """
@@ -38,11 +40,12 @@ from eccpsite.cache import CACHE_DIR, still_current
 from eccpsite.errors import ContentError
 from eccpsite.links import PageLinks
 from eccpsite.pagecache import Previous, PreviousStage
+from eccpsite.render import digest
 from eccpsite.urls import output_path
-from eccpsite.writer import MARKER, Staging, Written
+from eccpsite.writer import MARKER, FileState, Staging, Written
 
 FOLDER = "output"  # in .cache/
-FORMAT = 2
+FORMAT = 3
 INDEX = "index.json"  # what restoring the whole output needs
 PAGES = "pages.json"  # what reusing single pages needs
 
@@ -56,7 +59,7 @@ class Snapshot:
     now: dt.datetime
     until: dt.datetime | None
     warnings: tuple[ContentError, ...]
-    files: dict[str, tuple[int, int]]  # output path → (size, modification time in ns)
+    files: dict[str, FileState]  # output path → what the file was when kept
 
     def covers(self, fingerprint: str, now: dt.datetime) -> bool:
         """Whether a build with these inputs at ``now`` would make exactly these files."""
@@ -82,7 +85,11 @@ def load(project: Path) -> Snapshot | None:
         data = json.loads((root / INDEX).read_text(encoding="utf-8"))
         if data.get("format") != FORMAT:
             return None
-        files = {path: (size, mtime) for path, size, mtime in data["files"] if _safe(path) and type(size) is int and type(mtime) is int}
+        files = {
+            path: FileState(size, mtime, bytes.fromhex(hex_digest))
+            for path, size, mtime, hex_digest in data["files"]
+            if _safe(path) and type(size) is int and type(mtime) is int
+        }
         warnings = tuple(ContentError(str(p), int(line), str(field), str(message), warning=True) for p, line, field, message in data["warnings"])
         until = dt.datetime.fromisoformat(data["until"]) if data["until"] else None
         return Snapshot(root, str(data["fingerprint"]), dt.datetime.fromisoformat(data["now"]), until, warnings, files)
@@ -96,7 +103,7 @@ class Stale(Exception):
 
 def restore(snapshot: Snapshot, folder: Staging) -> int:
     """Link every kept file into the staging folder; the number of files. Raises :class:`Stale` if one changed since."""
-    failed = folder.link_all(snapshot.root / "files", ((path, size, mtime) for path, (size, mtime) in snapshot.files.items()))
+    failed = folder.link_all(snapshot.root / "files", snapshot.files.items())
     if failed is not None:
         raise Stale(failed)
     return len(snapshot.files)
@@ -108,7 +115,7 @@ def reuser(snapshot: Snapshot, folder: Staging) -> Callable[[str, Written], Writ
     def reuse(url: str, record: Written) -> Written | None:
         path = output_path(url)
         known = snapshot.files.get(path)
-        if known is None or not folder.link(url, snapshot.source(path), *known):
+        if known is None or not folder.link(url, snapshot.source(path), known):
             return None
         return dataclasses.replace(record, kept=True)
 
@@ -116,7 +123,7 @@ def reuser(snapshot: Snapshot, folder: Staging) -> Callable[[str, Written], Writ
 
 
 @dataclass(frozen=True)
-class Kept:
+class KeptPages:
     """What the last build kept of its pages and whole stages, for the page cache."""
 
     pages: dict[str, Previous[Written]]
@@ -124,24 +131,26 @@ class Kept:
     base: bytes = b""  # the key base of those pages (eccpsite.pagecache.PageCache.key_base)
 
 
-def previous(snapshot: Snapshot) -> Kept:
+def previous(snapshot: Snapshot) -> KeptPages:
     """The keys of the last build's pages and whole stages, each with the writer's records of its files (none if unreadable)."""
     try:
         data = json.loads((snapshot.root / PAGES).read_text(encoding="utf-8"))
         strings = data["strings"]
+        if not all(isinstance(s, str) for s in strings):
+            raise TypeError("strings")
         pages: dict[str, Previous[Written]] = {}
         stages: dict[str, list[tuple[str, Written]]] = {}
-        for url, (key, reads, size, digest, indexed, hrefs, warnings, stage) in data["pages"].items():
-            links = PageLinks(tuple(strings[i] for i in hrefs), tuple(warnings)) if hrefs is not None else None
-            record = Written(url, size, bytes.fromhex(digest), bool(indexed), links, bytes.fromhex(key), tuple(strings[i] for i in reads), str(stage))
+        for url, (key, reads, size, hex_digest, indexed, hrefs, warnings, stage) in data["pages"].items():
+            links = PageLinks(tuple(strings[i] for i in hrefs), tuple(map(str, warnings))) if hrefs is not None else None
+            record = Written(url, size, bytes.fromhex(hex_digest), bool(indexed), links, bytes.fromhex(key), tuple(strings[i] for i in reads), str(stage))
             if stage:
                 stages.setdefault(stage, []).append((url, record))
             else:
                 pages[url] = Previous(record.key, record.reads, record)
         whole = {name: PreviousStage(records[0][1].key, records[0][1].reads, tuple(records)) for name, records in stages.items()}
-        return Kept(pages, whole, bytes.fromhex(data["base"]))
+        return KeptPages(pages, whole, bytes.fromhex(data["base"]))
     except (OSError, ValueError, TypeError, KeyError, IndexError, AttributeError):
-        return Kept({}, {})
+        return KeptPages({}, {})
 
 
 def _walk(root: str, prefix: str = "") -> Iterator[tuple[str, str]]:
@@ -206,14 +215,15 @@ def take(
         shutil.rmtree(root, ignore_errors=True)  # unknown or no index: start afresh
     kept = os.path.join(root, "files")
     made: set[str] = set()
-    files: list[tuple[str, int, int]] = []
+    known = {output_path(record.url): record.digest for record in records}  # the digests the writer took of what it wrote
+    files: dict[str, FileState] = {}
     for path, source in _walk(os.fspath(output)):
         found = os.lstat(source)
         target = os.path.join(kept, path)
         try:
             there = os.lstat(target)
-            if there.st_ino == found.st_ino and there.st_dev == found.st_dev:
-                files.append((path, found.st_size, found.st_mtime_ns))
+            if last is not None and path in last.files and there.st_ino == found.st_ino and there.st_dev == found.st_dev:
+                files[path] = FileState(found.st_size, found.st_mtime_ns, last.files[path].digest)
                 continue
             os.unlink(target)
         except FileNotFoundError:
@@ -226,8 +236,12 @@ def take(
         except OSError:  # another file system: the snapshot holds a copy, with the same modification time
             shutil.copy2(source, target)
             found = os.lstat(target)
-        files.append((path, found.st_size, found.st_mtime_ns))
-    for gone in (last.files.keys() - {path for path, _, _ in files}) if last is not None else ():
+        data_digest = known.get(path)
+        if data_digest is None:  # not a record's (the search index, static files): read it
+            with open(target, "rb") as file:
+                data_digest = digest(file.read())
+        files[path] = FileState(found.st_size, found.st_mtime_ns, data_digest)
+    for gone in (last.files.keys() - files.keys()) if last is not None else ():
         _remove(kept, gone)
     root.mkdir(parents=True, exist_ok=True)
     (root / PAGES).write_text(json.dumps(_pages_json(records, base), separators=(",", ":")), encoding="utf-8")
@@ -237,6 +251,6 @@ def take(
         "now": now.isoformat(),
         "until": until.isoformat() if until else None,
         "warnings": [[w.path, w.line, w.field, w.message] for w in warnings],
-        "files": files,
+        "files": [[path, f.size, f.mtime_ns, f.digest.hex()] for path, f in files.items()],
     }
     (root / INDEX).write_text(json.dumps(index, separators=(",", ":")), encoding="utf-8")

@@ -100,24 +100,24 @@ class Staging:
         links = page_links(output.url, output.data)
         return Written(output.url, len(output.data), digest(output.data), indexed, links, output.key, output.reads, output.stage)
 
-    def link(self, url: str, source: Path, size: int, mtime_ns: int) -> bool:
-        """Put ``source`` in place as the file of ``url`` if it still is the file a build wrote there (same size and
-        modification time); a hard link where the file system allows it, else a copy. False if it is not."""
-        return _link(os.fspath(source), os.fspath(self._file(url)), size, mtime_ns)
+    def link(self, url: str, source: Path, kept: FileState) -> bool:
+        """Put ``source`` in place as the file of ``url`` if it still is the file a build wrote there (``kept``); a
+        hard link where the file system allows it, else a copy. False if it is not."""
+        return _link(os.fspath(source), os.fspath(self._file(url)), kept)
 
-    def link_all(self, sources: Path, files: Iterable[tuple[str, int, int]]) -> str | None:
-        """:meth:`link` for many files at once: each ``(path, size, mtime_ns)`` from under ``sources`` to the same
-        path here (paths checked by the caller: relative, without ``..``). The first path that is not what a build
-        wrote there, or None when all of them were linked."""
+    def link_all(self, sources: Path, files: Iterable[tuple[str, FileState]]) -> str | None:
+        """:meth:`link` for many files at once: each ``(path, kept)`` from under ``sources`` to the same path here
+        (paths checked by the caller: relative, without ``..``). The first path that is not what a build wrote
+        there, or None when all of them were linked."""
         made: set[str] = set()
         source_root, root = os.fspath(sources), os.fspath(self.root)
-        for path, size, mtime_ns in files:
+        for path, kept in files:
             target = os.path.join(root, path)
             parent = os.path.dirname(target)
             if parent not in made:
                 os.makedirs(parent, exist_ok=True)
                 made.add(parent)
-            if not _link(os.path.join(source_root, path), target, size, mtime_ns):
+            if not _link(os.path.join(source_root, path), target, kept):
                 return path
         return None
 
@@ -130,10 +130,29 @@ class Staging:
         return count
 
 
-def _link(source: str, target: str, size: int, mtime_ns: int) -> bool:
+@dataclass(frozen=True, slots=True)
+class FileState:
+    """What a file was when a build kept it: its size, modification time and digest (eccpsite.render.digest)."""
+
+    size: int
+    mtime_ns: int
+    digest: bytes
+
+    def describes(self, path: str) -> bool:
+        """Whether the file at ``path`` is still this one: the same size and time (the usual case), or else the same
+        bytes (a cache restored by copying files without their times)."""
+        found = os.lstat(path)
+        if not stat.S_ISREG(found.st_mode) or found.st_size != self.size:
+            return False
+        if found.st_mtime_ns == self.mtime_ns:
+            return True
+        with open(path, "rb") as file:
+            return digest(file.read()) == self.digest
+
+
+def _link(source: str, target: str, kept: FileState) -> bool:
     try:
-        found = os.lstat(source)
-        if not stat.S_ISREG(found.st_mode) or found.st_size != size or found.st_mtime_ns != mtime_ns:
+        if not kept.describes(source):
             return False
         try:
             os.link(source, target)

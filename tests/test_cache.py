@@ -139,6 +139,20 @@ def test_cache_a_fresh_output_folder_gets_the_kept_output_when_nothing_changed(t
     assert _build(site).how == UP_TO_DATE
 
 
+def test_cache_a_cache_copied_without_its_file_times_is_still_used(tmp_path: Path) -> None:
+    """Netlify restores the build cache by copying it: the kept files are then checked by their bytes."""
+    site = _site(tmp_path / "site")
+    assert _build(site).how == BUILT
+    moved = tmp_path / "restored-cache"
+    shutil.copytree(site / ".cache", moved, copy_function=shutil.copyfile)  # new files, new times
+    shutil.rmtree(site / ".cache")
+    shutil.rmtree(site / "build")
+    moved.rename(site / ".cache")
+
+    assert _build(site).how == RESTORED
+    assert snapshot(site / "build") == _cold(site, tmp_path)
+
+
 def test_cache_a_kept_file_edited_in_place_is_never_served(tmp_path: Path) -> None:
     site = _site(tmp_path / "site")
     assert _build(site).how == BUILT
