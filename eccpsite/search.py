@@ -13,17 +13,16 @@ under a key made of the digests of the indexed pages (:func:`search_key`).
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import importlib.metadata
 import json
 import os
 import shutil
+import subprocess
+import sys
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-
-from pagefind.index import IndexConfig, PagefindIndex
 
 from eccpsite.render import SEARCH_MARK, digest
 from eccpsite.urls import output_path
@@ -45,12 +44,19 @@ class SearchIndexFailed(Exception):
     """Pagefind could not index the site."""
 
 
-async def _index(pages: Path, bundle: Path, language: str) -> int:
-    """Index the HTML under ``pages`` and write the bundle into ``bundle``; returns the page count."""
-    config: IndexConfig = {"force_language": language, "output_path": str(bundle)}
-    async with PagefindIndex(config=config) as index:
-        result = await index.add_directory(str(pages))
-    return int(result["page_count"])
+def _index(pages: Path, bundle: Path, language: str) -> None:
+    """Index the HTML under ``pages`` and write the bundle into ``bundle``.
+
+    Pagefind's own command (``python -m pagefind``, the binary of the wheel)
+    rather than its Python service: the service's process is ended as soon as
+    it answers that the files are written, and under load a file was at times
+    cut short (a 4 KB ``wasm.unknown.pagefind``); the command writes every
+    file before it exits.
+    """
+    command = [sys.executable, "-m", "pagefind", "--site", str(pages), "--output-path", str(bundle), "--force-language", language, "--silent"]
+    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise SearchIndexFailed(f"the search index could not be built: {(done.stderr or done.stdout).strip() or f'pagefind exited with {done.returncode}'}")
 
 
 def _lay_out(site: Path, order: Iterable[str], folder: Path) -> None:
@@ -80,14 +86,12 @@ def index_site(site: Path, language: str = "en", order: Iterable[str] | None = N
     reads that one.
     """
     site = site.resolve()
-    pages = site if order is None else site / ".pagefind-pages"
+    pages = site if order is None else site / f".pagefind-pages-{folder.replace('/', '-')}"  # one per bundle: they may be made at once
     try:
         if order is not None:
             _lay_out(site, order, pages)
-        # In a thread of its own: the caller may already run an event loop (the dev server, a browser driver).
-        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="pagefind") as pool:
-            pool.submit(asyncio.run, _index(pages, site / folder, language)).result()
-    except Exception as exc:  # the service reports its failures as plain exceptions
+        _index(pages, site / folder, language)
+    except OSError as exc:
         raise SearchIndexFailed(f"the search index could not be built: {exc}") from exc
     finally:
         if pages != site:
@@ -153,22 +157,34 @@ def index_site_cached(site: Path, indexed: Sequence[tuple[str, bytes]], language
     Indexing is the slowest stage of a build of thousands of items; each bundle
     is kept in ``cache/search-<key>/`` and copied in when none of its pages
     changed. A large site is split into several bundles (:func:`shard_count`),
-    listed in ``pagefind/shards.json`` for the search page.
+    listed in ``pagefind/shards.json`` for the search page; the missing ones
+    are made ``PARALLEL_BUNDLES`` at a time, each in a folder of its own, and
+    put in place once all are made (the main bundle first: the others go
+    inside its folder).
     """
     count = shard_count(len(indexed))
     groups: list[list[tuple[str, bytes]]] = [[] for _ in range(count)]
     for url, page_digest in indexed:
         groups[shard_of(url, count)].append((url, page_digest))
     order = list(order) if order is not None else None
-    kept: list[Path] = []
-    files = 0
-    for shard, members in enumerate(groups):  # the main bundle first: the others go inside its folder
-        kept.append(cache / f"search-{search_key(members, language)}")
+    kept = [cache / f"search-{search_key(members, language)}" for members in groups]
+    missing = []
+    for shard, members in enumerate(groups):
+        if kept[shard].is_dir():
+            continue
         bundle_order = order
         if count > 1:  # Pagefind reads only this bundle's pages, linked in the site's order
             wanted = {url for url, _ in members}
             bundle_order = [url for url in (order if order is not None else sorted(wanted)) if url in wanted]
-        files += _bundle_cached(site, shard_folder(shard), kept[-1], language, bundle_order)
+        missing.append((shard, bundle_order))
+
+    def make(job: tuple[int, list[str] | None]) -> None:
+        shard, bundle_order = job
+        _make_bundle(site, f"{BUILDING}-{shard}", kept[shard], language, bundle_order)
+
+    with ThreadPoolExecutor(max_workers=PARALLEL_BUNDLES, thread_name_prefix="bundle") as pool:
+        list(pool.map(make, missing))
+    files = sum(_copy_bundle(bundle, site / shard_folder(shard)) for shard, bundle in enumerate(kept))
     for old in cache.glob("search-*"):
         if old not in kept:
             shutil.rmtree(old, ignore_errors=True)
@@ -177,16 +193,24 @@ def index_site_cached(site: Path, indexed: Sequence[tuple[str, bytes]], language
     return files + 1
 
 
-def _bundle_cached(site: Path, folder: str, kept: Path, language: str, order: list[str] | None) -> int:
-    """One bundle into ``site/folder``: copied from ``kept`` when there, else made by Pagefind and kept there."""
-    target = site / folder
-    if kept.is_dir():
-        shutil.copytree(kept, target)
-        return sum(1 for path in target.rglob("*") if path.is_file())
-    count = index_site(site, language, order, folder)
-    kept.parent.mkdir(parents=True, exist_ok=True)
-    temporary = kept.parent / f".{kept.name}.tmp"
-    shutil.rmtree(temporary, ignore_errors=True)
-    shutil.copytree(target, temporary)
-    os.replace(temporary, kept)
-    return count
+PARALLEL_BUNDLES = 2  # a Pagefind run keeps about one core and a half busy: two at once fill two cores
+BUILDING = ".pagefind-bundle"  # where a bundle is made, in the site folder, before it is kept
+
+
+def _make_bundle(site: Path, folder: str, kept: Path, language: str, order: list[str] | None) -> None:
+    """Make one bundle with Pagefind in ``site/folder`` and keep it in ``kept`` (the folder is removed)."""
+    try:
+        index_site(site, language, order, folder)
+        kept.parent.mkdir(parents=True, exist_ok=True)
+        temporary = kept.parent / f".{kept.name}.tmp"
+        shutil.rmtree(temporary, ignore_errors=True)
+        shutil.copytree(site / folder, temporary)
+        os.replace(temporary, kept)
+    finally:
+        shutil.rmtree(site / folder, ignore_errors=True)
+
+
+def _copy_bundle(kept: Path, target: Path) -> int:
+    """Copy a kept bundle into the site; the number of its files."""
+    shutil.copytree(kept, target)
+    return sum(1 for path in target.rglob("*") if path.is_file())
