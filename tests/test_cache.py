@@ -6,6 +6,7 @@ not write (another schema, a trigger, damage) is replaced, never trusted."""
 
 from __future__ import annotations
 
+import json
 import shutil
 import sqlite3
 from collections.abc import Callable
@@ -17,6 +18,7 @@ from conftest import NOW, snapshot, write_site
 
 import eccpsite
 from eccpsite import markup
+from eccpsite import snapshot as kept_output
 from eccpsite.build import BUILT, RESTORED, UP_TO_DATE, BuildOptions, Built, build_if_changed
 
 OPTIONS = BuildOptions(now=NOW, pdf=False)
@@ -289,3 +291,29 @@ def test_cache_a_damaged_file_is_rendered_again(tmp_path: Path) -> None:
 
     assert snapshot(site / "build") == _cold(site, tmp_path)
     assert len(_keys(path)) >= 3
+
+
+def test_cache_a_kept_index_is_checked_not_trusted(tmp_path: Path) -> None:
+    """A hand-made index cannot make a build link a file from outside the kept output, nor break the build."""
+    site = _site(tmp_path / "site")
+    assert _build(site).how == BUILT
+    index_path = site / ".cache/output/index.json"
+    index = json.loads(index_path.read_text())
+    secret = tmp_path / "secret.txt"
+    secret.write_text("not for the site")
+    found = secret.stat()
+    index["files"].append(["../../../secret.txt", found.st_size, found.st_mtime_ns, "00" * 20])
+    index["files"].append(["/etc/hostname", 1, 1, "00" * 20])
+    index_path.write_text(json.dumps(index))
+    (site / ".cache/output/pages.json").write_text('{"format": 3, "base": "zz", "strings": [1], "pages": {"/": []}}')
+    shutil.rmtree(site / "build")
+
+    kept = kept_output.load(site)
+    assert kept is not None and {"../../../secret.txt", "/etc/hostname"}.isdisjoint(kept.files)
+    assert _build(site).how == RESTORED
+    assert snapshot(site / "build") == _cold(site, tmp_path)
+
+    index_path.write_text("{not json")
+    shutil.rmtree(site / "build")
+    assert _build(site).how == BUILT  # no usable index: a build, and a new kept output
+    assert _build(site, output="elsewhere").how == RESTORED
