@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
-import ctypes.util
 import datetime as dt
 import gc
 import os
@@ -252,7 +251,7 @@ def _give_back_memory() -> None:
     hundreds of MB): Python returns freed blocks to the C allocator, which keeps them unless asked to trim."""
     gc.collect()
     with contextlib.suppress(OSError, AttributeError):
-        ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim(0)  # glibc only; elsewhere nothing to do
+        ctypes.CDLL("libc.so.6").malloc_trim(0)  # glibc (Linux, Netlify); elsewhere there is nothing to ask
 
 
 def _restore(kept: snapshot.Snapshot, output: Path) -> int | None:
