@@ -192,12 +192,12 @@ def build_if_changed(project: Path, output: Path, options: BuildOptions) -> Buil
     now = _manifest_now(project, options)
     fingerprint = input_fingerprint(project, f"{options.drafts}|{options.strict}|{options.pdf}", _git_head(project))
     last = read_manifest(project)
-    kept = snapshot.load(project)
     if now is not None and last.get("output") == str(output.resolve()) and (output / MARKER).exists():
         built_at = dt.datetime.fromisoformat(last["now"])
         until = dt.datetime.fromisoformat(last["until"]) if last.get("until") else None
         if still_current(last.get("fingerprint", ""), built_at, until, fingerprint, now):
             return Built(UP_TO_DATE, 0, time.perf_counter() - started, ())
+    kept = snapshot.load(project)
     if now is not None and kept is not None and kept.covers(fingerprint, now):
         count = _restore(kept, output)
         if count is not None:
