@@ -334,7 +334,11 @@ _forked: tuple[Renderer, Sink[Any]] | None = None
 def _render_slice(bounds: tuple[int, int]) -> tuple[list[Any], list[ContentError]]:
     """Render items ``start:end`` in a worker process forked from the build; the sink's records and the template errors."""
     assert _forked is not None
-    r, sink = _forked
+    return _render_items_between(*_forked, bounds)
+
+
+def _render_items_between(r: Renderer, sink: Sink[Any], bounds: tuple[int, int]) -> tuple[list[Any], list[ContentError]]:
+    """Render items ``start:end`` and send their pages to ``sink``; the sink's records and the template errors."""
     editions = item_editions(r.site)
     before = len(r.errors)
     records = []
@@ -342,7 +346,9 @@ def _render_slice(bounds: tuple[int, int]) -> tuple[list[Any], list[ContentError
         page = render_item(r, item, editions.get(item.ref, ()))
         if page is not None:
             records.append(_send(sink, page))
-    return records, r.errors[before:]
+    errors = r.errors[before:]
+    del r.errors[before:]
+    return records, errors
 
 
 def _send(sink: Sink[Record], made: Output | Reused) -> Record:
@@ -350,11 +356,17 @@ def _send(sink: Sink[Record], made: Output | Reused) -> Record:
     return sink.put(made) if isinstance(made, Output) else made.record
 
 
-def _render_items_in_pool(r: Renderer, pool: ProcessPoolExecutor, workers: int) -> Iterator[Any]:
-    """The records of every item page, rendered in ordered slices by the workers, which send the pages to the sink."""
+def _render_items_in_pool(r: Renderer, sink: Sink[Any], pool: ProcessPoolExecutor, workers: int) -> Iterator[Any]:
+    """The records of every item page, rendered in ordered slices by the workers and by this process (one slice in
+    ``workers + 1``), each sending its pages to the sink."""
     count = len(r.site.items)
-    step = max(50, -(-count // (workers * 8)))
-    for records, errors in pool.map(_render_slice, [(start, start + step) for start in range(0, count, step)]):
+    share = workers + 1
+    step = max(50, -(-count // (share * 8)))
+    slices = [(start, start + step) for start in range(0, count, step)]
+    theirs = {i: pool.submit(_render_slice, bounds) for i, bounds in enumerate(slices) if i % share != workers}
+    mine = {i: _render_items_between(r, sink, bounds) for i, bounds in enumerate(slices) if i % share == workers}
+    for i in range(len(slices)):
+        records, errors = mine[i] if i in mine else theirs[i].result()
         r.errors.extend(errors)
         yield from records
 
@@ -486,7 +498,7 @@ RENDERERS: list[Stage] = [
 RENDERERS.append(render_calendars)
 RENDERERS.append(render_feeds)
 # Stages a forked worker may run on a large site: they read only the site model, never other stages' outputs.
-_BACKGROUND: dict[str, Stage] = {stage.__name__: stage for stage in (render_calendars, render_tags, render_event_filters)}
+_BACKGROUND: dict[str, Stage] = {stage.__name__: stage for stage in (render_calendars, render_event_filters)}
 
 
 # Stages whose outputs the page cache keeps as a whole, keyed by the Site fields they read and the git history:
@@ -510,6 +522,11 @@ def _stage_in_worker(name: str) -> tuple[list[Any], list[ContentError]]:
     return records, r.errors[before:]
 
 
+def _worker_count() -> int:
+    """Forked workers besides the build process, which renders its share too: one per core but one."""
+    return max(1, (os.cpu_count() or 2) - 1)
+
+
 @contextmanager
 def _workers(r: Renderer, sink: Sink[Any]) -> Iterator[ProcessPoolExecutor | None]:
     """On a large site, a pool of forked workers for the whole rendering (None otherwise).
@@ -525,7 +542,7 @@ def _workers(r: Renderer, sink: Sink[Any]) -> Iterator[ProcessPoolExecutor | Non
     _forked = (r, sink)
     gc.freeze()  # the workers' collections then leave the objects they share with this process alone (fewer pages copied)
     try:
-        with ProcessPoolExecutor(max_workers=os.cpu_count() or 2, mp_context=multiprocessing.get_context("fork")) as pool:
+        with ProcessPoolExecutor(max_workers=_worker_count(), mp_context=multiprocessing.get_context("fork")) as pool:
             yield pool
     finally:
         _forked = None
@@ -572,7 +589,7 @@ def render_site(
         pages.prepare(site)
     stages = list(stages if stages is not None else RENDERERS)
     with _workers(renderer, sink) as pool:
-        # Stages that read only the site model (calendars, tag pages, event filters) go to the workers once
+        # Stages that read only the site model (calendars, event filters) go to the workers once
         # the item pages are done (those keep every worker busy), while this process renders the rest.
         # Every stage's records keep their place in the order of the stages.
         background = [stage for stage in stages if pool is not None and stage.__name__ in _BACKGROUND]
@@ -593,7 +610,7 @@ def render_site(
                 made.append(futures[stage.__name__])
                 continue
             if stage is render_items and pool is not None:
-                own = list(_render_items_in_pool(renderer, pool, os.cpu_count() or 2))
+                own = list(_render_items_in_pool(renderer, sink, pool, _worker_count()))
             else:
                 own = [_send(sink, o) for o in _run(renderer, stage) if o is not None]
             records.extend(own)

@@ -129,8 +129,8 @@ COUNT_POOLS = """
 from eccpsite import render
 pooled = []
 _render_items_in_pool = render._render_items_in_pool
-def _counting(r, pool, workers):
+def _counting(r, sink, pool, workers):
     pooled.append(workers)
-    return _render_items_in_pool(r, pool, workers)
+    return _render_items_in_pool(r, sink, pool, workers)
 render._render_items_in_pool = _counting
 """
