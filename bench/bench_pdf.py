@@ -138,7 +138,7 @@ def generated_edition(site: Site, items: int) -> tuple[Site, ResolvedEdition]:
 
 def print_html(renderer: Renderer, resolved: ResolvedEdition) -> str:
     printed = edition_pdf.print_edition(renderer.site, resolved)
-    out = renderer.page(urls.edition_pdf_url(resolved.edition.id), edition_pdf.TEMPLATE, printed=printed, edition=resolved, title=resolved.edition.title)
+    out = renderer.render(urls.edition_pdf_url(resolved.edition.id), edition_pdf.TEMPLATE, printed=printed, edition=resolved, title=resolved.edition.title)
     assert out is not None, renderer.errors
     return out.data.decode("utf-8")
 

@@ -91,7 +91,7 @@ class Run:
     tree_mb: float  # the largest sampled sum of resident sizes (RSS) over the process tree: shared pages count once per process
     files: int
     pages: int  # HTML pages
-    load: float  # one-minute load average just before the build
+    load: float  # cores kept busy by other work in the half second before the build (busy_cores)
     tree_pss_mb: float = 0.0  # the largest sampled sum of proportional sizes (PSS) over the tree: shared pages count once (0: not readable)
 
     @property
@@ -359,7 +359,7 @@ def time_eccpsite(tool: Tool, setup: Setup, root: Path, n: int, repeat: int) -> 
             edit_one_news(project)
         if mode in ("cold", "warm", "edit"):
             _empty(output)
-        load = os.getloadavg()[0]
+        load = busy_cores()
         log = setup.work / "logs" / f"eccpsite-{mode}-{n}-{repeat}.log"
         m = measure(eccpsite_command(tool, setup, project, output), project, child_env(xdg, setup.code), log)
         files, pages = count_output(output)
@@ -381,7 +381,7 @@ def time_pelican(tool: Tool, setup: Setup, root: Path, n: int, repeat: int) -> R
     _empty(output)
     _empty(project / "cache")
     command = [*tool.command, "content", "--settings", "pelicanconf.py", "--output", str(output), "--quiet"]
-    load = os.getloadavg()[0]
+    load = busy_cores()
     m = measure(command, project, child_env(root / "cache" / "pelican-xdg"), setup.work / "logs" / f"pelican-{n}-{repeat}.log")
     files, pages = count_output(output)
     return Run("pelican", "build", n, repeat, m.seconds, m.cpu, m.largest_mb, m.tree_mb, files, pages, load, m.tree_pss_mb)
@@ -392,7 +392,7 @@ def time_hugo(tool: Tool, setup: Setup, root: Path, n: int, repeat: int) -> Run:
     _empty(output)
     _empty(cache)
     command = [*tool.command, "--source", str(project), "--destination", str(output), "--cacheDir", str(cache), "--noBuildLock", "--quiet"]
-    load = os.getloadavg()[0]
+    load = busy_cores()
     m = measure(command, project, child_env(root / "cache" / "hugo-xdg"), setup.work / "logs" / f"hugo-{n}-{repeat}.log")
     files, pages = count_output(output)
     return Run("hugo", "build", n, repeat, m.seconds, m.cpu, m.largest_mb, m.tree_mb, files, pages, load, m.tree_pss_mb)
@@ -415,7 +415,7 @@ def time_size(tools: Sequence[Tool], setup: Setup, n: int, repeats: int, news_on
                 made = [time_hugo(tool, setup, root, n, repeat)]
             for run in made:
                 measured = f"{run.seconds:.2f} s, {run.cpu:.1f} s CPU, {run.peak_mb:.0f} MB, {run.pages} pages"
-                say(f"  N={n} #{repeat} {run.tool} {run.mode}: {measured} (load {run.load:.1f})")
+                say(f"  N={n} #{repeat} {run.tool} {run.mode}: {measured} (busy {run.load:.1f})")
             runs += made
     return counts
 
@@ -591,7 +591,7 @@ def linear_rows(runs: Sequence[Run], sizes: Sequence[int], metric: str = "second
 
 
 def raw_table(runs: Sequence[Run]) -> list[str]:
-    header = "| N | tool | mode | repeat | wall | CPU | largest process | process tree (PSS) | process tree (RSS) | files | HTML pages | load before |"
+    header = "| N | tool | mode | repeat | wall | CPU | largest process | process tree (PSS) | process tree (RSS) | files | HTML pages | cores busy before |"
     lines = [header, "|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in runs:
         memory = f"{_mb(r.largest_mb)} | {_mb(r.tree_pss_mb) if r.tree_pss_mb else '–'} | {_mb(r.tree_mb)}"
@@ -601,8 +601,28 @@ def raw_table(runs: Sequence[Run]) -> list[str]:
     return lines
 
 
+def busy_cores(window: float = 0.5) -> float:
+    """How many cores were busy over ``window`` seconds, between two builds of the bench (so with other work than
+    its own): from ``/proc/stat``. The load average would not do: it still counts the bench's last build (and its
+    Pagefind threads) for a minute after it ended."""
+
+    def sample() -> tuple[int, int]:
+        with open("/proc/stat", encoding="ascii") as file:
+            values = [int(v) for v in file.readline().split()[1:]]
+        return sum(values), values[3] + values[4]  # all ticks, idle and iowait ticks
+
+    try:
+        total, idle = sample()
+        time.sleep(window)
+        total_after, idle_after = sample()
+    except (OSError, ValueError, IndexError):
+        return os.getloadavg()[0]
+    ticks = total_after - total
+    return (os.cpu_count() or 1) * (1 - (idle_after - idle) / ticks) if ticks else 0.0
+
+
 def load_ranges(runs: Sequence[Run], sizes: Sequence[int]) -> str:
-    """The load average before the builds of each size, as ``N = 1,000: 6.9 to 9.0; …``."""
+    """The cores busy before the builds of each size, as ``N = 1,000: 0.0 to 0.1; …``."""
     parts = []
     for n in sizes:
         loads = [r.load for r in runs if r.n == n]
@@ -709,11 +729,12 @@ def write_report(path: Path, runs: Sequence[Run], sizes: Sequence[int], session:
         "every process that maps it and so overstates a build that forks workers. The peak memory of the tables above and of "
         "the goal is the larger of the largest process and the tree's PSS (its RSS where PSS cannot be read). CPU time is user "
         "+ system of the process and its children. Every build is a separate process, with Python bytecode caching on.",
-        f"- One-minute load average just before each build ({os.cpu_count()} cores; the bench's own build counts about 1): {load_ranges(runs, sizes)}"
+        f"- Cores busy with other work in the half second before each build ({os.cpu_count()} cores; from `/proc/stat`, "
+        f"between two builds of the bench): {load_ranges(runs, sizes)}"
         + (
             ". **Other work was running on this machine during the run**: wall times are inflated and noisy, and when the "
             "load differed between sizes the wall-time growth with N is distorted too; prefer the CPU-time figures for that."
-            if max(loads) > 0.75 * (os.cpu_count() or 1)
+            if max(loads) > 0.25 * (os.cpu_count() or 1)
             else "."
         ),
     ]
