@@ -85,11 +85,9 @@ def load(project: Path) -> Snapshot | None:
         data = json.loads((root / INDEX).read_text(encoding="utf-8"))
         if data.get("format") != FORMAT:
             return None
-        files = {
-            path: FileState(size, mtime, bytes.fromhex(hex_digest))
-            for path, size, mtime, hex_digest in data["files"]
-            if _safe(path) and type(size) is int and type(mtime) is int
-        }
+        files = {path: FileState(size, mtime, bytes.fromhex(hex_digest)) for path, size, mtime, hex_digest in data["files"]}
+        if not all(_safe(path) and type(kept.size) is int and type(kept.mtime_ns) is int for path, kept in files.items()):
+            return None  # not an index this module wrote
         warnings = tuple(ContentError(str(p), int(line), str(field), str(message), warning=True) for p, line, field, message in data["warnings"])
         until = dt.datetime.fromisoformat(data["until"]) if data["until"] else None
         return Snapshot(root, str(data["fingerprint"]), dt.datetime.fromisoformat(data["now"]), until, warnings, files)
