@@ -285,19 +285,27 @@ class PageCache(Generic[Record]):
             h.update(name.encode() + b"\0" + self.field_digest(name))
         return h.digest()
 
+    def _inputs(self, value: Any) -> bytes | None:
+        """The digest of what a page or stage is made from besides the site fields, or None: then it is made and never kept."""
+        if not self._base:
+            return None
+        try:
+            return self.digester.digest_once(value)
+        except Undigestible:
+            return None
+
+    def _unchanged(self, inputs: bytes, last: Previous[Record] | PreviousStage[Record]) -> bool:
+        """Whether the last build made this page or stage from the same inputs and the same values of the fields it read."""
+        return SITE_FIELDS.issuperset(last.reads) and self._key(inputs, last.reads) == last.key
+
     def page(self, renderer: Renderer, url: str, template: str, context: dict[str, Any]) -> Output | Reused | None:
         """The page at ``url``: the last build's file when nothing it depends on changed, else rendered (and keyed)."""
-        if self._site is not renderer.site:
-            self.prepare(renderer.site)
-        assert self._recording is not None
-        try:
-            if not self._base:
-                raise Undigestible("the configuration")
-            inputs = self.digester.digest_once((url, template, context))
-        except Undigestible:
+        assert self._recording is not None, "prepare() first"
+        inputs = self._inputs((url, template, context))
+        if inputs is None:
             return renderer.render_page(url, template, context, renderer.site)
         last = self.previous.get(url)
-        if last is not None and SITE_FIELDS.issuperset(last.reads) and self._key(inputs, last.reads) == last.key:
+        if last is not None and self._unchanged(inputs, last):
             record = self.reuse(url, last.record)
             if record is not None:
                 return Reused(url, record)
@@ -311,18 +319,13 @@ class PageCache(Generic[Record]):
     def stage(self, renderer: Renderer, stage: Stage) -> list[Output | Reused]:
         """The outputs of a stage kept whole: the last build's files when the git history and the site fields the
         stage read are unchanged, else the stage run again (reading the site through the recording copy)."""
+        assert self._recording is not None, "prepare() first"
         name = stage.__name__
-        if self._site is not renderer.site:
-            self.prepare(renderer.site)
-        assert self._site is not None and self._recording is not None
-        try:
-            if not self._base:
-                raise Undigestible("the configuration")
-            inputs = self.digester.digest_once(("stage", name, renderer.history))
-        except Undigestible:
+        inputs = self._inputs(("stage", name, renderer.history))
+        if inputs is None:
             return [o for o in stage(renderer) if o is not None]
         last = self.stages.get(name)
-        if last is not None and SITE_FIELDS.issuperset(last.reads) and self._key(inputs, last.reads) == last.key:
+        if last is not None and self._unchanged(inputs, last):
             kept = [(url, self.reuse(url, record)) for url, record in last.records]
             if all(record is not None for _, record in kept):
                 return [Reused(url, record) for url, record in kept]
