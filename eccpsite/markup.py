@@ -17,6 +17,8 @@ from typing import Protocol
 import markdown
 import nh3
 
+from eccpsite.inline_gate import gate
+
 ALLOWED_TAGS = {
     "p", "br", "hr", "h2", "h3", "h4", "h5", "h6", "em", "strong", "b", "i", "u", "s", "sup", "sub", "small",
     "abbr", "cite", "q", "blockquote", "code", "pre", "ul", "ol", "li", "dl", "dt", "dd", "a", "img",
@@ -42,12 +44,16 @@ _TAG = re.compile(r"<[^>]+>")
 _SPACE = re.compile(r"[ \t]+")
 
 
-def _renderer() -> markdown.Markdown:
-    return markdown.Markdown(
+def _renderer(gated: bool = True) -> markdown.Markdown:
+    """Python-Markdown as eccpsite uses it; ``gated``: its inline walks skip text they cannot change (see inline_gate)."""
+    md = markdown.Markdown(
         extensions=["footnotes", "tables", "sane_lists", "smarty"],
         extension_configs={"footnotes": {"BACKLINK_TITLE": "Back to the text of note %d"}},
         output_format="html",
     )
+    if gated:
+        gate(md)
+    return md
 
 
 _MD = _renderer()
