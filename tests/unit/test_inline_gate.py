@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import hypothesis_profiles
@@ -12,7 +11,7 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 from markdown.inlinepatterns import SimpleTagInlineProcessor
 
-from eccpsite.inline_gate import NEEDS, GatedInlineProcessor, gate
+from eccpsite.inline_gate import GatedInlineProcessor, gate
 from eccpsite.markup import _renderer
 
 assert hypothesis_profiles.PROFILE in hypothesis_profiles.PROFILES
