@@ -24,6 +24,7 @@ from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+from eccpsite.keptfile import FileState, link_kept
 from eccpsite.render import SEARCH_MARK, digest
 from eccpsite.urls import output_path
 
@@ -155,8 +156,8 @@ def index_site_cached(site: Path, indexed: Sequence[tuple[str, bytes]], language
     earlier build with the same :func:`search_key`; returns the number of files it added.
 
     Indexing is the slowest stage of a build of thousands of items; each bundle
-    is kept in ``cache/search-<key>/`` and copied in when none of its pages
-    changed. A large site is split into several bundles (:func:`shard_count`),
+    is kept in ``cache/search-<key>/`` and linked in when none of its pages
+    changed (and none of its files: see :func:`_kept_files`). A large site is split into several bundles (:func:`shard_count`),
     listed in ``pagefind/shards.json`` for the search page; the missing ones
     are made ``PARALLEL_BUNDLES`` at a time, each in a folder of its own, and
     put in place once all are made (the main bundle first: the others go
@@ -168,10 +169,14 @@ def index_site_cached(site: Path, indexed: Sequence[tuple[str, bytes]], language
         groups[shard_of(url, count)].append((url, page_digest))
     order = list(order) if order is not None else None
     kept = [cache / f"search-{search_key(members, language)}" for members in groups]
+    listed: dict[int, list[tuple[str, FileState]]] = {}  # the files of each kept bundle that is still as it was kept
     missing = []
     for shard, members in enumerate(groups):
-        if kept[shard].is_dir():
+        found = _kept_files(kept[shard]) if kept[shard].is_dir() else None
+        if found is not None:
+            listed[shard] = found
             continue
+        shutil.rmtree(kept[shard], ignore_errors=True)  # none, or a file of it was changed (edited in an output)
         bundle_order = order
         if count > 1:  # Pagefind reads only this bundle's pages, linked in the site's order
             wanted = {url for url, _ in members}
@@ -184,7 +189,12 @@ def index_site_cached(site: Path, indexed: Sequence[tuple[str, bytes]], language
 
     with ThreadPoolExecutor(max_workers=PARALLEL_BUNDLES, thread_name_prefix="bundle") as pool:
         list(pool.map(make, missing))
-    files = sum(_copy_bundle(bundle, site / shard_folder(shard)) for shard, bundle in enumerate(kept))
+    files = 0
+    for shard, bundle in enumerate(kept):  # the main bundle first: the others go inside its folder
+        made = listed[shard] if shard in listed else _kept_files(bundle)
+        if made is None:
+            raise SearchIndexFailed(f"the search index could not be built: {bundle} changed during the build; build again")
+        files += _link_bundle(bundle, made, site / shard_folder(shard))
     for old in cache.glob("search-*"):
         if old not in kept:
             shutil.rmtree(old, ignore_errors=True)
@@ -195,22 +205,56 @@ def index_site_cached(site: Path, indexed: Sequence[tuple[str, bytes]], language
 
 PARALLEL_BUNDLES = 2  # a Pagefind run keeps about one core and a half busy: two at once fill two cores
 BUILDING = ".pagefind-bundle"  # where a bundle is made, in the site folder, before it is kept
+BUNDLE_FILES = "eccpsite-files.json"  # in a kept bundle: each file's size, modification time and digest
 
 
 def _make_bundle(site: Path, folder: str, kept: Path, language: str, order: list[str] | None) -> None:
-    """Make one bundle with Pagefind in ``site/folder`` and keep it in ``kept`` (the folder is removed)."""
+    """Make one bundle with Pagefind in ``site/folder`` and keep it in ``kept``, with the list of its files (the folder
+    is removed)."""
     try:
         index_site(site, language, order, folder)
         kept.parent.mkdir(parents=True, exist_ok=True)
         temporary = kept.parent / f".{kept.name}.tmp"
         shutil.rmtree(temporary, ignore_errors=True)
         shutil.copytree(site / folder, temporary)
+        files = sorted(str(path.relative_to(temporary)) for path in temporary.rglob("*") if path.is_file())
+        states = [[name, *_state_row(FileState.of(os.fspath(temporary / name)))] for name in files]
+        (temporary / BUNDLE_FILES).write_text(json.dumps(states, separators=(",", ":")), encoding="utf-8")
         os.replace(temporary, kept)
     finally:
         shutil.rmtree(site / folder, ignore_errors=True)
 
 
-def _copy_bundle(kept: Path, target: Path) -> int:
-    """Copy a kept bundle into the site; the number of its files."""
-    shutil.copytree(kept, target)
-    return sum(1 for path in target.rglob("*") if path.is_file())
+def _state_row(state: FileState) -> list[int | str]:
+    return [state.size, state.mtime_ns, state.digest.hex()]
+
+
+def _kept_files(kept: Path) -> list[tuple[str, FileState]] | None:
+    """The files of the bundle kept in ``kept``, if every one is still as it was kept, else None.
+
+    A bundle is put in the output by hard links (:func:`_link_bundle`), so a
+    file of the output edited in place is edited here too; such a bundle is
+    made again rather than served.
+    """
+    try:
+        rows = json.loads((kept / BUNDLE_FILES).read_text(encoding="utf-8"))
+        files = [(name, FileState(size, mtime, bytes.fromhex(hex_digest))) for name, size, mtime, hex_digest in rows]
+        safe = all(isinstance(name, str) and name and not name.startswith("/") and ".." not in name.split("/") for name, _ in files)
+        if safe and all(type(state.size) is int and type(state.mtime_ns) is int and state.describes(os.fspath(kept / name)) for name, state in files):
+            return files
+    except (OSError, ValueError, TypeError):
+        pass
+    return None
+
+
+def _link_bundle(kept: Path, files: list[tuple[str, FileState]], target: Path) -> int:
+    """Put a kept bundle's files in the site (hard links where the file system allows, else copies); their number."""
+    made: set[Path] = set()
+    for name, state in files:
+        path = target / name
+        if path.parent not in made:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            made.add(path.parent)
+        if not link_kept(os.fspath(kept / name), os.fspath(path), state):
+            raise SearchIndexFailed(f"the search index could not be built: {kept / name} changed during the build; build again")
+    return len(files)

@@ -13,12 +13,12 @@ from __future__ import annotations
 
 import os
 import shutil
-import stat
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from eccpsite.keptfile import FileState, link_kept
 from eccpsite.links import PageLinks, page_links
 from eccpsite.render import SEARCH_MARK, Output, digest
 from eccpsite.urls import output_path
@@ -103,7 +103,7 @@ class Staging:
     def link(self, url: str, source: Path, kept: FileState) -> bool:
         """Put ``source`` in place as the file of ``url`` if it still is the file a build wrote there (``kept``); a
         hard link where the file system allows it, else a copy. False if it is not."""
-        return _link(os.fspath(source), os.fspath(self._file(url)), kept)
+        return link_kept(os.fspath(source), os.fspath(self._file(url)), kept)
 
     def link_all(self, sources: Path, files: Iterable[tuple[str, FileState]]) -> str | None:
         """:meth:`link` for many files at once: each ``(path, kept)`` from under ``sources`` to the same path here
@@ -117,7 +117,7 @@ class Staging:
             if parent not in made:
                 os.makedirs(parent, exist_ok=True)
                 made.add(parent)
-            if not _link(os.path.join(source_root, path), target, kept):
+            if not link_kept(os.path.join(source_root, path), target, kept):
                 return path
         return None
 
@@ -128,39 +128,6 @@ class Staging:
             shutil.copyfile(source, self._file(url))
             count += 1
         return count
-
-
-@dataclass(frozen=True, slots=True)
-class FileState:
-    """What a file was when a build kept it: its size, modification time and digest (eccpsite.render.digest)."""
-
-    size: int
-    mtime_ns: int
-    digest: bytes
-
-    def describes(self, path: str) -> bool:
-        """Whether the file at ``path`` is still this one: the same size and time (the usual case), or else the same
-        bytes (a cache restored by copying files without their times)."""
-        found = os.lstat(path)
-        if not stat.S_ISREG(found.st_mode) or found.st_size != self.size:
-            return False
-        if found.st_mtime_ns == self.mtime_ns:
-            return True
-        with open(path, "rb") as file:
-            return digest(file.read()) == self.digest
-
-
-def _link(source: str, target: str, kept: FileState) -> bool:
-    try:
-        if not kept.describes(source):
-            return False
-        try:
-            os.link(source, target)
-        except OSError:  # another file system, or no hard links there
-            shutil.copy2(source, target)
-    except OSError:
-        return False
-    return True
 
 
 @contextmanager

@@ -169,6 +169,24 @@ def test_cache_a_kept_file_edited_in_place_is_never_served(tmp_path: Path) -> No
     assert "Tampered" not in (site / ".cache/output/files/news/second/index.html").read_text()
 
 
+def test_cache_search_files_are_linked_and_one_edited_in_place_is_made_again(tmp_path: Path) -> None:
+    site = _site(tmp_path / "site")
+    assert _build(site).how == BUILT
+    entry = site / "build/pagefind/pagefind-entry.json"
+    [kept] = site.glob(".cache/search-*/pagefind-entry.json")
+    assert entry.stat().st_ino == kept.stat().st_ino, "the bundle is linked from the cache, not copied"
+    with open(entry, "r+b") as file:  # edited in place: the cached bundle's file is the same file
+        file.write(b"[")
+
+    done = _build(site, output="elsewhere")  # the kept output no longer stands for the last build: build
+
+    assert done.how == BUILT
+    assert snapshot(site / "elsewhere") == _cold(site, tmp_path)
+    [remade] = site.glob(".cache/search-*/pagefind-entry.json")
+    assert remade.read_bytes() == (site / "elsewhere/pagefind/pagefind-entry.json").read_bytes()
+    assert not remade.read_bytes().startswith(b"[")
+
+
 def test_cache_pages_whose_inputs_did_not_change_are_linked_not_rendered(tmp_path: Path) -> None:
     site = _site(tmp_path / "site")
     assert _build(site).how == BUILT
