@@ -26,6 +26,21 @@ class FileState:
     digest: bytes
 
     @classmethod
+    def from_row(cls, row: object) -> tuple[str, FileState]:
+        """A ``[path, size, mtime_ns, hex digest]`` row of a cache's index; raises ValueError for any row a build could
+        not have written (such an index is not trusted: a path outside the cache, values of the wrong type)."""
+        if not isinstance(row, list) or len(row) != 4:
+            raise ValueError("not a file row")
+        path, size, mtime_ns, hex_digest = row
+        if not safe_path(path) or type(size) is not int or type(mtime_ns) is not int or not isinstance(hex_digest, str):
+            raise ValueError(f"not a file row: {row!r}")
+        return path, cls(size, mtime_ns, bytes.fromhex(hex_digest))
+
+    def row(self, path: str) -> list[object]:
+        """The row of :meth:`from_row`."""
+        return [path, self.size, self.mtime_ns, self.digest.hex()]
+
+    @classmethod
     def of(cls, path: str) -> FileState:
         """The state of the file at ``path`` now (its bytes are read for the digest)."""
         found = os.lstat(path)
@@ -42,6 +57,11 @@ class FileState:
             return True
         with open(path, "rb") as file:
             return digest(file.read()) == self.digest
+
+
+def safe_path(path: object) -> bool:
+    """A relative path that stays inside the folder it is relative to."""
+    return isinstance(path, str) and bool(path) and not path.startswith("/") and ".." not in path.split("/") and "\\" not in path and "\0" not in path
 
 
 def link_kept(source: str, target: str, kept: FileState) -> bool:

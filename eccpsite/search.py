@@ -157,8 +157,9 @@ def index_site_cached(site: Path, indexed: Sequence[tuple[str, bytes]], language
 
     Indexing is the slowest stage of a build of thousands of items; each bundle
     is kept in ``cache/search-<key>/`` and linked in when none of its pages
-    changed (and none of its files: see :func:`_kept_files`). A large site is split into several bundles (:func:`shard_count`),
-    listed in ``pagefind/shards.json`` for the search page; the missing ones
+    changed (and none of its files: see :func:`_kept_files`). A large site is
+    split into several bundles (:func:`shard_count`), listed in
+    ``pagefind/shards.json`` for the search page; the missing ones
     are made ``PARALLEL_BUNDLES`` at a time, each in a folder of its own, and
     put in place once all are made (the main bundle first: the others go
     inside its folder).
@@ -218,15 +219,11 @@ def _make_bundle(site: Path, folder: str, kept: Path, language: str, order: list
         shutil.rmtree(temporary, ignore_errors=True)
         shutil.copytree(site / folder, temporary)
         files = sorted(str(path.relative_to(temporary)) for path in temporary.rglob("*") if path.is_file())
-        states = [[name, *_state_row(FileState.of(os.fspath(temporary / name)))] for name in files]
+        states = [FileState.of(os.fspath(temporary / name)).row(name) for name in files]
         (temporary / BUNDLE_FILES).write_text(json.dumps(states, separators=(",", ":")), encoding="utf-8")
         os.replace(temporary, kept)
     finally:
         shutil.rmtree(site / folder, ignore_errors=True)
-
-
-def _state_row(state: FileState) -> list[int | str]:
-    return [state.size, state.mtime_ns, state.digest.hex()]
 
 
 def _kept_files(kept: Path) -> list[tuple[str, FileState]] | None:
@@ -237,10 +234,8 @@ def _kept_files(kept: Path) -> list[tuple[str, FileState]] | None:
     made again rather than served.
     """
     try:
-        rows = json.loads((kept / BUNDLE_FILES).read_text(encoding="utf-8"))
-        files = [(name, FileState(size, mtime, bytes.fromhex(hex_digest))) for name, size, mtime, hex_digest in rows]
-        safe = all(isinstance(name, str) and name and not name.startswith("/") and ".." not in name.split("/") for name, _ in files)
-        if safe and all(type(state.size) is int and type(state.mtime_ns) is int and state.describes(os.fspath(kept / name)) for name, state in files):
+        files = list(map(FileState.from_row, json.loads((kept / BUNDLE_FILES).read_text(encoding="utf-8"))))
+        if all(state.describes(os.fspath(kept / name)) for name, state in files):
             return files
     except (OSError, ValueError, TypeError):
         pass

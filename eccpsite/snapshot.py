@@ -74,11 +74,6 @@ def _folder(project: Path) -> Path:
     return project / CACHE_DIR / FOLDER
 
 
-def _safe(path: object) -> bool:
-    """A relative path that stays inside the snapshot (the index is not trusted blindly)."""
-    return isinstance(path, str) and bool(path) and not path.startswith("/") and ".." not in path.split("/") and "\\" not in path and "\0" not in path
-
-
 def load(project: Path) -> Snapshot | None:
     """The snapshot of the last build, or None when there is none or its index is not one this module wrote."""
     root = _folder(project)
@@ -86,9 +81,7 @@ def load(project: Path) -> Snapshot | None:
         data = json.loads((root / INDEX).read_text(encoding="utf-8"))
         if data.get("format") != FORMAT:
             return None
-        files = {path: FileState(size, mtime, bytes.fromhex(hex_digest)) for path, size, mtime, hex_digest in data["files"]}
-        if not all(_safe(path) and type(kept.size) is int and type(kept.mtime_ns) is int for path, kept in files.items()):
-            return None  # not an index this module wrote
+        files = dict(map(FileState.from_row, data["files"]))  # raises ValueError for an index this module did not write
         warnings = tuple(ContentError(str(p), int(line), str(field), str(message), warning=True) for p, line, field, message in data["warnings"])
         until = dt.datetime.fromisoformat(data["until"]) if data["until"] else None
         return Snapshot(root, str(data["fingerprint"]), dt.datetime.fromisoformat(data["now"]), until, warnings, files)
@@ -250,6 +243,6 @@ def take(
         "now": now.isoformat(),
         "until": until.isoformat() if until else None,
         "warnings": [[w.path, w.line, w.field, w.message] for w in warnings],
-        "files": [[path, f.size, f.mtime_ns, f.digest.hex()] for path, f in files.items()],
+        "files": [state.row(path) for path, state in files.items()],
     }
     (root / INDEX).write_text(json.dumps(index, separators=(",", ":")), encoding="utf-8")
