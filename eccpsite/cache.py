@@ -39,7 +39,7 @@ import markdown
 import nh3
 
 import eccpsite
-from eccpsite import markup
+from eccpsite import inline_gate, markup
 
 CACHE_DIR = ".cache"
 POOL_THRESHOLD = 64  # fewer bodies than this render faster in this process than in a pool
@@ -53,7 +53,7 @@ _EXPECTED_SCHEMA = [("index", "sqlite_autoindex_html_1", "html", None), ("table"
 
 def fingerprint() -> str:
     """What rendered HTML depends on besides its source."""
-    own = Path(markup.__file__).read_bytes()
+    own = b"".join(Path(module.__file__).read_bytes() for module in (markup, inline_gate))  # type: ignore[arg-type]
     versions = f"{eccpsite.__version__}|{markdown.__version__}|{getattr(nh3, '__version__', '')}"
     return hashlib.blake2b(own + versions.encode(), digest_size=12).hexdigest()
 
