@@ -42,6 +42,7 @@ import importlib.util
 import json
 import os
 import platform
+import re
 import shlex
 import shutil
 import signal
@@ -93,6 +94,7 @@ class Run:
     pages: int  # HTML pages
     load: float  # cores kept busy by other work in the half second before the build (busy_cores)
     tree_pss_mb: float = 0.0  # the largest sampled sum of proportional sizes (PSS) over the tree: shared pages count once (0: not readable)
+    stages: tuple[tuple[str, float, float], ...] = ()  # eccpsite's own account of its stages: name, wall and CPU seconds (--timings)
 
     @property
     def peak_mb(self) -> float:
@@ -333,11 +335,20 @@ class Setup:
     now: str
     no_pdf: bool
     code: Path  # the snapshot of eccpsite, site.yaml and templates/ that every build of the run uses
+    timings: bool = False  # the snapshot's `eccpsite build` says where its time went (--timings)
 
 
 def eccpsite_command(tool: Tool, setup: Setup, project: Path, output: Path) -> list[str]:
     command = [*tool.command, "--project", str(project), "build", "--now", setup.now, "--output", str(output)]
-    return [*command, "--no-pdf"] if setup.no_pdf else command
+    return command + ["--no-pdf"] * setup.no_pdf + ["--timings"] * setup.timings
+
+
+STAGE_ROW = re.compile(r"^(\S.*?)\s+(\d+\.\d+) s\s+(\d+\.\d+) s$", re.M)  # a row of `eccpsite build --timings`
+
+
+def read_stages(log: Path) -> tuple[tuple[str, float, float], ...]:
+    """The stages a build's log lists (``--timings``): name, wall and CPU seconds, in order."""
+    return tuple((name, float(wall), float(cpu)) for name, wall, cpu in STAGE_ROW.findall(log.read_text(encoding="utf-8", errors="replace")))
 
 
 def clear_eccpsite_caches(project: Path, xdg: Path) -> None:
@@ -363,7 +374,7 @@ def time_eccpsite(tool: Tool, setup: Setup, root: Path, n: int, repeat: int) -> 
         log = setup.work / "logs" / f"eccpsite-{mode}-{n}-{repeat}.log"
         m = measure(eccpsite_command(tool, setup, project, output), project, child_env(xdg, setup.code), log)
         files, pages = count_output(output)
-        runs.append(Run("eccpsite", mode, n, repeat, m.seconds, m.cpu, m.largest_mb, m.tree_mb, files, pages, load, m.tree_pss_mb))
+        runs.append(Run("eccpsite", mode, n, repeat, m.seconds, m.cpu, m.largest_mb, m.tree_mb, files, pages, load, m.tree_pss_mb, read_stages(log)))
     return runs
 
 
@@ -590,6 +601,51 @@ def linear_rows(runs: Sequence[Run], sizes: Sequence[int], metric: str = "second
     return rows
 
 
+SEARCH_STAGE = "make the search index"
+
+
+def _median_run(runs: Sequence[Run], mode: str, n: int) -> Run | None:
+    chosen = sorted((r for r in runs if r.tool == "eccpsite" and r.mode == mode and r.n == n and r.stages), key=lambda r: r.seconds)
+    return chosen[len(chosen) // 2] if chosen else None
+
+
+def stage_lines(runs: Sequence[Run], sizes: Sequence[int]) -> list[str]:
+    """Where eccpsite's cold and one-edit builds spent their time at the largest N, stage by stage (from --timings)."""
+    n = max(sizes)
+    shown = [(label, run) for label, mode in (("cold", "cold"), ("one edit", "edit")) if (run := _median_run(runs, mode, n)) is not None]
+    if not shown:
+        return []
+    names = list(dict.fromkeys(name for _, run in shown for name, _, _ in run.stages))
+    lines = [
+        "## Where eccpsite's time goes",
+        "",
+        f"At N = {n:,}, from the median run's own account of its stages (`eccpsite build --timings`); CPU counts the build "
+        "process and the workers and Pagefind runs it waited for. Starting Python and importing eccpsite come before the "
+        "first stage, so the stages add up to a little less than the wall time above.",
+        "",
+        "| stage | " + " | ".join(f"{label} wall | {label} CPU" for label, _ in shown) + " |",
+        "|---|" + "---|---|" * len(shown),
+    ]
+    for name in names:
+        cells = []
+        for _, run in shown:
+            found = {stage: (wall, cpu) for stage, wall, cpu in run.stages}.get(name)
+            cells += [f"{found[0]:.2f} s", f"{found[1]:.2f} s"] if found else ["–", "–"]
+        lines.append(f"| {name} | " + " | ".join(cells) + " |")
+    cold = dict(shown).get("cold")
+    pelican = median_of(runs, "pelican", "build", n)
+    search = next((wall for name, wall, _ in cold.stages if name == SEARCH_STAGE), None) if cold else None
+    if cold is not None and pelican is not None and search is not None:
+        budget = pelican / GOAL_PELICAN_RATIO
+        lines += [
+            "",
+            f"The cold build's search index alone (Pagefind, one run per bundle of about 1,000 pages, two at a time) took "
+            f"{search:.1f} s, against {budget:.1f} s for the whole build that the goal of {GOAL_PELICAN_RATIO:g}× Pelican's speed "
+            "allows; neither Pelican nor Hugo makes a search index here.",
+        ]
+    return [*lines, ""]
+
+
 def raw_table(runs: Sequence[Run]) -> list[str]:
     header = "| N | tool | mode | repeat | wall | CPU | largest process | process tree (PSS) | process tree (RSS) | files | HTML pages | cores busy before |"
     lines = [header, "|---|---|---|---|---|---|---|---|---|---|---|---|"]
@@ -698,6 +754,7 @@ def write_report(path: Path, runs: Sequence[Run], sizes: Sequence[int], session:
         "",
         *goal_lines(runs, sizes, "cpu"),
         "",
+        *stage_lines(runs, sizes),
         "## What was built",
         "",
         *[
@@ -795,7 +852,8 @@ def main(argv: list[str] | None = None) -> int:
     tools = [Tool(t.name, eccpsite_version(work / "code"), t.command) if t.name == "eccpsite" else t for t in tools]
     if not args.smoke and missing:
         print("bench: " + "; ".join(missing), file=sys.stderr)
-    setup = Setup(work, args.now, "eccpsite" in args.tools and eccpsite_has_flag("--no-pdf", work / "code"), work / "code")
+    has = "eccpsite" in args.tools
+    setup = Setup(work, args.now, has and eccpsite_has_flag("--no-pdf", work / "code"), work / "code", has and eccpsite_has_flag("--timings", work / "code"))
     session = Session(args, setup, {t.name: t for t in tools}, missing, code)
     started = time.perf_counter()
     sizes = sorted(set(args.sizes))

@@ -16,7 +16,7 @@ import gc
 import os
 import subprocess
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Generic, Protocol, TypeVar
@@ -46,6 +46,38 @@ class BuildOptions:
     drafts: bool = False
     strict: bool = False
     pdf: bool = True  # False with --no-pdf: PDF editions are skipped (their images are still checked)
+
+
+class Timings:
+    """Where a build's time went (``eccpsite build --timings``): per stage, in order, the wall-clock seconds and the
+    CPU seconds of the build process and of the worker processes and Pagefind runs it waited for."""
+
+    def __init__(self) -> None:
+        self.stages: list[tuple[str, float, float]] = []
+
+    @staticmethod
+    def mark() -> tuple[float, float]:
+        """The wall-clock and CPU time now, for :meth:`since`."""
+        return time.perf_counter(), _cpu_seconds()
+
+    def since(self, name: str, mark: tuple[float, float]) -> None:
+        """Note stage ``name`` as the time from ``mark`` to now."""
+        wall, cpu = mark
+        self.stages.append((name, time.perf_counter() - wall, _cpu_seconds() - cpu))
+
+    @contextlib.contextmanager
+    def stage(self, name: str) -> Iterator[None]:
+        mark = self.mark()
+        try:
+            yield
+        finally:
+            self.since(name, mark)
+
+
+def _cpu_seconds() -> float:
+    """User and system time of this process and of its children that ended and were waited for."""
+    times = os.times()
+    return times.user + times.system + times.children_user + times.children_system
 
 
 @dataclass(frozen=True)
@@ -82,6 +114,7 @@ class Built:
     seconds: float
     warnings: tuple[ContentError, ...]
     result: WrittenSite | None = None  # what the build kept, when it built
+    timings: Timings | None = None  # where the time went, stage by stage
 
 
 class Kept(Made, Checkable, Protocol):
@@ -119,29 +152,40 @@ def build_stages(project: Path, assets: Iterable[tuple[str, Path]], options: Bui
     return [pdf_stage(project, assets, render=options.pdf), *RENDERERS, render_email_editions]
 
 
-def make_site(project: Path, options: BuildOptions, sink: Sink[Record], pages: PageHook | None = None) -> MadeSite[Record]:
+def make_site(
+    project: Path, options: BuildOptions, sink: Sink[Record], pages: PageHook | None = None, timings: Timings | None = None
+) -> MadeSite[Record]:
     """Every stage but the write: each output goes to ``sink`` as soon as it is made (a list in memory, or the writer's
     staging folder) and only the sink's records come back; raises BuildFailed with every error found. With ``pages``
-    (a page cache), pages whose inputs are those of the last build's are not rendered again."""
-    sources = read_sources(project)
+    (a page cache), pages whose inputs are those of the last build's are not rendered again; ``timings`` notes how
+    long each stage took."""
+    clock = timings or Timings()
+    with clock.stage("read sources"):
+        sources = read_sources(project)
     assets = sources.assets
-    content = parse_content(sources)
+    with clock.stage("parse content"):
+        content = parse_content(sources)
     del sources  # the text of every file: the items keep what they need
     errors = [e for e in content.errors if not e.warning]
     warnings = [e for e in content.errors if e.warning]
     if content.config is None:
         raise BuildFailed(errors or [ContentError("site.yaml", 0, "", "could not be read")])
     now = resolve_now(options.now, content.config.tz)
-    site = build_model(content.config, content.items, content.editions, now, drafts=options.drafts, unparsed=content.unparsed)
+    with clock.stage("build the site model"):
+        site = build_model(content.config, content.items, content.editions, now, drafts=options.drafts, unparsed=content.unparsed)
     if isinstance(site, list) or errors:
         raise BuildFailed(errors + (site if isinstance(site, list) else []))
     warnings.extend(site.warnings)
-    prerender(i.body for i in site.items)
-    env = make_environment(project / "templates")
-    history = read_history(project, [i.path for i in site.items] + [e.edition.path for e in site.editions])
-    records = render_site(site, env, build_stages(project, assets, options), history=history, sink=sink, pages=pages)
-    item_sources = {site.url(i): i.path for i in site.items}
-    link_problems = check_links(records, (url for url, _ in assets), item_sources)
+    with clock.stage("render Markdown"):
+        prerender(i.body for i in site.items)
+    with clock.stage("read git history"):
+        history = read_history(project, [i.path for i in site.items] + [e.edition.path for e in site.editions])
+    with clock.stage("render and write outputs"):
+        env = make_environment(project / "templates")
+        records = render_site(site, env, build_stages(project, assets, options), history=history, sink=sink, pages=pages)
+    with clock.stage("check links"):
+        item_sources = {site.url(i): i.path for i in site.items}
+        link_problems = check_links(records, (url for url, _ in assets), item_sources)
     errors = [e for e in link_problems if not e.warning]
     warnings.extend(e for e in link_problems if e.warning)
     if options.strict:
@@ -188,26 +232,30 @@ def build_if_changed(project: Path, output: Path, options: BuildOptions) -> Buil
     put in place. Any other build reuses the kept pages whose inputs did not change.
     """
     started = time.perf_counter()
+    clock = Timings()
     check_output_folder(output, project)
-    now = _manifest_now(project, options)
-    fingerprint = input_fingerprint(project, f"{options.drafts}|{options.strict}|{options.pdf}", _git_head(project))
-    last = read_manifest(project)
+    with clock.stage("compare the inputs with the last build's"):
+        now = _manifest_now(project, options)
+        fingerprint = input_fingerprint(project, f"{options.drafts}|{options.strict}|{options.pdf}", _git_head(project))
+        last = read_manifest(project)
     if now is not None and last.get("output") == str(output.resolve()) and (output / MARKER).exists():
         built_at = dt.datetime.fromisoformat(last["now"])
         until = dt.datetime.fromisoformat(last["until"]) if last.get("until") else None
         if still_current(last.get("fingerprint", ""), built_at, until, fingerprint, now):
-            return Built(UP_TO_DATE, 0, time.perf_counter() - started, ())
-    kept = snapshot.load(project)
+            return Built(UP_TO_DATE, 0, time.perf_counter() - started, (), timings=clock)
+    with clock.stage("read the kept output's index"):
+        kept = snapshot.load(project)
     if now is not None and kept is not None and kept.covers(fingerprint, now):
-        count = _restore(kept, output)
+        with clock.stage("put the kept output in place"):
+            count = _restore(kept, output)
         if count is not None:
             _record(project, output, fingerprint, kept.now, kept.until)
-            return Built(RESTORED, count, time.perf_counter() - started, kept.warnings)
-    result, count, _ = build(project, output, options, kept)
-    with contextlib.suppress(OSError):  # the output is built; the next build will only have less to take from
+            return Built(RESTORED, count, time.perf_counter() - started, kept.warnings, timings=clock)
+    result, count, _ = build(project, output, options, kept, clock)
+    with clock.stage("keep the output for the next build"), contextlib.suppress(OSError):  # the next build will only have less to take from
         snapshot.take(project, output, result.records, result.key_base, fingerprint, result.now, result.until, result.warnings)
     _record(project, output, fingerprint, result.now, result.until)
-    return Built(BUILT, count, time.perf_counter() - started, result.warnings, result)
+    return Built(BUILT, count, time.perf_counter() - started, result.warnings, result, clock)
 
 
 def _record(project: Path, output: Path, fingerprint: str, now: dt.datetime, until: dt.datetime | None) -> None:
@@ -215,7 +263,9 @@ def _record(project: Path, output: Path, fingerprint: str, now: dt.datetime, unt
     write_manifest(project, {**manifest, "until": until.isoformat() if until else None})
 
 
-def build(project: Path, output: Path, options: BuildOptions, kept: snapshot.Snapshot | None = None) -> tuple[WrittenSite, int, float]:
+def build(
+    project: Path, output: Path, options: BuildOptions, kept: snapshot.Snapshot | None = None, timings: Timings | None = None
+) -> tuple[WrittenSite, int, float]:
     """Build the site and swap it into ``output``; returns what the build kept, the file count and seconds.
 
     The same stages as :func:`build_outputs`, but each output is written to the
@@ -227,12 +277,14 @@ def build(project: Path, output: Path, options: BuildOptions, kept: snapshot.Sna
     is unchanged is linked from there instead of rendered.
     """
     started = time.perf_counter()
+    clock = timings or Timings()
     check_output_folder(output, project)
     with markdown_cache(project), staging(output) as folder:
-        last = snapshot.previous(kept) if kept is not None else snapshot.KeptPages({}, {})
+        with clock.stage("read the kept pages' keys"):
+            last = snapshot.previous(kept) if kept is not None else snapshot.KeptPages({}, {})
         reuse = snapshot.reuser(kept, folder) if kept is not None else lambda url, record: None
         pages = PageCache(page_base(project), last.pages, reuse, last.stages, last.base)
-        made = make_site(project, options, folder, pages)
+        made = make_site(project, options, folder, pages, clock)
         site, records = made.site, tuple(made.records)
         result = WrittenSite(site.now, next_status_change(site), made.warnings, records, sum(r.kept for r in records), pages.key_base)
         count = len(records) + folder.copy(made.assets)
@@ -242,7 +294,10 @@ def build(project: Path, output: Path, options: BuildOptions, kept: snapshot.Sna
         del made, site, pages, last
         _give_back_memory()
         indexed = [(w.url, w.digest) for w in records if w.indexed]
-        count += index_site_cached(folder.root, indexed, language, project / CACHE_DIR, order)
+        with clock.stage("make the search index"):
+            count += index_site_cached(folder.root, indexed, language, project / CACHE_DIR, order)
+        closing = clock.mark()
+    clock.since("save the Markdown cache, swap the output in", closing)
     return result, count, time.perf_counter() - started
 
 

@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 from eccpsite import __version__
-from eccpsite.build import RESTORED, UP_TO_DATE, BuildOptions, build_if_changed, build_outputs
+from eccpsite.build import BUILT, RESTORED, UP_TO_DATE, BuildOptions, Timings, build_if_changed, build_outputs
 from eccpsite.errors import BuildFailed, ContentError, UsageError
 from eccpsite.search import SearchIndexFailed
 from eccpsite.writer import OutputRefused
@@ -39,6 +39,7 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("--strict", action="store_true", help="treat warnings as errors")
     b.add_argument("--output", type=Path, help="output folder (default: build/ in the project)")
     b.add_argument("--no-pdf", dest="pdf", action="store_false", help="skip the PDF editions (a quicker preview)")
+    b.add_argument("--timings", action="store_true", help="say how long each stage of the build took")
     c = sub.add_parser("check", help="validate content and links; writes nothing")
     c.add_argument("--now")
     c.add_argument("--strict", action="store_true", help="treat warnings as errors")
@@ -63,6 +64,15 @@ def _report(errors: list[ContentError], warnings: tuple[ContentError, ...] | lis
         print(f"{len(errors)} error(s); nothing was written, the previous output is unchanged.", file=sys.stderr)
 
 
+def timings_table(timings: Timings, total: float) -> str:
+    """The stages of a build with their wall-clock and CPU seconds, one per line, and the whole build's time."""
+    width = max(len(name) for name, _, _ in [*timings.stages, ("stage", 0.0, 0.0)])
+    lines = [f"{'stage':<{width}}  {'wall':>8}  {'CPU':>8}"]
+    lines += [f"{name:<{width}}  {wall:>6.2f} s  {cpu:>6.2f} s" for name, wall, cpu in timings.stages]
+    lines.append(f"{'the whole build':<{width}}  {total:>6.2f} s")
+    return "\n".join(lines)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     project: Path = args.project
@@ -73,13 +83,15 @@ def main(argv: list[str] | None = None) -> int:
             done = build_if_changed(project, output, options)
             if done.how == UP_TO_DATE:
                 print(f"{output} is up to date: nothing changed since the last build ({done.seconds:.2f} s)")
-                return EXIT_OK
-            _report([], done.warnings)
+            else:
+                _report([], done.warnings)
             if done.how == RESTORED:
                 print(f"nothing changed since the last build: its {done.files} files, kept in .cache/, are now in {output} ({done.seconds:.2f} s)")
-                return EXIT_OK
-            reused = f" ({done.result.reused} unchanged pages taken from the last build)" if done.result and done.result.reused else ""
-            print(f"built {done.files} files into {output} in {done.seconds:.2f} s{reused}")
+            elif done.how == BUILT:
+                reused = f" ({done.result.reused} unchanged pages taken from the last build)" if done.result and done.result.reused else ""
+                print(f"built {done.files} files into {output} in {done.seconds:.2f} s{reused}")
+            if args.timings and done.timings is not None:
+                print(timings_table(done.timings, done.seconds))
             return EXIT_OK
         if args.command == "check":
             result = build_outputs(project, BuildOptions(now=args.now, strict=args.strict, pdf=False))

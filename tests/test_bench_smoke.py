@@ -94,5 +94,8 @@ def test_run_smoke_writes_results(tmp_path: Path) -> None:
     assert re.search(r"^\| 50 \| eccpsite \| warm \| 1 \| [\d.]+ s \| [\d.]+ s \| \d+ MB \| \d+ MB \| \d+ MB \| [\d,]+ \|", report, re.M), report
     assert re.search(r"^\| 50 \| eccpsite \| edit \| 1 \| [\d.]+ s \|", report, re.M), report
     assert "*process tree (PSS)*" in report
+    # the cold and one-edit builds' own account of their stages (eccpsite build --timings)
+    assert "## Where eccpsite's time goes" in report
+    assert re.search(r"^\| make the search index \| [\d.]+ s \| [\d.]+ s \| [\d.]+ s \| [\d.]+ s \|$", report, re.M), report
     assert "python bench/run.py --smoke" in report
     assert not (tmp_path / "work" / "n50").exists()  # the corpus is removed after the run

@@ -349,3 +349,21 @@ def test_cli_project_option_builds_another_folder(site: Path, tmp_path: Path, ru
     result = run_cli("--project", str(site), "build", "--now", NOW, cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert (site / "build" / "index.html").is_file()
+
+
+def test_cli_timings_list_every_stage_of_a_build_and_of_an_up_to_date_one(site: Path, run_cli: RunCli) -> None:
+    built = run_cli("build", "--now", NOW, "--no-pdf", "--timings", cwd=site)
+    assert built.returncode == 0, built.stderr
+    rows = re.findall(r"^(\S.*?)\s+(\d+\.\d\d) s\s+(\d+\.\d\d) s$", built.stdout, re.M)
+    stages = [name for name, _, _ in rows]
+    for stage in ("parse content", "render Markdown", "render and write outputs", "check links", "make the search index", "keep the output for the next build"):
+        assert stage in stages, built.stdout
+    whole = re.search(r"^the whole build\s+(\d+\.\d\d) s$", built.stdout, re.M)
+    assert whole, built.stdout
+    total = float(whole.group(1))
+    assert sum(float(wall) for _, wall, _ in rows) <= total + 0.01 * len(rows)  # rounding: each row may be 0.005 s up
+
+    again = run_cli("build", "--now", NOW, "--no-pdf", "--timings", cwd=site)
+    assert "is up to date" in again.stdout
+    assert re.search(r"^compare the inputs with the last build's\s+\d+\.\d\d s", again.stdout, re.M), again.stdout
+    assert "render and write outputs" not in again.stdout
