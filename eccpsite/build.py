@@ -252,7 +252,8 @@ def build_if_changed(project: Path, output: Path, options: BuildOptions) -> Buil
             _record(project, output, fingerprint, kept.now, kept.until)
             return Built(RESTORED, count, time.perf_counter() - started, kept.warnings, timings=clock)
     result, count, _ = build(project, output, options, kept, clock)
-    with clock.stage("keep the output for the next build"), contextlib.suppress(OSError):  # the next build will only have less to take from
+    # The output is built: if keeping it fails, the next build only has less to take from.
+    with clock.stage("keep the output for the next build"), contextlib.suppress(OSError):
         snapshot.take(project, output, result.records, result.key_base, fingerprint, result.now, result.until, result.warnings)
     _record(project, output, fingerprint, result.now, result.until)
     return Built(BUILT, count, time.perf_counter() - started, result.warnings, result, clock)
@@ -296,7 +297,7 @@ def build(
         indexed = [(w.url, w.digest) for w in records if w.indexed]
         with clock.stage("make the search index"):
             count += index_site_cached(folder.root, indexed, language, project / CACHE_DIR, order)
-        closing = clock.mark()
+        closing = clock.mark()  # leaving the block saves the Markdown cache and swaps the staging folder in
     clock.since("save the Markdown cache, swap the output in", closing)
     return result, count, time.perf_counter() - started
 
