@@ -15,9 +15,10 @@ read off its regular expression, by hand, in ``NEEDS`` below. That reading
 holds only for the expressions it was made from, so each walk's patterns
 (names and expressions, in order) are compared with a digest of those; a walk
 whose patterns differ (another Python-Markdown, another extension) is left as
-Python-Markdown made it: slower, never different. The tests compare gated and
-plain output on generated Markdown and check that both walks are gated with
-the Python-Markdown installed.
+Python-Markdown made it: slower, never different. The check sits in front of
+``InlineProcessor.__handleInline``, a private method: without it, nothing is
+gated either. The tests compare gated and plain output on generated Markdown
+and check that both walks are gated with the Python-Markdown installed.
 """
 
 from __future__ import annotations
