@@ -19,9 +19,9 @@ import json
 import os
 import shutil
 import subprocess
-import sys
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from functools import lru_cache
 from pathlib import Path
 
 from eccpsite.keptfile import FileState, link_kept
@@ -45,16 +45,27 @@ class SearchIndexFailed(Exception):
     """Pagefind could not index the site."""
 
 
+@lru_cache(maxsize=1)
+def _pagefind() -> str:
+    """The Pagefind binary, found as ``python -m pagefind`` finds it (``PAGEFIND_BINARY_PATH``, else the wheel's)."""
+    from pagefind.service import get_executable  # imports asyncio: only when a build indexes
+
+    found = get_executable()
+    if found is None:
+        raise SearchIndexFailed("the search index could not be built: Pagefind's binary was not found (pip install 'pagefind[extended]')")
+    return str(found)
+
+
 def _index(pages: Path, bundle: Path, language: str) -> None:
     """Index the HTML under ``pages`` and write the bundle into ``bundle``.
 
-    Pagefind's own command (``python -m pagefind``, the binary of the wheel)
-    rather than its Python service: the service's process is ended as soon as
-    it answers that the files are written, and under load a file was at times
-    cut short (a 4 KB ``wasm.unknown.pagefind``); the command writes every
-    file before it exits.
+    Pagefind's own command (the binary of the wheel, which ``python -m
+    pagefind`` would start after a Python of its own) rather than its Python
+    service: the service's process is ended as soon as it answers that the
+    files are written, and under load a file was at times cut short (a 4 KB
+    ``wasm.unknown.pagefind``); the command writes every file before it exits.
     """
-    command = [sys.executable, "-m", "pagefind", "--site", str(pages), "--output-path", str(bundle), "--force-language", language, "--silent"]
+    command = [_pagefind(), "--site", str(pages), "--output-path", str(bundle), "--force-language", language, "--silent"]
     done = subprocess.run(command, capture_output=True, text=True, check=False)
     if done.returncode != 0:
         raise SearchIndexFailed(f"the search index could not be built: {(done.stderr or done.stdout).strip() or f'pagefind exited with {done.returncode}'}")

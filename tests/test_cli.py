@@ -367,3 +367,17 @@ def test_cli_timings_list_every_stage_of_a_build_and_of_an_up_to_date_one(site: 
     assert "is up to date" in again.stdout
     assert re.search(r"^compare the inputs with the last build's\s+\d+\.\d\d s", again.stdout, re.M), again.stdout
     assert "render and write outputs" not in again.stdout
+
+
+def test_cli_a_search_index_that_cannot_be_made_is_reported_and_the_output_kept(site: Path, run_cli: RunCli) -> None:
+    assert run_cli("build", "--now", NOW, "--no-pdf", cwd=site).returncode == 0
+    before = snapshot(site / "build")
+    (site / "content" / "news").mkdir(parents=True, exist_ok=True)
+    (site / "content" / "news" / "2019-06-01-late.md").write_text("---\ntitle: Late\ndate: 2019-06-01\n---\nText.\n", encoding="utf-8")
+
+    failed = run_eccpsite("build", "--now", NOW, "--no-pdf", cwd=site, env=clean_env(PAGEFIND_BINARY_PATH=shutil.which("false") or "/bin/false"))
+
+    assert failed.returncode == 1
+    assert "the search index could not be built" in failed.stderr and "the previous output is unchanged" in failed.stderr
+    assert "Traceback" not in failed.stderr
+    assert snapshot(site / "build") == before
