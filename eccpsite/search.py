@@ -229,7 +229,7 @@ def _make_bundle(site: Path, folder: str, kept: Path, language: str, order: list
         temporary = kept.parent / f".{kept.name}.tmp"
         shutil.rmtree(temporary, ignore_errors=True)
         shutil.copytree(site / folder, temporary)
-        files = sorted(str(path.relative_to(temporary)) for path in temporary.rglob("*") if path.is_file())
+        files = sorted(path.relative_to(temporary).as_posix() for path in temporary.rglob("*") if path.is_file())
         states = [FileState.of(os.fspath(temporary / name)).row(name) for name in files]
         (temporary / BUNDLE_FILES).write_text(json.dumps(states, separators=(",", ":")), encoding="utf-8")
         os.replace(temporary, kept)
