@@ -626,10 +626,11 @@ def stage_lines(runs: Sequence[Run], sizes: Sequence[int]) -> list[str]:
         "| stage | " + " | ".join(f"{label} wall | {label} CPU" for label, _ in shown) + " |",
         "|---|" + "---|---|" * len(shown),
     ]
+    by_name = [{stage: (wall, cpu) for stage, wall, cpu in run.stages} for _, run in shown]
     for name in names:
         cells = []
-        for _, run in shown:
-            found = {stage: (wall, cpu) for stage, wall, cpu in run.stages}.get(name)
+        for stages in by_name:
+            found = stages.get(name)
             cells += [f"{found[0]:.2f} s", f"{found[1]:.2f} s"] if found else ["–", "–"]
         lines.append(f"| {name} | " + " | ".join(cells) + " |")
     cold = dict(shown).get("cold")

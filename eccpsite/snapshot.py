@@ -41,7 +41,6 @@ from eccpsite.errors import ContentError
 from eccpsite.keptfile import FileState
 from eccpsite.links import PageLinks
 from eccpsite.pagecache import Previous, PreviousStage
-from eccpsite.render import digest
 from eccpsite.urls import output_path
 from eccpsite.writer import MARKER, Staging, Written
 
@@ -228,11 +227,8 @@ def take(
         except OSError:  # another file system: the snapshot holds a copy, with the same modification time
             shutil.copy2(source, target)
             found = os.lstat(target)
-        data_digest = known.get(path)
-        if data_digest is None:  # not a record's (the search index, static files): read it
-            with open(target, "rb") as file:
-                data_digest = digest(file.read())
-        files[path] = FileState(found.st_size, found.st_mtime_ns, data_digest)
+        written = known.get(path)  # None: not a record's (the search index, static files), so it is read
+        files[path] = FileState(found.st_size, found.st_mtime_ns, written) if written is not None else FileState.of(target)
     for gone in (last.files.keys() - files.keys()) if last is not None else ():
         _remove(kept, gone)
     root.mkdir(parents=True, exist_ok=True)
