@@ -141,6 +141,66 @@ def _convert(node: yaml.Node, offset: int, seen: set[int], depth: int) -> Any:
     return _scalar_constructor.yaml_constructors[node.tag](_scalar_constructor, node)
 
 
+_FLOW_MARKS = re.compile(r"""[\[\]{}\n#"']""")  # what moves the flow depth, or hides brackets from it
+_SCALAR_STARTS = frozenset(" \t\n[{,:-?")  # a quote after one of these opens a quoted value; elsewhere it is text
+
+
+def _check_flow_depth(text: str, offset: int) -> None:
+    """Refuse ``[…]``/``{…}`` nested more than :data:`MAX_DEPTH` levels, read off the text itself.
+
+    libyaml's scanner reads ahead to the end of a flow collection before the
+    parser gives its first event, so a few hundred thousand ``[`` meet
+    libyaml's own limit (worded by libyaml, as a syntax error) before
+    :func:`_check_events` could count them. This scan speaks first, with the
+    line where the limit is passed. Brackets inside quoted values, comments
+    and plain values (``title: see [1]``) do not count.
+    """
+    depth, line, pos, line_start = 0, 1 + offset, 0, 0
+    while (mark := _FLOW_MARKS.search(text, pos)) is not None:
+        char, start = mark.group(), mark.start()
+        pos = start + 1
+        if char == "\n":
+            line, line_start = line + 1, pos
+        elif char in "[{":
+            if depth == 0 and text[line_start:start].rstrip()[-1:] not in ("", "-", ":", "?"):
+                continue  # inside a plain value (title: see [1]), a bracket is text
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise _YamlRefused(line, f"values are nested more than {MAX_DEPTH} levels deep")
+        elif char in "]}":
+            depth = max(depth - 1, 0)
+        elif start > 0 and text[start - 1] not in _SCALAR_STARTS:
+            continue  # a '#' or quote inside a word (it's, C#) is text
+        elif char == "#":
+            pos = len(text) if (end := text.find("\n", start)) < 0 else end  # a comment runs to the line's end
+        else:
+            end = _closing_quote(text, start)
+            line += text.count("\n", start, end)
+            pos = end + 1
+
+
+def _closing_quote(text: str, start: int) -> int:
+    """The index of the quote that closes the one at ``start`` (``''`` and ``\\"`` escape), or the text's end."""
+    quote = text[start]
+    pos = start + 1
+    while (end := text.find(quote, pos)) >= 0:
+        if quote == "'" and text.startswith("''", end):
+            pos = end + 2
+        elif quote == '"' and _escaped(text, end):
+            pos = end + 1
+        else:
+            return end
+    return len(text)
+
+
+def _escaped(text: str, index: int) -> bool:
+    """True when an odd number of backslashes stand right before ``text[index]``."""
+    run = index
+    while run > 0 and text[run - 1] == "\\":
+        run -= 1
+    return (index - run) % 2 == 1
+
+
 def _check_events(text: str, offset: int) -> None:
     """Refuse aliases, deep nesting and too many values from the event stream, before composing.
 
@@ -300,9 +360,11 @@ def _yaml_error(path: str, exc: yaml.MarkedYAMLError, line_offset: int) -> Conte
     line = (mark.line + 1 + line_offset) if mark else line_offset + 1
     problem = (exc.problem or exc.context or "it is not valid YAML").strip()
     if opener:
-        return ContentError(path, line, "", f"this is not valid YAML ({problem}): the {opener} on this line is never closed; close it or quote the value")
-    hint = next((h for key, h in _YAML_HINTS if key in problem), "check indentation, colons and quotes")
-    return ContentError(path, line, "", f"this is not valid YAML ({problem}); {hint}")
+        return ContentError(path, line, "", f"this is not valid YAML: the {opener} on this line is never closed; close it or quote the value")
+    hint = next((h for key, h in _YAML_HINTS if key in problem), None)
+    if hint:  # eccpsite's own words for a problem it knows; libyaml's are kept only for the others
+        return ContentError(path, line, "", f"this is not valid YAML: {hint}")
+    return ContentError(path, line, "", f"this is not valid YAML ({problem}); check indentation, colons and quotes")
 
 
 def load_yaml(path: str, text: str, line_offset: int = 0) -> Located | ContentError:
@@ -319,6 +381,7 @@ def load_yaml(path: str, text: str, line_offset: int = 0) -> Located | ContentEr
 def _load_careful(path: str, text: str, line_offset: int) -> Located | ContentError:
     """:func:`load_yaml` in three passes (check the events, compose, convert): every refusal and error is made here."""
     try:
+        _check_flow_depth(text, line_offset)
         _check_events(text, line_offset)
         node = yaml.compose(text, Loader=_Loader)
     except _YamlRefused as exc:

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import pytest
+import yaml
+
 from eccpsite.errors import ContentError
-from eccpsite.source import MAX_FILE_BYTES, MAX_NODES, Document, Located, LocatedList, load_yaml, split_front_matter
+from eccpsite.source import MAX_DEPTH, MAX_FILE_BYTES, MAX_NODES, Document, Located, LocatedList, load_yaml, split_front_matter
 
 PATH = "content/news/x.md"
 
@@ -205,3 +208,31 @@ def test_load_yaml_keeps_the_lines_of_nested_values_and_the_types_of_plain_scala
 def test_load_yaml_refuses_a_second_document_and_a_list_as_key() -> None:
     assert "(but found another document)" in str(_error(load_yaml(PATH, "a: 1\n---\nb: 2\n")))
     assert "must be a word" in _error(load_yaml(PATH, "? [a, b]\n: 1\n")).message
+
+
+# What a hostile file is refused with: eccpsite's own message at the line where the limit is passed,
+# before libyaml's own limits (worded by libyaml, and different from one release to the next) can speak.
+_ALIASES = "anchors and aliases (&name / *name) are not allowed; write the value out"
+_DEEP = f"values are nested more than {MAX_DEPTH} levels deep"
+_LIMITS = {
+    "200,000 nested brackets": ("title: Deep\nextra: " + "[" * 200_000 + "]" * 200_000 + "\n", 2, _DEEP),
+    "100,000 nested mappings": ("title: Deep\nextra: " + "{a: " * 100_000 + "1" + "}" * 100_000 + "\n", 2, _DEEP),
+    "10,000 aliases": ("title: &t Bomb\n" + "".join(f"k{i}: *t\n" for i in range(10_000)), 1, _ALIASES),
+    "10,000 aliases in a list": ("a: &t x\nb: [" + "*t, " * 10_000 + "]\n", 1, _ALIASES),
+    "a 2 MB file": ('title: "' + "x" * 2_000_000 + '"\n', 1, f"the file is 2000010 bytes; the limit is {MAX_FILE_BYTES} bytes"),
+    "300,000 values": ("a: [" + "1, " * 300_000 + "1]\n", 1, f"the file has more than {MAX_NODES} values; split it up"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(_LIMITS))
+def test_load_yaml_speaks_before_libyaml_on_hostile_sizes(name: str) -> None:
+    text, line, message = _LIMITS[name]
+    error = _error(load_yaml(PATH, text))
+    assert yaml.__with_libyaml__, "the lock installs PyYAML with libyaml: these limits must be met on the C parser"
+    assert (error.line, error.message) == (line, message)
+
+
+def test_load_yaml_does_not_count_brackets_in_text_comments_or_quotes() -> None:
+    deep = "[" * 30
+    text = f"title: see {deep} C# {deep}\nsummary: '{deep} it''s'\nq: \"{deep} \\\" {deep}\"\nr: x # {deep}\ntags: [a, [b]]\n"
+    assert not isinstance(load_yaml(PATH, text), ContentError)
