@@ -133,7 +133,7 @@ def event_component(site: Site, event: Event, history: History) -> icalendar.Eve
     component.add("url", config.absolute(site.url(event)))
     component.add("description", event_description(site, event))
     if event.tags:
-        component.add("categories", list(event.tags))
+        component.add("categories", [site.tag_name(tag) for tag in event.tags])
     return component
 
 
@@ -162,7 +162,7 @@ def deadline_components(site: Site, call: Call, history: History) -> list[icalen
         lines.append(f"More: {page}")
         component.add("description", "\n\n".join(lines))
         if call.tags:
-            component.add("categories", list(call.tags))
+            component.add("categories", [site.tag_name(tag) for tag in call.tags])
         components.append(component)
     return components
 
@@ -340,9 +340,9 @@ def render_calendars(site: Site, history: History) -> Iterator[tuple[str, bytes]
         url = urls.event_calendar_url(event.slug)
         yield url, make_calendar(site, event.title, event.summary or event.title, url, [components[event.slug]])
     for topic in site.filters_of("tag"):  # the events of each tag (not site.tags, which news edits change too)
-        tag, tagged = topic.value, _by_start(site, topic.events)
+        tag, tagged = site.tag_name(topic.value), _by_start(site, topic.events)
         if tagged:
-            url = urls.tag_calendar_url(tag)
+            url = urls.tag_calendar_url(topic.value)
             yield url, make_calendar(site, f"{title} events: {tag}", f"Events about “{tag}” of the {config.title}.", url, [components[e.slug] for e in tagged])
     calls = sorted((*site.open_calls, *site.closed_calls), key=lambda c: c.slug)
     deadlines = [c for call in calls for c in deadline_components(site, call, history)]

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from eccpsite import fields as f
 from eccpsite.errors import ContentError, FieldError
 from eccpsite.source import Located
+from eccpsite.urls import slugify
 
 
 @dataclass(frozen=True)
@@ -17,6 +18,15 @@ class NamedLink:
 
     title: str
     url: str
+
+
+@dataclass(frozen=True)
+class TagInfo:
+    """A tag named in ``site.yaml``: the form pages show (``name``, else the key as written) and what its page says."""
+
+    tag: str
+    name: str
+    description: str | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -35,6 +45,7 @@ class SiteConfig:
     menu: tuple[NamedLink, ...] = ()
     follow: tuple[NamedLink, ...] = ()
     pdf_allow_network: bool = False
+    tags: tuple[TagInfo, ...] = ()
 
     @property
     def tz(self) -> ZoneInfo:
@@ -76,6 +87,31 @@ def _link(value: Any) -> str:
         raise FieldError(f"expected a site path such as /news/ or a web address starting with https://, found {raw!r}") from None
 
 
+_TAG_FIELDS = {"name": f.Field(f.text), "description": f.Field(f.text)}
+
+
+def _tags(value: Any) -> tuple[TagInfo, ...]:
+    """``tags:`` of site.yaml: per tag (as written; its slug identifies it) an optional ``name`` and ``description``."""
+    if not isinstance(value, Located):
+        raise FieldError("expected a mapping of tags, e.g. ESCP-S3: {description: European Strategic Cluster Partnerships}")
+    found: dict[str, TagInfo] = {}
+    for tag, raw in value.items():
+        line = value.line_of(tag)
+        slug = slugify(tag)
+        if not slug:
+            raise FieldError(f"the tag {tag!r} has no letter or digit, so it has no address", line, tag)
+        if slug in found:
+            raise FieldError(f"{tag!r} and {found[slug].tag!r} are the same tag (/tags/{slug}/); keep one of them", line, tag)
+        try:
+            parsed, problems = f.read_mapping(raw if raw is not None else Located(line), _TAG_FIELDS, "a tag ({name, description})")
+        except FieldError as exc:
+            raise FieldError(exc.message, line, tag) from None
+        if problems:
+            raise FieldError(problems[0].message, problems[0].line, f"{tag}.{problems[0].field}")
+        found[slug] = TagInfo(tag, parsed.get("name", tag), parsed.get("description"))
+    return tuple(found.values())
+
+
 _ENTRY = {"title": f.Field(f.text, True), "url": f.Field(_link, True)}
 CONFIG_FIELDS: dict[str, f.Field] = {
     "title": f.Field(f.text, True),
@@ -92,6 +128,7 @@ CONFIG_FIELDS: dict[str, f.Field] = {
     "menu": f.Field(f.list_of(f.mapping_of(_ENTRY, "a menu entry ({title, url})", NamedLink), "menu entries")),
     "follow": f.Field(f.list_of(f.mapping_of(_ENTRY, "a follow link ({title, url})", NamedLink), "follow links")),
     "pdf_allow_network": f.Field(f.boolean),
+    "tags": f.Field(_tags),
 }
 
 

@@ -217,7 +217,7 @@ def item_entry(site: Site, item: Item, history: History) -> Entry:
         published=first,
         updated=_updated(site, item.path, first, history),
         author=author,
-        tags=item.tags,
+        tags=tuple(site.tag_name(tag) for tag in item.tags),
     )
 
 
@@ -408,9 +408,10 @@ def section_feed(site: Site, section: str, history: History, sizes: Mapping[str,
 def tag_feed(site: Site, tag: str, history: History) -> Feed:
     config = site.config
     entries = _newest_first([item_entry(site, i, history) for i in _newest_items(site, site.tags.get(tag, ()), history)])
+    name = site.tag_name(tag)
     return Feed(
-        title=f"{config.title}: {tag}",
-        description=f"News, events, calls and interviews about “{tag}” from the {config.title}.",
+        title=f"{config.title}: {name}",
+        description=f"News, events, calls and interviews about “{name}” from the {config.title}.",
         home=config.absolute(urls.tag_url(tag)),
         urls={ext: urls.tag_feed_url(tag, ext) for ext in urls.FEED_FORMATS},
         entries=entries,

@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 
 from eccpsite.errors import FieldError
 from eccpsite.source import Located, LocatedList
+from eccpsite.urls import slugify
 
 Parser = Callable[[Any], Any]
 
@@ -167,16 +168,30 @@ def slug(value: Any) -> str:
 
 
 def tag_list(value: Any) -> tuple[str, ...]:
+    """Tags as written (``[Japan, ESCP-S3, blue growth]``); their URLs are their slugs (``urls.slugify``).
+
+    Two tags of one item with the same slug are one: the first form is kept.
+    """
+    if isinstance(value, str):
+        raise FieldError(f"expected a list of tags; write tags: [{value.strip()}] (or several: [matchmaking, Canada])")
     if not isinstance(value, list):
-        raise FieldError("expected a list of tags, e.g. [matchmaking, canada]")
-    tags: list[str] = []
-    for entry in value:
-        raw = text(entry)
-        if not _SLUG.match(raw):
-            raise FieldError(f"the tag {raw!r} must be lowercase words joined by hyphens (e.g. 'cluster-policy')")
-        if raw not in tags:
-            tags.append(raw)
-    return tuple(tags)
+        raise FieldError("expected a list of tags, e.g. [matchmaking, Canada]")
+    tags: dict[str, str] = {}
+    for index, entry in enumerate(value):
+        try:
+            raw = " ".join(text(entry).split())
+        except FieldError as exc:
+            raise FieldError(f"tag {index + 1}: {exc.message}", _entry_line(value, index)) from None
+        slug = slugify(raw)
+        if not slug:
+            raise FieldError(f"the tag {raw!r} has no letter or digit, so it has no address; write it in words", _entry_line(value, index))
+        tags.setdefault(slug, raw)
+    return tuple(tags.values())
+
+
+def _entry_line(value: list[Any], index: int) -> int | None:
+    """The line of entry ``index`` of a list from YAML, when known."""
+    return value.lines[index] if isinstance(value, LocatedList) else None
 
 
 def one_of(*choices: str) -> Parser:

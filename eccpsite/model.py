@@ -25,6 +25,7 @@ from eccpsite.dates import day_of, moment
 from eccpsite.errors import ContentError
 from eccpsite.fields import did_you_mean
 from eccpsite.schema import Call, Deadline, Edition, Event, Interview, Item, News, Page
+from eccpsite.tags import name_tags
 
 T = TypeVar("T")
 
@@ -125,6 +126,7 @@ class Site:
     # Per call slug, each moment its status changes and the status from then on (for the page's script).
     call_timelines: dict[str, tuple[tuple[dt.datetime, str], ...]] = field(default_factory=dict)
     pending: tuple[dt.datetime, ...] = ()  # when items held back by 'publish_at' come out, soonest first
+    tag_names: dict[str, str] = field(default_factory=dict)  # per tag slug, the form pages show (eccpsite.tags)
 
     def filters_of(self, kind: str) -> tuple[EventFilter, ...]:
         """The event filters of one kind (country, tag or attendance)."""
@@ -132,6 +134,15 @@ class Site:
 
     def url(self, item: Item) -> str:
         return urls.item_url(item.kind, item.slug)
+
+    def tag_name(self, tag: str) -> str:
+        """The form the site shows a tag in, however it was written (``blue-growth``, ``Blue Growth`` → ``blue growth``)."""
+        return self.tag_names.get(urls.slugify(tag), tag)
+
+    def tag_description(self, tag: str) -> str | None:
+        """What ``site.yaml`` says about a tag, if anything."""
+        slug = urls.slugify(tag)
+        return next((t.description for t in self.config.tags if urls.slugify(t.tag) == slug), None)
 
 
 def is_visible(item: Item | Edition, now: dt.datetime, tz: object, drafts: bool) -> bool:
@@ -224,7 +235,7 @@ def build_event_filters(upcoming: Sequence[Event], past: Sequence[Event]) -> tup
     found: dict[tuple[str, str], tuple[list[Event], list[Event]]] = {}
     for when, events in ((0, upcoming), (1, past)):
         for event in events:  # one pass over the events (not one per filter): in order, without duplicates
-            keys = [("tag", tag) for tag in dict.fromkeys(event.tags)] + [("attendance", way) for way in attendance_of(event)]
+            keys = [("tag", urls.slugify(tag)) for tag in event.tags] + [("attendance", way) for way in attendance_of(event)]
             if event.location is not None and event.location.country:
                 keys.append(("country", event.location.country))
             for key in keys:
@@ -346,7 +357,9 @@ def build_model(
     tags: dict[str, list[Item]] = defaultdict(list)
     for item in newest_first:
         for tag in item.tags:
-            tags[tag].append(item)
+            tags[urls.slugify(tag)].append(item)
+    named = name_tags(by_ref.values(), config)
+    warnings.extend(named.warnings)
     return Site(
         config=config,
         now=now,
@@ -366,6 +379,7 @@ def build_model(
         pending=_pending(by_ref.values(), now, tz, drafts),
         event_filters=build_event_filters(upcoming, past),
         call_timelines={c.slug: status_timeline(c, config) for c in calls},
+        tag_names=named.names,
     )
 
 

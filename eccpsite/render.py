@@ -138,6 +138,7 @@ def make_environment(templates: Path) -> jinja2.Environment:
         zone_city=lambda zone: zone.rsplit("/", 1)[-1].replace("_", " "),
         by_country_name=lambda filters: sorted(filters, key=lambda f: country_name(f.value)),
         file_size=file_size,
+        slugify=urls.slugify,
     )
     env.globals.update(item_url=lambda item: urls.item_url(item.kind, item.slug), urls=urls)
     env.globals.update(google_calendar_url=calendar.google_calendar_url, webcal_url=calendar.webcal_url)
@@ -259,6 +260,7 @@ def _json_ld(site: Site, item: Item, history: History | None = None) -> dict[str
             "mainEntityOfPage": url,
             "author": {"@type": "Organization", "name": getattr(item, "source", None) or config.author},
             "publisher": {"@type": "Organization", "name": config.title},
+            **_ld_keywords(site, item),
         }
     if isinstance(item, Event):
         status = {"cancelled": "EventCancelled", "postponed": "EventPostponed"}.get(item.status, "EventScheduled")
@@ -291,8 +293,14 @@ def _json_ld(site: Site, item: Item, history: History | None = None) -> dict[str
         data["eventAttendanceMode"] = f"https://schema.org/{mode}EventAttendanceMode"
         if item.organiser:
             data["organizer"] = {"@type": "Organization", "name": item.organiser}
+        data.update(_ld_keywords(site, item))
         return data
     return None
+
+
+def _ld_keywords(site: Site, item: Item) -> dict[str, str]:
+    """schema.org ``keywords``: the item's tags as the site shows them, comma-separated."""
+    return {"keywords": ", ".join(site.tag_name(tag) for tag in item.tags)} if item.tags else {}
 
 
 def _ld_moment(value: dt.date | dt.datetime, tz: Any) -> str:
@@ -405,18 +413,18 @@ def render_sections(r: Renderer) -> Iterator[Output | Reused | None]:
     yield from _lists(r, "/interviews/", site.interviews, "list.html", heading="Interviews", section="interviews")
 
 
-def _filter_heading(f: EventFilter) -> str:
+def _filter_heading(site: Site, f: EventFilter) -> str:
     if f.kind == "country":
         return f"Events in {country_name(f.value)}"
     if f.kind == "tag":
-        return f"Events on “{f.value}”"
+        return f"Events on “{site.tag_name(f.value)}”"
     return "Online events" if f.value == "online" else "In-person events"
 
 
 def render_event_filters(r: Renderer) -> Iterator[Output | Reused | None]:
     """A page per country, topic and way of attending: upcoming events first, then past ones (no script needed)."""
     for f in r.site.event_filters:
-        yield from _lists(r, f.url, f.events, "events.html", heading=_filter_heading(f), section="events", past=False, selected=f)
+        yield from _lists(r, f.url, f.events, "events.html", heading=_filter_heading(r.site, f), section="events", past=False, selected=f)
 
 
 def render_search(r: Renderer) -> Iterator[Output | Reused | None]:
@@ -433,7 +441,8 @@ def render_next_change(r: Renderer) -> Iterator[Output | Reused | None]:
 def render_tags(r: Renderer) -> Iterator[Output | Reused | None]:
     """A paginated page per tag and an index of tags."""
     for tag, members in r.site.tags.items():
-        yield from _lists(r, urls.tag_url(tag), members, "tag.html", heading=f"Tagged “{tag}”", tag=tag, section="tags")
+        name = r.site.tag_name(tag)
+        yield from _lists(r, urls.tag_url(tag), members, "tag.html", heading=f"Tagged “{name}”", tag=tag, section="tags")
     yield r.page(urls.TAGS, "tags.html", title="Topics", section="tags")
 
 

@@ -68,6 +68,7 @@ class Item:
     extra: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
     line: int = 1
     body_line: int = 1
+    tags_line: int = 0  # the line of 'tags:', for messages about them
 
     @cached_property
     def ref(self) -> str:
@@ -309,7 +310,8 @@ def parse_item(kind: str, doc: Document) -> Item | list[ContentError]:
         errors.append(ContentError(doc.path, line, "", f"the text {f.unprintable(found.group())}"))
     if errors:
         return errors
-    return cls(kind=kind, slug=slug, path=doc.path, body=doc.body, line=meta.line, body_line=doc.body_line, **parsed)
+    tags_line = meta.lines.get("tags", 0)
+    return cls(kind=kind, slug=slug, path=doc.path, body=doc.body, line=meta.line, body_line=doc.body_line, tags_line=tags_line, **parsed)
 
 
 def _check_local_path(value: str, key: str, err: Any) -> None:

@@ -6,6 +6,10 @@ file of a URL ending in ``/`` is its ``index.html``.
 
 from __future__ import annotations
 
+import re
+import unicodedata
+from functools import lru_cache
+
 SECTIONS = ("news", "events", "calls", "interviews")
 # First path segments that pages may not take, because the build uses them.
 RESERVED = frozenset({*SECTIONS, "tags", "newsletter", "feeds", "static", "search", "pagefind", "page", "404", "sitemap.xml", "robots.txt"})
@@ -35,8 +39,26 @@ TAGS = "/tags/"
 STATIC = "/static/"
 
 
+_NOT_WORD = re.compile(r"[\W_]+")
+
+
+@lru_cache(maxsize=4096)  # a few hundred tags, asked for on every page that lists them
+def slugify(text: str) -> str:
+    """The URL form of a name as editors write it: ``ESCP-S3`` → ``escp-s3``, ``Blue growth`` → ``blue-growth``.
+
+    Accents are dropped (``Énergie`` → ``energie``); letters of other scripts
+    are kept, lowercased; every run of other characters becomes one hyphen.
+    Tags (and anything "slugged like tags") go through here, so two names
+    with the same slug are one name. A slug gives itself back.
+    """
+    decomposed = unicodedata.normalize("NFKD", text)
+    folded = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return _NOT_WORD.sub("-", unicodedata.normalize("NFC", folded).casefold()).strip("-")
+
+
 def tag_url(tag: str) -> str:
-    return f"/tags/{tag}/"
+    """A tag's page: ``/tags/escp-s3/`` for the tag written ``ESCP-S3``."""
+    return f"/tags/{slugify(tag)}/"
 
 
 def edition_url(edition_id: str) -> str:
@@ -63,7 +85,7 @@ def feed_url(section: str, extension: str) -> str:
 
 
 def tag_feed_url(tag: str, extension: str) -> str:
-    return f"/tags/{tag}/feed.{extension}"
+    return f"/tags/{slugify(tag)}/feed.{extension}"
 
 
 def event_calendar_url(slug: str) -> str:
@@ -71,7 +93,7 @@ def event_calendar_url(slug: str) -> str:
 
 
 def tag_calendar_url(tag: str) -> str:
-    return f"/tags/{tag}/calendar.ics"
+    return f"/tags/{slugify(tag)}/calendar.ics"
 
 
 SEARCH = "/search/"
@@ -88,7 +110,7 @@ def event_country_url(country: str) -> str:
 
 def event_tag_url(tag: str) -> str:
     """Events on one topic: ``/events/tag/matchmaking/``."""
-    return f"/events/tag/{tag}/"
+    return f"/events/tag/{slugify(tag)}/"
 
 
 def event_attendance_url(attendance: str) -> str:

@@ -81,8 +81,9 @@
       if (country) {
         countries[country] = entry.getAttribute("data-country-name") || country;
       }
-      words(entry.getAttribute("data-tags")).forEach(function (tag) {
-        tags[tag] = true;
+      var names = (entry.getAttribute("data-tag-names") || "").split("|");
+      words(entry.getAttribute("data-tags")).forEach(function (tag, index) {
+        tags[tag] = names[index] || tag;
       });
     });
 
@@ -102,9 +103,11 @@
       });
     var topic = labelledSelect(form, "quick-topic", "Topic");
     Object.keys(tags)
-      .sort()
+      .sort(function (a, b) {
+        return tags[a].localeCompare(tags[b]);
+      })
       .forEach(function (tag) {
-        option(topic, tag, tag);
+        option(topic, tag, tags[tag]);
       });
     var attendance = labelledSelect(form, "quick-attendance", "Attendance");
     option(attendance, "in-person", "In person");

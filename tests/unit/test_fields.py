@@ -95,7 +95,12 @@ def test_tag_list_keeps_order_and_drops_duplicates() -> None:
 
 def test_tag_list_refuses_a_single_tag_and_bad_words() -> None:
     assert "expected a list of tags" in _refusal(f.tag_list, "matchmaking")
-    assert "must be lowercase words joined by hyphens" in _refusal(f.tag_list, ["Cluster Policy"])
+    assert "write tags: [matchmaking]" in _refusal(f.tag_list, "matchmaking")
+    assert "has no letter or digit" in _refusal(f.tag_list, ["+++"])
+
+
+def test_tag_list_keeps_tags_as_written_and_one_form_per_slug() -> None:
+    assert f.tag_list(["Japan", "ESCP-S3", "blue  growth", "escp-s3"]) == ("Japan", "ESCP-S3", "blue growth")
 
 
 def test_text_refuses_empty_lists_and_booleans() -> None:
