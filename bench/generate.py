@@ -15,6 +15,12 @@
   matter, ``hugo.toml`` and minimal layouts (single page, section list
   paginated 10 per page, term pages paginated the same way, RSS of the latest 20).
 
+With ``--hugo-news`` the eccpsite project's news are written as ``hugo new``
+writes them and a Hugo editor leaves them: ``content/news/<slug>.md`` with
+``title``, ``date`` as a datetime with an offset
+(``2018-01-01T13:31:00+09:00``), ``draft: false``, ``slug`` and quoted tags in
+display case (``"Industry 4.0"``, ``"SMEs"``); eccpsite builds them unchanged.
+
 Every tool's pagination is linear (``/page/2/``, ``/page/3/`` …) and 10 per
 page, tag pages included, as eccpsite's own lists are. The corpus is made from a
 seeded ``random.Random`` only: the same N and seed give the same bytes.
@@ -29,6 +35,7 @@ import random
 import re
 import shutil
 import sys
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -50,6 +57,12 @@ TAGS = (
     "creative-industries", "blue-economy", "construction", "ict", "biotech", "advanced-materials", "logistics",
     "skills", "innovation", "smart-specialisation", "interreg", "horizon-2020", "escp-4i", "eu-cluster-weeks", "start-ups",
 )  # fmt: skip
+# How a Hugo editor writes some of the tags (the others: the slug's words, capitalised); each gives the slug back.
+TAG_NAMES = {
+    "smes": "SMEs", "cosme": "COSME", "industry-4-0": "Industry 4.0", "ict": "ICT", "horizon-2020": "Horizon 2020",
+    "escp-4i": "ESCP-4i", "eu-cluster-weeks": "EU Cluster Weeks", "interreg": "Interreg", "start-ups": "Start-ups",
+}  # fmt: skip
+HUGO_OFFSETS = ("+09:00", "+02:00", "+01:00", "-05:00", "Z")  # the editors' own time zones, as Hugo writes them
 # (adjective, name, ISO 3166-1 code, cities)
 COUNTRIES = (
     ("Austrian", "Austria", "AT", ("Vienna", "Graz", "Linz")),
@@ -454,13 +467,32 @@ def _write(path: Path, text: str) -> None:
     path.write_bytes(text.encode("utf-8"))
 
 
-def write_eccpsite(target: Path, corpus: Corpus, repo: Path = REPO) -> None:
-    """The eccpsite project: the repository's site.yaml and templates, and the corpus in SPEC format."""
+def tag_name(tag: str) -> str:
+    """A pool tag as an editor of another generator writes it: ``industry-4-0`` → ``Industry 4.0``."""
+    return TAG_NAMES.get(tag) or tag.replace("-", " ").capitalize()
+
+
+def hugo_news_file(news: NewsFacts) -> str:
+    """A news file as ``hugo new`` writes it: a datetime with its offset, ``draft``, ``slug``, quoted display-case tags."""
+    pick = zlib.crc32(news.slug.encode())  # the same slug gives the same time, whatever the order of writing
+    offset = HUGO_OFFSETS[pick % len(HUGO_OFFSETS)]
+    when = f"{news.date.isoformat()}T{pick % 24:02d}:{pick // 24 % 60:02d}:00{offset}"
+    tags = ", ".join(json.dumps(tag_name(tag)) for tag in news.tags)
+    front = f"---\ntitle: {json.dumps(news.title, ensure_ascii=False)}\ndate: {when}\ndraft: false\nslug: {json.dumps(news.slug)}\ntags: [{tags}]\n---\n"
+    return front + news.body
+
+
+def write_eccpsite(target: Path, corpus: Corpus, repo: Path = REPO, hugo: bool = False) -> None:
+    """The eccpsite project: the repository's site.yaml and templates, and the corpus in SPEC format
+    (with ``hugo``, its news as Hugo writes them: see :func:`hugo_news_file`)."""
     target.mkdir(parents=True)
     shutil.copy(repo / "site.yaml", target / "site.yaml")
     shutil.copytree(repo / "templates", target / "templates")
     for item in corpus.items:
-        _write(target / "content" / item.kind / item.filename, _front_matter(item.front) + item.body)
+        if not (hugo and item.kind == "news"):
+            _write(target / "content" / item.kind / item.filename, _front_matter(item.front) + item.body)
+    for news in corpus.news if hugo else ():
+        _write(target / "content" / "news" / f"{news.slug}.md", hugo_news_file(news))
     for name, text in corpus.editions:
         _write(target / "content" / "newsletter" / name, text)
 
@@ -667,13 +699,15 @@ def write_hugo(target: Path, corpus: Corpus) -> None:
         _write(target / "content" / "news" / f"{news.slug}.md", _hugo_article(news))
 
 
-def generate(out: Path, n: int, seed: int = SEED, news_only: bool = False, repo: Path = REPO) -> dict[str, int]:
-    """Write the three projects under ``out`` (replacing any earlier ones); returns the item counts."""
+def generate(out: Path, n: int, seed: int = SEED, news_only: bool = False, repo: Path = REPO, hugo_news: bool = False) -> dict[str, int]:
+    """Write the three projects under ``out`` (replacing any earlier ones); returns the item counts.
+
+    ``hugo_news``: the eccpsite project's news as Hugo writes them (see :func:`hugo_news_file`)."""
     corpus = make_corpus(n, seed, news_only)
     for name in ("eccpsite", "pelican", "hugo"):
         if (out / name).exists():
             shutil.rmtree(out / name)
-    write_eccpsite(out / "eccpsite", corpus, repo)
+    write_eccpsite(out / "eccpsite", corpus, repo, hugo=hugo_news)
     write_pelican(out / "pelican", corpus)
     write_hugo(out / "hugo", corpus)
     counts: dict[str, int] = {}
@@ -689,8 +723,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("out", type=Path, help="folder to write eccpsite/, pelican/ and hugo/ into")
     parser.add_argument("--seed", type=int, default=SEED)
     parser.add_argument("--news-only", action="store_true", help="news only (and the menu pages) in the eccpsite project")
+    parser.add_argument("--hugo-news", action="store_true", help="write the eccpsite news as `hugo new` does (datetimes with offsets, slug:, quoted tags)")
     args = parser.parse_args(argv)
-    counts = generate(args.out, args.n, args.seed, args.news_only)
+    counts = generate(args.out, args.n, args.seed, args.news_only, hugo_news=args.hugo_news)
     print(", ".join(f"{count} {kind}" for kind, count in counts.items()), f"written under {args.out}")
     return 0
 

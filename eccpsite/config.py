@@ -7,6 +7,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from eccpsite import fields as f
+from eccpsite.dates import DEFAULT_TIMEZONE
 from eccpsite.errors import ContentError, FieldError
 from eccpsite.source import Located
 from eccpsite.urls import slugify
@@ -37,7 +38,7 @@ class SiteConfig:
     tagline: str = ""
     description: str = ""
     language: str = "en"
-    timezone: str = "Europe/Brussels"
+    timezone: str = DEFAULT_TIMEZONE
     author: str = ""
     email: str = ""
     closing_soon_days: int = 14

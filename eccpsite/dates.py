@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 from eccpsite.errors import UsageError
 
+DEFAULT_TIMEZONE = "Europe/Brussels"  # site.yaml's 'timezone' when it gives none
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December")
 
 
@@ -53,6 +54,22 @@ def moment(value: dt.date | dt.datetime, tz: ZoneInfo, end_of_day: bool = False)
         return value if value.tzinfo else value.replace(tzinfo=tz)
     day = value + dt.timedelta(days=1) if end_of_day else value
     return dt.datetime.combine(day, dt.time(0, 0), tzinfo=tz)
+
+
+def day_and_time(value: dt.date | dt.datetime, tz: ZoneInfo) -> tuple[dt.date, dt.datetime | None]:
+    """What a date field holding a date or a datetime means: the day, in ``tz``, and the moment (None for a date).
+
+    Editors coming from Hugo, Jekyll or WordPress write ``date:
+    2018-01-01T13:31:00+09:00`` or ``date: 2019-05-14 10:00``. The item's
+    day is the day that moment falls on in the site's time zone (``tz``):
+    13:31 in Tokyo is 05:31 in Brussels, the same 1 January; a datetime
+    without an offset is already in ``tz``. The moment orders items within a
+    day and dates their feed entries.
+    """
+    if not isinstance(value, dt.datetime):
+        return value, None
+    when = moment(value, tz).astimezone(tz)
+    return when.date(), when
 
 
 def parse_now(raw: str, tz: ZoneInfo) -> dt.datetime:

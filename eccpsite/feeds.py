@@ -129,7 +129,7 @@ def first_listed(editions: tuple[ResolvedEdition, ...]) -> dict[str, dt.date]:
 def published(site: Site, item: Item, history: History) -> dt.datetime:
     """When an item was published (see the module's docstring); never after ``site.now``."""
     tz = site.config.tz
-    explicit = getattr(item, "date", None)
+    explicit = item.date_time or getattr(item, "date", None)
     publish_at = moment(item.publish_at, tz) if item.publish_at is not None else None
     if explicit is not None:
         when = moment(explicit, tz)
@@ -236,7 +236,7 @@ def edition_entry(site: Site, resolved: ResolvedEdition, history: History, sizes
         parts.append(f"<h2>{html.escape(section.title)}</h2>\n<ul>{links}</ul>")
     pdf = urls.edition_pdf_url(edition.id)
     enclosure = Enclosure(config.absolute(pdf), sizes[pdf], "application/pdf") if pdf in sizes else None
-    first = _cap(moment(edition.date, config.tz), site.now)
+    first = _cap(moment(edition.date_time or edition.date, config.tz), site.now)
     summary = edition.intro or f"Edition {edition.number} of the {config.short_title} newsletter."
     return Entry(
         id=url,
@@ -290,7 +290,7 @@ def _latest(site: Site, entries: Sequence[Entry], history: History) -> dt.dateti
     if entries:
         return max(e.updated for e in entries)
     dates = [published(site, i, history) for i in _dated(site.items)]
-    dates += [_cap(moment(e.edition.date, site.config.tz), site.now) for e in site.editions]
+    dates += [_cap(moment(e.edition.date_time or e.edition.date, site.config.tz), site.now) for e in site.editions]
     return max(dates, default=site.now)
 
 

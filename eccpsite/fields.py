@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
+from eccpsite.dates import in_words
 from eccpsite.errors import FieldError
 from eccpsite.source import Located, LocatedList
 from eccpsite.urls import slugify
@@ -107,13 +108,48 @@ def integer(value: Any) -> int:
     return value
 
 
+_NUMERIC_DATE = re.compile(r"^(\d{1,4})[/.-](\d{1,2})[/.-](\d{1,4})$")
+_WORD_DATE_FORMATS = ("%d %B %Y", "%d %b %Y", "%B %d, %Y", "%b %d, %Y", "%B %d %Y")
+
+
+def date_fix(raw: str) -> str:
+    """How to write a date given another way, when its meaning is clear: ``; write 2019-05-14`` (or '').
+
+    ``14/05/2019`` and ``14.05.2019`` are day first, as in Europe; ``05/14/2019``
+    can only be month first; ``2019/05/14`` is year first; ``14 May 2019`` and
+    ``May 14, 2019`` are read as words. When day and month could be swapped
+    (``05/06/2019``) the fix says which reading it chose.
+    """
+    numeric = _NUMERIC_DATE.match(raw)
+    if numeric:
+        a, b, c = (int(part) for part in numeric.groups())
+        if len(numeric.group(1)) == 4:
+            year, month, day = a, b, c
+        elif len(numeric.group(3)) == 4:
+            year, day, month = c, *((b, a) if b > 12 >= a else (a, b))
+        else:
+            return ""
+        try:
+            found = dt.date(year, month, day)
+        except ValueError:
+            return ""
+        doubt = f" if you mean {in_words(found)}" if len(numeric.group(1)) != 4 and a <= 12 and b <= 12 and a != b else ""
+        return f"; write {found.isoformat()}{doubt}"
+    for form in _WORD_DATE_FORMATS:
+        try:
+            return f"; write {dt.datetime.strptime(raw, form).date().isoformat()}"
+        except ValueError:
+            continue
+    return ""
+
+
 def date(value: Any) -> dt.date:
     """A calendar date written YYYY-MM-DD that exists (2019-02-30 does not)."""
     raw = str(value).strip()
     if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
         return value
     if not _DATE.match(raw):
-        raise FieldError(f"expected a date written YYYY-MM-DD, found {raw!r}")
+        raise FieldError(f"expected a date written YYYY-MM-DD, found {raw!r}{date_fix(raw)}")
     try:
         return dt.date.fromisoformat(raw)
     except ValueError:
@@ -131,7 +167,7 @@ def date_or_datetime(value: Any) -> dt.date | dt.datetime:
         pass
     if re.match(r"^\d{4}-\d{2}-\d{2}[T ]\d", raw):
         raise FieldError(f"{raw} is not a real date and time (expected YYYY-MM-DDTHH:MM, e.g. 2019-05-14T09:30)")
-    raise FieldError(f"expected a date YYYY-MM-DD or a date and time YYYY-MM-DDTHH:MM, found {raw!r}")
+    raise FieldError(f"expected a date YYYY-MM-DD or a date and time YYYY-MM-DDTHH:MM, found {raw!r}{date_fix(raw)}")
 
 
 def datetime(value: Any) -> dt.datetime | dt.date:

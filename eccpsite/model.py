@@ -269,8 +269,9 @@ def paginate(items: Sequence[T], base: str, per_page: int) -> list[Paginated[T]]
     return [Paginated(n, total, tuple(items[(n - 1) * per_page : n * per_page]), urls.list_url(base, n), base) for n in range(1, total + 1)]
 
 
-def _sort_key_newest(item: Item) -> tuple[dt.date, str]:
-    return (item_date(item) or dt.date.min, item.slug)
+def _sort_key_newest(item: Item) -> tuple[dt.date, dt.time, str]:
+    """Newest first by day, then by the time a date with a time gives (a plain date counts as the day's start), then slug."""
+    return (item_date(item) or dt.date.min, item.date_time.time() if item.date_time is not None else dt.time.min, item.slug)
 
 
 def build_model(
@@ -408,7 +409,7 @@ def next_status_change(site: Site) -> dt.datetime | None:
 # item nowhere: no collection, order, status, tag, filter or edition changes, and the new site
 # is the old one with the new item in the old one's places (see swap_items).
 PLACE_FIELDS = (
-    "kind", "slug", "path", "draft", "publish_at", "tags", "date", "start", "end", "location", "online", "opens", "deadlines", "menu",
+    "kind", "slug", "path", "draft", "publish_at", "tags", "date", "date_time", "start", "end", "location", "online", "opens", "deadlines", "menu",
 )  # fmt: skip
 _MISSING = object()
 _PLAIN = (str, int, float, bool, type(None), dt.date, ZoneInfo)  # values that hold no items (datetime is a date)

@@ -36,6 +36,7 @@ from dataclasses import dataclass, field
 from operator import is_
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import jinja2
 from markupsafe import Markup
@@ -43,6 +44,7 @@ from markupsafe import Markup
 from eccpsite import render, urls
 from eccpsite.build import BuildOptions, build_stages, resolve_now
 from eccpsite.cache import load_markdown_cache, prerender
+from eccpsite.config import SiteConfig
 from eccpsite.content import parse_content
 from eccpsite.errors import BuildFailed, ContentError
 from eccpsite.history import History, read_history
@@ -51,7 +53,7 @@ from eccpsite.model import Site, build_model, next_status_change, refs_in, same_
 from eccpsite.pagecache import SITE_FIELDS, Recorder, recording_site
 from eccpsite.reader import read_file, read_sources
 from eccpsite.render import Output, Renderer, Reused, make_environment
-from eccpsite.schema import KINDS, Edition, Item
+from eccpsite.schema import KINDS, SITE_ZONE, Edition, Item
 from eccpsite.source import Source, Sources
 
 # Stages made on request rather than after every save: no browser tab waits for
@@ -548,6 +550,7 @@ class _Parsed:
     value: Any  # Item | Edition | SiteConfig, or None when errors
     errors: tuple[ContentError, ...]
     unparsed: frozenset[str]  # the ref of an item file that failed
+    zone: str = ""  # the time zone its dates with a time were read in
 
 
 class Rebuilder:
@@ -707,23 +710,29 @@ class Rebuilder:
 
     def _parse(self, rel: str, source: Source) -> _Parsed:
         cached = self._parsed.get(rel)
-        if cached is not None and cached.text == source.text:
+        zone = self._zone()
+        if cached is not None and cached.text == source.text and cached.zone in ("", str(zone)):
             return cached
         kind = classify(rel)
         if kind == CONFIG:
             content = parse_content(Sources(source, {}, (), (), ()))
             value: Any = content.config
         elif kind == EDITION:
-            content = parse_content(Sources(None, {}, (source,), (), ()))
+            content = parse_content(Sources(None, {}, (source,), (), ()), zone)
             value = content.editions[0] if content.editions else None
         else:
-            content = parse_content(Sources(None, {rel.split("/")[1]: (source,)}, (), (), ()))
+            content = parse_content(Sources(None, {rel.split("/")[1]: (source,)}, (), (), ()), zone)
             value = content.items[0] if content.items else None
-        parsed = _Parsed(kind, source.text, value, content.errors, content.unparsed)
+        parsed = _Parsed(kind, source.text, value, content.errors, content.unparsed, "" if kind == CONFIG else str(zone))
         if cached is not None and isinstance(value, Item) and value == cached.value and not same(value, cached.value):
             self._hidden = True  # pages compare with ==, which would not see this change: compare field by field
         self._parsed[rel] = parsed
         return parsed
+
+    def _zone(self) -> ZoneInfo:
+        """The time zone dates with a time are read in: site.yaml's as last parsed (rebuild takes it first)."""
+        config = self._parsed["site.yaml"].value if "site.yaml" in self._parsed else None
+        return config.tz if isinstance(config, SiteConfig) else SITE_ZONE
 
     # the build
 
@@ -734,8 +743,12 @@ class Rebuilder:
 
     def _rebuild(self) -> Build:
         started = time.perf_counter()
-        for rel in sorted(self._unsorted):
+        zone = self._zone()
+        for rel in sorted(self._unsorted, key=lambda rel: (rel != "site.yaml", rel)):  # site.yaml first: its time zone
             self._take(rel)
+        if self._zone() != zone:  # dates with a time fall on other days now
+            for rel in [r for r in self._parsed if r != "site.yaml"]:
+                self._take(rel)
         self._unsorted.clear()
         errors: list[ContentError] = []
         warnings: list[ContentError] = []

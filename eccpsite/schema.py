@@ -13,13 +13,16 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from itertools import pairwise
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from eccpsite import fields as f
+from eccpsite.dates import DEFAULT_TIMEZONE, day_and_time
 from eccpsite.errors import ContentError, FieldError
 from eccpsite.source import Document, Located
 
 KINDS = ("news", "events", "calls", "interviews", "pages")
 KIND_NAMES = {"news": "news item", "events": "event", "calls": "call", "interviews": "interview", "pages": "page"}
+SITE_ZONE = ZoneInfo(DEFAULT_TIMEZONE)  # the time zone of a site whose site.yaml names none
 _DATE_PREFIX = re.compile(r"^\d{4}-\d{2}-\d{2}-")
 
 
@@ -69,6 +72,7 @@ class Item:
     line: int = 1
     body_line: int = 1
     tags_line: int = 0  # the line of 'tags:', for messages about them
+    date_time: dt.datetime | None = None  # the moment 'date' gave, when it has a time (in the site's time zone; see dates.day_and_time)
 
     @cached_property
     def ref(self) -> str:
@@ -149,6 +153,7 @@ class Edition:
     intro: str | None = None
     draft: bool = False
     line: int = 1
+    date_time: dt.datetime | None = None  # the moment 'date' gave, when it has a time
 
 
 _LINK = f.mapping_of({"title": f.Field(f.text, True), "url": f.Field(f.url, True)}, "a link ({title, url})", Link)
@@ -182,7 +187,7 @@ KIND_FIELDS: dict[str, tuple[type[Item], dict[str, f.Field]]] = {
     "news": (
         News,
         {
-            "date": f.Field(f.date, True),
+            "date": f.Field(f.date_or_datetime, True),
             "category": f.Field(f.text),
             "source": f.Field(f.text),
             "links": f.Field(f.list_of(_LINK, "links ({title, url})")),
@@ -193,7 +198,7 @@ KIND_FIELDS: dict[str, tuple[type[Item], dict[str, f.Field]]] = {
         {
             "start": f.Field(f.date_or_datetime, True),
             "end": f.Field(f.date_or_datetime),
-            "date": f.Field(f.date),
+            "date": f.Field(f.date_or_datetime),
             "location": f.Field(_LOCATION),
             "online": f.Field(f.boolean),
             "organiser": f.Field(f.text),
@@ -209,7 +214,7 @@ KIND_FIELDS: dict[str, tuple[type[Item], dict[str, f.Field]]] = {
         {
             "deadlines": f.Field(f.list_of(_DEADLINE, "deadlines ({date, label})", min_items=1), True),
             "opens": f.Field(f.date_or_datetime),
-            "date": f.Field(f.date),
+            "date": f.Field(f.date_or_datetime),
             "programme": f.Field(f.text),
             "budget": f.Field(f.text),
             "url": f.Field(f.url),
@@ -218,7 +223,7 @@ KIND_FIELDS: dict[str, tuple[type[Item], dict[str, f.Field]]] = {
     "interviews": (
         Interview,
         {
-            "date": f.Field(f.date, True),
+            "date": f.Field(f.date_or_datetime, True),
             "person": f.Field(_PERSON, True),
             "photo": f.Field(f.text),
             "photo_alt": f.Field(f.text),
@@ -234,7 +239,7 @@ _EDITORIAL = f.mapping_of(
 )
 EDITION_FIELDS: dict[str, f.Field] = {
     "number": f.Field(f.integer, True),
-    "date": f.Field(f.date, True),
+    "date": f.Field(f.date_or_datetime, True),
     "title": f.Field(f.text, True),
     "sections": f.Field(lambda value: value, True),  # checked by _sections for per-entry lines
     "editorial": f.Field(_EDITORIAL),
@@ -264,10 +269,19 @@ def _errors(path: str, problems: list[FieldError]) -> list[ContentError]:
     return [ContentError(path, p.line or 0, p.field or "", p.message) for p in problems]
 
 
-def parse_item(kind: str, doc: Document) -> Item | list[ContentError]:
-    """Validate a document of folder ``kind`` into a typed item."""
+def take_date_time(parsed: dict[str, Any], tz: ZoneInfo) -> None:
+    """A 'date' with a time becomes its day in ``tz``, and the moment goes to 'date_time' (dates.day_and_time)."""
+    if "date" in parsed:
+        parsed["date"], when = day_and_time(parsed["date"], tz)
+        if when is not None:
+            parsed["date_time"] = when
+
+
+def parse_item(kind: str, doc: Document, tz: ZoneInfo = SITE_ZONE) -> Item | list[ContentError]:
+    """Validate a document of folder ``kind`` into a typed item; ``tz`` is the site's time zone (for dates with a time)."""
     cls, all_fields, what = _KIND_TABLES[kind]
     parsed, problems = f.read_mapping(doc.meta, all_fields, what)
+    take_date_time(parsed, tz)
     errors = _errors(doc.path, problems)
     meta = doc.meta
 
@@ -326,9 +340,10 @@ def _as_date(value: dt.date | dt.datetime) -> dt.date:
     return value.date() if isinstance(value, dt.datetime) else value
 
 
-def parse_edition(path: str, meta: Located) -> Edition | list[ContentError]:
+def parse_edition(path: str, meta: Located, tz: ZoneInfo = SITE_ZONE) -> Edition | list[ContentError]:
     """Validate a newsletter edition (``content/newsletter/<id>.yaml``)."""
     parsed, problems = f.read_mapping(meta, EDITION_FIELDS, "an edition")
+    take_date_time(parsed, tz)
     errors = _errors(path, problems)
     edition_id = path.rsplit("/", 1)[-1].rsplit(".", 1)[0]
     if not re.match(r"^[a-z0-9]+(?:-[a-z0-9]+)*$", edition_id):

@@ -5,12 +5,14 @@ No timing is asserted here: CI only checks that the benchmark still works.
 
 from __future__ import annotations
 
+import datetime as dt
 import importlib.util
 import re
 import subprocess
 import sys
 from pathlib import Path
 from types import ModuleType
+from zoneinfo import ZoneInfo
 
 from conftest import NOW, REPO, clean_env, run_eccpsite, snapshot
 
@@ -99,3 +101,28 @@ def test_run_smoke_writes_results(tmp_path: Path) -> None:
     assert re.search(r"^\| make the search index \| [\d.]+ s \| [\d.]+ s \| [\d.]+ s \| [\d.]+ s \|$", report, re.M), report
     assert "python bench/run.py --smoke" in report
     assert not (tmp_path / "work" / "n50").exists()  # the corpus is removed after the run
+
+
+def test_generate_hugo_news_build_unchanged_as_news(tmp_path: Path) -> None:
+    """Issue 15: news as `hugo new` writes them (datetimes with offsets, slug:, quoted display-case tags) build as they are."""
+    generate.generate(tmp_path, N, news_only=True, hugo_news=True)
+    project = tmp_path / "eccpsite"
+    sample = next(p for p in sorted((project / "content" / "news").glob("*.md")) if "+09:00" in p.read_text(encoding="utf-8"))
+    front = sample.read_text(encoding="utf-8").split("---\n")[1]
+    assert re.search(r"^date: \d{4}-\d\d-\d\dT\d\d:\d\d:00\+09:00$", front, re.M) and re.search(r'^tags: \["', front, re.M)
+    assert re.search(r'^slug: "', front, re.M) and not re.match(r"\d{4}-", sample.name)
+    done = run_eccpsite("--project", str(project), "build", "--now", NOW, "--strict", "--no-pdf", "--output", str(tmp_path / "out"), cwd=project)
+    assert done.returncode == 0, done.stderr
+    news = [p for p in (tmp_path / "out" / "news").iterdir() if (p / "index.html").is_file()]
+    assert len(news) == N
+    tags = {tag for facts in generate.make_corpus(N, news_only=True).news for tag in facts.tags}
+    tag = next(t for t in generate.TAG_NAMES if t in tags)
+    assert f"Tagged “{generate.TAG_NAMES[tag]}”" in (tmp_path / "out" / "tags" / tag / "index.html").read_text(encoding="utf-8")
+    # the day is the day in Brussels: 2015-08-30T17:06+09:00 is 10:06 the same day there, 03:00+09:00 the day before
+    written = re.search(r"^date: (\S+)$", front, re.M)
+    assert written is not None
+    when = dt.datetime.fromisoformat(written.group(1)).astimezone(ZoneInfo("Europe/Brussels"))
+    slug = re.search(r'^slug: "(.+)"$', front, re.M)
+    assert slug is not None
+    page = (tmp_path / "out" / "news" / slug.group(1) / "index.html").read_text(encoding="utf-8")
+    assert f'datetime="{when.date().isoformat()}"' in page

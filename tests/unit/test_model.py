@@ -287,3 +287,11 @@ def test_paginate_makes_at_least_one_page(count: int, total: int) -> None:
     pages = paginate(list(range(count)), "/events/past/", 2)
     assert len(pages) == total
     assert sum(len(p.items) for p in pages) == count
+
+
+def test_build_model_orders_news_of_one_day_by_their_time() -> None:
+    tz = ZoneInfo("Europe/Brussels")
+    morning = news("morning", date_time=dt.datetime(2019, 5, 14, 9, 0, tzinfo=tz))
+    evening = news("evening", date_time=dt.datetime(2019, 5, 14, 18, 0, tzinfo=tz))
+    plain = news("a-plain-date")
+    assert [n.slug for n in site([morning, plain, evening]).news] == ["evening", "morning", "a-plain-date"]

@@ -196,3 +196,27 @@ def test_parse_item_reads_norway_as_a_country_not_as_false() -> None:
 def test_parse_item_refuses_yes_as_a_boolean() -> None:
     [error] = _errors("news", "content/news/x.md", "title: X\ndate: 2019-01-01\ndraft: yes\n")
     assert error == "content/news/x.md:4: draft: expected true or false, found 'yes'"
+
+
+@pytest.mark.parametrize(
+    ("written", "day", "moment"),
+    [
+        ("2018-01-01T13:31:00+09:00", dt.date(2018, 1, 1), "2018-01-01T05:31:00+01:00"),  # Hugo: 13:31 in Tokyo is 05:31 in Brussels
+        ("2019-05-14 23:30:00 -05:00", dt.date(2019, 5, 15), "2019-05-15T06:30:00+02:00"),  # Jekyll: the next day in Brussels
+        ("2019-05-14 10:00", dt.date(2019, 5, 14), "2019-05-14T10:00:00+02:00"),  # no offset: the site's time zone
+        ("2019-05-14", dt.date(2019, 5, 14), None),
+    ],
+)
+def test_parse_item_takes_a_date_with_a_time_as_its_day_in_the_site_zone(written: str, day: dt.date, moment: str | None) -> None:
+    item = _item("news", "content/news/x.md", f"title: X\ndate: {written}\n")
+    assert isinstance(item, News)
+    assert item.date == day
+    assert (item.date_time.isoformat() if item.date_time else None) == moment
+
+
+def test_parse_item_date_written_another_way_gets_the_fix() -> None:
+    assert _errors("news", "content/news/x.md", "title: X\ndate: 14/05/2019\n") == [
+        "content/news/x.md:3: date: expected a date YYYY-MM-DD or a date and time YYYY-MM-DDTHH:MM, found '14/05/2019'; write 2019-05-14"
+    ]
+    assert _errors("news", "content/news/x.md", "title: X\ndate: 05/06/2019\n")[0].endswith("; write 2019-06-05 if you mean 5 June 2019")
+    assert _errors("news", "content/news/x.md", "title: X\ndate: 14 May 2019\n")[0].endswith("; write 2019-05-14")
