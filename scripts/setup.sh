@@ -5,9 +5,13 @@
 #   scripts/setup.sh test   all of the above, plus the test extras, Chromium, poppler-utils,
 #                           a Java runtime and the npm devDependencies (vnu-jar, axe-core, ical.js)
 #
+#   scripts/setup.sh python-site   only .venv with the package (no system packages: Netlify's build)
+#
+# Python packages come from the lock files in requirements/ (hash-checked); `make lock` upgrades them.
 # Safe to run again: a Debian package is installed only when dpkg says it is missing,
-# and pip / npm run again only when pyproject.toml / package*.json changed since the
-# last install (a stamp file holds a hash of them). Runs as root (CI) or through sudo.
+# and pip / npm run again only when the lock or pyproject.toml / package*.json changed since the
+# last install (a stamp file holds a hash of them). After every run .venv is checked against the
+# lock, so a drifted environment fails instead of passing. Runs as root (CI) or through sudo.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -114,23 +118,35 @@ stamp_fresh() {
   [[ -f $stamp ]] && [[ $(<"$stamp") == "$(hash_of "$@")" ]]
 }
 
-# pip install -e ".[EXTRAS]" into .venv, unless pyproject.toml is unchanged since the last time.
+# Install the locked Python packages into .venv, then eccpsite itself, unless the lock and
+# pyproject.toml are unchanged since the last time; then check .venv against the lock.
+#   site: requirements/site.txt (what the build needs)
+#   test: requirements/test.txt (all of that, the test and benchmark extras and uv, which makes the lock)
+# Every file is checked against the lock's hashes and nothing outside the lock is installed
+# (--no-deps); eccpsite is installed editable without build isolation, with the locked setuptools.
 # The test install is a superset of the site install, so its stamp also satisfies "site".
 install_python_package() {
-  local extras=$1 target="" stamp
-  local stamps=("$VENV/.stamp-test")
-  if [[ -n $extras ]]; then
-    target="[$extras]"
-  else
-    stamps+=("$VENV/.stamp-site")
-  fi
-  for stamp in "${stamps[@]}"; do
-    if stamp_fresh "$stamp" "$ROOT/pyproject.toml"; then
+  local set=$1 done lock
+  local sets=(test)
+  [[ $set == site ]] && sets+=(site)
+  for done in "${sets[@]}"; do
+    lock="$ROOT/requirements/$done.txt"
+    if stamp_fresh "$VENV/.stamp-$done" "$lock" "$ROOT/pyproject.toml"; then
+      verify_lock "$lock"
       return 0
     fi
   done
-  timed "pip install -e '.$target'" "$VENV/bin/python" -m pip install --disable-pip-version-check --progress-bar off -q -e ".$target"
-  hash_of "$ROOT/pyproject.toml" >"$VENV/.stamp-${extras:-site}"
+  lock="$ROOT/requirements/$set.txt"
+  local pip=("$VENV/bin/python" -m pip install --disable-pip-version-check --progress-bar off -q)
+  timed "pip install -r requirements/$set.txt" "${pip[@]}" --require-hashes --no-deps -r "$lock"
+  timed "pip install -e ." "${pip[@]}" --no-deps --no-build-isolation -e "$ROOT"
+  verify_lock "$lock"
+  hash_of "$lock" "$ROOT/pyproject.toml" >"$VENV/.stamp-$set"
+}
+
+# Fail unless .venv holds exactly the packages the lock pins (scripts/verify_lock.py names each difference).
+verify_lock() {
+  "$VENV/bin/python" "$ROOT/scripts/verify_lock.py" "$1" || die ".venv does not match ${1#"$ROOT"/} (see above)"
 }
 
 # A Java runtime for the Nu HTML checker, unless some java is already on PATH.
@@ -155,7 +171,7 @@ install_node_modules() {
 setup_site() {
   install_debs "${SITE_PACKAGES[@]}"
   ensure_venv
-  install_python_package ""
+  install_python_package site
 }
 
 setup_test() {
@@ -171,7 +187,8 @@ main() {
   case "${1:-site}" in
     site) setup_site ;;
     test) setup_test ;;
-    *) die "usage: scripts/setup.sh [site|test]" ;;
+    python-site) ensure_venv && install_python_package site ;;
+    *) die "usage: scripts/setup.sh [site|test|python-site]" ;;
   esac
 }
 

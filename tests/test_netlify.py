@@ -27,8 +27,15 @@ def headers_for(config: dict[str, Any], pattern: str) -> dict[str, str]:
 def test_netlify_builds_with_eccpsite_into_build(netlify: dict[str, Any]) -> None:
     build = netlify["build"]
     assert build["publish"] == "build"
-    assert "pip install" in build["command"] and "eccpsite build" in build["command"]
+    assert build["command"] == "bash scripts/setup.sh python-site && .venv/bin/eccpsite build"
     assert build["environment"]["PYTHON_VERSION"] == "3.11"
+
+
+def test_netlify_builds_with_the_python_the_lock_is_made_for(netlify: dict[str, Any]) -> None:
+    version = netlify["build"]["environment"]["PYTHON_VERSION"]
+    for lock in ("site", "test"):
+        header = (ROOT / "requirements" / f"{lock}.txt").read_text(encoding="utf-8").splitlines()[1]
+        assert f"--python-version {version}" in header, (lock, header)
 
 
 @pytest.mark.parametrize(
