@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 from eccpsite.config import SiteConfig, parse_config
 from eccpsite.errors import ContentError
+from eccpsite.rawhtml import removed_html
 from eccpsite.schema import SITE_ZONE, Edition, Item, parse_edition, parse_item, slug_for
 from eccpsite.source import Source, Sources, load_yaml, split_front_matter
 
@@ -39,6 +40,15 @@ def parse_file(kind: str, source: Source, tz: ZoneInfo = SITE_ZONE) -> Parsed:
     return item
 
 
+def html_warnings(item: Item) -> list[ContentError]:
+    """A located warning for each piece of the item's raw HTML that the sanitizer removes (eccpsite.rawhtml)."""
+    body = item.body
+    return [
+        ContentError(item.path, item.body_line + body.count("\n", 0, removal.offset), "", removal.message, warning=True)
+        for removal in removed_html(body)
+    ]
+
+
 def parse_content(sources: Sources, tz: ZoneInfo | None = None) -> Content:
     """Parse and validate every source; collect every error instead of stopping at the first.
 
@@ -63,6 +73,7 @@ def parse_content(sources: Sources, tz: ZoneInfo | None = None) -> Content:
     for result in (parse_file(kind, source, zone) for kind, kind_sources in sources.items.items() for source in kind_sources):
         if isinstance(result, Item):
             items.append(result)
+            errors.extend(html_warnings(result))
         else:
             errors.extend(result[0])
             unparsed.add(result[1])

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import json
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -240,6 +241,16 @@ def one_of(*choices: str) -> Parser:
     return parse
 
 
+_TEXT_PARSERS: tuple[Parser, ...] = (text, markdown_text)  # fields whose value is text, where YAML's cut at " #" loses words
+
+
+def cut_message(key: str, kept: str, whole: str) -> str:
+    """Why a text YAML cut at `` #`` is refused, and the fix: the same line with the value quoted."""
+    lost = whole[len(kept) :].strip()
+    quoted = json.dumps(whole, ensure_ascii=False)
+    return f"YAML reads ' #' as the start of a comment, so this text would be {kept!r} and {lost!r} would be lost; put it in quotes: {key}: {quoted}"
+
+
 @dataclass(frozen=True)
 class Field:
     """How one key of a mapping is read: its parser and whether it is required."""
@@ -266,6 +277,9 @@ def read_mapping(value: Any, fields: Mapping[str, Field], what: str) -> tuple[di
             )
             continue
         if raw is None:  # an empty value is absent; a required one is reported below
+            continue
+        if key in value.cut and spec.parse in _TEXT_PARSERS:
+            problems.append(FieldError(cut_message(key, raw, value.cut[key]), value.line_of(key), key))
             continue
         try:
             parsed[key] = spec.parse(raw)

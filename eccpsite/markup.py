@@ -105,7 +105,41 @@ def _render(source: str, id_prefix: str) -> str:
     rendered = _MD.convert(source)
     if id_prefix:
         rendered = re.sub(r'(id="|href="#)(fn(?:ref)?):', rf"\1{id_prefix}-\2-", rendered)
-    return sanitize(rendered)
+    return sanitize(keyed_rows(shift_headings(rendered)))
+
+
+TOP_HEADING = 2  # a text's top heading level on a page: under the page's <h1> title
+_HEADING_TAG = re.compile(r"<(/?)h([1-6])\b", re.I)
+
+
+def shift_headings(rendered: str, top: int = TOP_HEADING) -> str:
+    """Headings moved so the text's top level is ``<h{top}>``, keeping their order (``#`` → ``<h2>``, ``##`` → ``<h3>``).
+
+    Editors start a text with ``#`` as other generators let them; the page's
+    title is its ``<h1>``, so the text's headings sit under it (the sanitizer
+    would otherwise strip an ``<h1>`` to bare text). Levels stop at ``<h6>``.
+    """
+    levels = [int(level) for _, level in _HEADING_TAG.findall(rendered)]
+    if not levels or min(levels) == top:
+        return rendered
+    by = top - min(levels)
+    return _HEADING_TAG.sub(lambda m: f"<{m.group(1)}h{min(int(m.group(2)) + by, 6)}", rendered)
+
+
+_EMPTY_HEAD = re.compile(r"<thead>\s*<tr>(?:\s*<th[^>]*>\s*</th>)+\s*</tr>\s*</thead>\s*(<tbody>)(.*?)</tbody>", re.S)
+_FIRST_CELL = re.compile(r"(<tr>\s*)<td([^>]*)>(.*?)</td>", re.S)
+
+
+def keyed_rows(rendered: str) -> str:
+    """A table whose header row is empty (``| | |`` over ``|---|---|``) is a key/value table: no header row, and each
+    row's first cell is that row's header (``<th scope="row">``), so no header cell is left empty (axe: empty-table-header)."""
+    if "<thead>" not in rendered:
+        return rendered
+
+    def rows(match: re.Match[str]) -> str:
+        return match.group(1) + _FIRST_CELL.sub(r'\1<th scope="row"\2>\3</th>', match.group(2)) + "</tbody>"
+
+    return _EMPTY_HEAD.sub(rows, rendered)
 
 
 def render_markdown(source: str, id_prefix: str = "") -> str:

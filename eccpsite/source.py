@@ -11,9 +11,10 @@ the disk.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 import yaml
@@ -46,7 +47,14 @@ _PLAIN_TAGS = {
 
 
 class Located(dict[str, Any]):
-    """A mapping from YAML that knows the line of each key (1-based) and its own line."""
+    """A mapping from YAML that knows the line of each key (1-based) and its own line.
+
+    ``cut`` holds, per key, the whole text of a plain value that YAML cut at
+    `` #`` (the rest read as a comment): ``title: EU-Japan #matchmaking week``
+    gives the value ``EU-Japan`` and ``cut["title"] == "EU-Japan #matchmaking week"``.
+    """
+
+    cut: Mapping[str, str] = MappingProxyType({})  # most mappings have none: one shared empty mapping
 
     def __init__(self, line: int) -> None:
         super().__init__()
@@ -373,9 +381,33 @@ def load_yaml(path: str, text: str, line_offset: int = 0) -> Located | ContentEr
     if size > MAX_FILE_BYTES:
         return ContentError(path, 1, "", f"the file is {size} bytes; the limit is {MAX_FILE_BYTES} bytes")
     try:
-        return _load_plain(text, line_offset)
+        loaded: Located | ContentError = _load_plain(text, line_offset)
     except _Unusual:
-        return _load_careful(path, text, line_offset)
+        loaded = _load_careful(path, text, line_offset)
+    if " #" in text and isinstance(loaded, Located):
+        note_cut_values(loaded, text, line_offset)
+    return loaded
+
+
+# ``key: plain value #rest`` on one line: a value not quoted, not a list or mapping, with " #" after it.
+_CUT = re.compile(r"""^[ \t]*(?:-[ \t]+)?([^\s#'"\[{][^:#\n]*?):[ \t]+([^\s'"\[{|>&*!%@`#][^\n]*?)[ \t]+#([^\n]*)$""", re.M)
+
+
+def note_cut_values(root: Located, text: str, line_offset: int) -> None:
+    """Note in each mapping's ``cut`` the plain values YAML cut at `` #``, with their whole text (see :class:`Located`)."""
+    found = {text.count("\n", 0, m.start()) + 1 + line_offset: m for m in _CUT.finditer(text)}
+    if not found:
+        return
+    stack = [root]
+    while stack:
+        mapping = stack.pop()
+        for key, value in mapping.items():
+            match = found.get(mapping.line_of(key))
+            if match is not None and match.group(1).strip() == key and isinstance(value, str) and value == match.group(2).strip():
+                mapping.cut = {**mapping.cut, key: f"{match.group(2).strip()} #{match.group(3)}".rstrip()}
+            for part in value if isinstance(value, list) else (value,):
+                if isinstance(part, Located):
+                    stack.append(part)
 
 
 def _load_careful(path: str, text: str, line_offset: int) -> Located | ContentError:

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import Any
 
 import feedparser  # type: ignore[import-untyped]
 import pytest
-from conftest import NOW, write_site
+from browser import axe_check, describe_violations
+from conftest import NOW, run_eccpsite, write_site
 
 from eccpsite.build import BuildOptions, build_outputs
 from eccpsite.errors import BuildFailed
@@ -45,3 +47,79 @@ def test_dates_with_a_time_order_the_day_and_date_the_feed_entries(tmp_path: Pat
     assert published["From Tokyo"] == dt.datetime(2019, 5, 14, 1, 0, tzinfo=dt.UTC)
     assert published["From Brussels"] == dt.datetime(2019, 5, 14, 16, 30, tzinfo=dt.UTC)
     assert '<time datetime="2019-05-14">14 May 2019</time>' in outputs["/news/tokyo/"].decode()
+
+
+EDITOR_CONTENT = {
+    "content/news/2019-05-14-japan-week.md": """---
+title: "EU-Japan #matchmaking week"
+date: 2019-05-14T13:31:00+09:00
+tags: [Japan, ESCP-S3, blue growth]
+---
+# Introduction
+
+Clusters from Europe and Japan met in Tokyo.
+
+## Programme
+
+| | |
+|---|---|
+| Date | 14 May 2019 |
+| Place | Tokyo |
+
+# Results
+
+Forty meetings.
+""",
+}
+
+
+# The same text in a file main could read before (a plain date, tags as slugs): only the body is at stake.
+PLAIN_FRONT = {
+    path: text.replace("2019-05-14T13:31:00+09:00", "2019-05-14").replace("[Japan, ESCP-S3, blue growth]", "[japan]").replace('"EU-Japan #matchmaking week"', "EU-Japan week")
+    for path, text in EDITOR_CONTENT.items()
+}
+
+
+def test_body_headings_from_a_single_hash_are_kept_under_the_page_title(tmp_path: Path) -> None:
+    page = _outputs(write_site(tmp_path, PLAIN_FRONT))["/news/japan-week/"].decode()
+    assert "<h2>Introduction</h2>" in page and "<h3>Programme</h3>" in page and "<h2>Results</h2>" in page
+    assert page.count("<h1") == 1  # the page title only
+
+
+def test_key_value_table_with_an_empty_header_row_has_no_empty_header_cells(tmp_path: Path) -> None:
+    page = _outputs(write_site(tmp_path, PLAIN_FRONT))["/news/japan-week/"].decode()
+    table = page.split("<table>", 1)[1].split("</table>", 1)[0]
+    assert "<thead>" not in table and "<th></th>" not in table
+    assert '<th scope="row">Date</th>' in table and "<td>14 May 2019</td>" in table
+
+
+def test_pages_of_editors_content_pass_axe_heading_order_and_table_headers(tmp_path: Path, serve_dir: Any, chromium: Any) -> None:
+    project = write_site(tmp_path / "site", EDITOR_CONTENT)
+    output = tmp_path / "out"
+    done = run_eccpsite("build", "--now", NOW, "--no-pdf", "--output", str(output), cwd=project)
+    assert done.returncode == 0, done.stderr
+    base = serve_dir(output)
+    for url in ("news/japan-week/", "tags/escp-s3/", "tags/blue-growth/"):
+        violations = axe_check(base + url, browser=chromium)
+        assert not violations, describe_violations(violations)
+    assert "Tagged “ESCP-S3”" in (output / "tags" / "escp-s3" / "index.html").read_text(encoding="utf-8")
+    assert "Tagged “blue growth”" in (output / "tags" / "blue-growth" / "index.html").read_text(encoding="utf-8")
+
+
+def test_unquoted_hash_that_yaml_would_cut_is_a_located_error_with_the_fix(tmp_path: Path) -> None:
+    project = write_site(tmp_path, {"content/news/2019-05-14-x.md": "---\ntitle: EU-Japan #matchmaking week\ndate: 2019-05-14\ndraft: false # for now\n---\nText.\n"})
+    assert _errors(project) == [
+        "content/news/2019-05-14-x.md:2: title: YAML reads ' #' as the start of a comment, so this text would be 'EU-Japan' "
+        "and '#matchmaking week' would be lost; put it in quotes: title: \"EU-Japan #matchmaking week\""
+    ]
+
+
+def test_raw_html_the_sanitizer_removes_is_a_located_warning_naming_it(tmp_path: Path) -> None:
+    body = 'Watch:\n\n<iframe src="https://www.youtube.com/embed/x"></iframe>\n\n`<iframe>` in code stays.\n\n<span style="color: red">Red</span>\n'
+    project = write_site(tmp_path, {"content/news/2019-05-14-x.md": f"---\ntitle: X\ndate: 2019-05-14\n---\n{body}"})
+    warnings = [str(w) for w in build_outputs(project, BuildOptions(now=NOW, pdf=False)).warnings]
+    assert warnings == [
+        "content/news/2019-05-14-x.md:7: warning: the HTML element <iframe> is not allowed on the site and is removed; "
+        "link to it instead, e.g. [Watch the video](https://…)",
+        "content/news/2019-05-14-x.md:11: warning: the attribute 'style' of <span> is removed; the site's theme sets the styles; use Markdown for emphasis",
+    ]
