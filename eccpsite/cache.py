@@ -324,9 +324,12 @@ def input_fingerprint(project: Path, options: str, head: str) -> str:
     return digest.hexdigest()
 
 
+@functools.cache
 def code_digest() -> bytes:
     """A digest of the code that turns inputs into outputs: eccpsite's own files and the versions of the libraries
-    whose output a page holds (Jinja2, Python-Markdown, nh3, Babel's country names, MarkupSafe's escaping)."""
+    whose output a page holds (Jinja2, Python-Markdown, nh3, Babel's country names, MarkupSafe's escaping).
+
+    Made once per process: the code a process runs does not change under it."""
     digest = hashlib.blake2b(digest_size=20)
     versions = [eccpsite.__version__, sys.version]
     versions += [_version(name) for name in ("jinja2", "markdown", "nh3", "babel", "markupsafe", "feedgen", "icalendar", "pyyaml")]

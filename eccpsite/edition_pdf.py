@@ -32,8 +32,8 @@ from urllib.parse import urljoin
 
 from markupsafe import Markup
 
-import eccpsite
 from eccpsite import urls
+from eccpsite.cache import code_digest
 from eccpsite.config import SiteConfig
 from eccpsite.errors import ContentError
 from eccpsite.markup import render_markdown
@@ -290,11 +290,12 @@ def _hash_files(paths: Iterable[Path], root: Path) -> str:
 
 def cache_key(page: str, theme: str, config: SiteConfig, images: Iterable[Path], root: Path) -> str:
     """The hash of everything a PDF depends on: the print HTML (edition, items' text, templates), the theme's
-    stylesheet and fonts, site.yaml, the images, and the versions of eccpsite and WeasyPrint."""
+    stylesheet and fonts, site.yaml, the images, eccpsite's code (the digest every other cache key uses, so an
+    edit to this renderer or its fetcher makes the PDFs again) and WeasyPrint's version."""
     from weasyprint import VERSION
 
     digest = hashlib.sha256()
-    for part in (f"eccpsite {eccpsite.__version__}", f"weasyprint {VERSION}", repr(config), theme, _hash_files(images, root), page):
+    for part in (f"eccpsite {code_digest().hex()}", f"weasyprint {VERSION}", repr(config), theme, _hash_files(images, root), page):
         digest.update(part.encode("utf-8") + b"\0")
     return digest.hexdigest()
 

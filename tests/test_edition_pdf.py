@@ -7,9 +7,13 @@ for byte against a stored file; only the same build twice must give the same byt
 from __future__ import annotations
 
 import io
+import os
 import re
+import shutil
 import socket
 import struct
+import subprocess
+import sys
 import zlib
 from collections.abc import Iterator
 from pathlib import Path
@@ -501,3 +505,36 @@ def test_policy_allows_only_site_files_and_data(tmp_path: Path, url: str, allowe
     write_files(tmp_path, {"content/media/chart.png": png()})
     policy = Policy(tmp_path, BASE, {"/media/chart.png": tmp_path / "content/media/chart.png"})
     assert (policy.refusal(url) is None) is allowed
+
+
+_KEY_OF_THIS_CODE = """
+from pathlib import Path
+import eccpsite
+from eccpsite.edition_pdf import cache_key
+print(Path(eccpsite.__file__).parent, cache_key("<p>edition</p>", "theme", None, [], Path(".")))
+"""
+
+
+def _pdf_key_with_package(package_parent: Path) -> tuple[str, str]:
+    """The PDF cache key of one edition computed by the eccpsite package found in ``package_parent`` (and where it is)."""
+    site_packages = [p for p in sys.path if p.endswith("site-packages")]
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(package_parent), *site_packages])}
+    # -S: no site module, so the editable install's path hook cannot put the project's own copy first
+    command = [sys.executable, "-S", "-c", _KEY_OF_THIS_CODE]
+    result = subprocess.run(command, env=env, cwd=package_parent, capture_output=True, text=True, check=True)
+    where, key = result.stdout.split()
+    return where, key
+
+
+def test_edition_pdf_key_changes_when_the_pdf_renderer_s_code_changes(tmp_path: Path) -> None:
+    package = Path(edition_pdf.__file__).parent
+    shutil.copytree(package, tmp_path / "eccpsite", ignore=shutil.ignore_patterns("__pycache__"))
+    where, same = _pdf_key_with_package(tmp_path)
+    assert where == str(tmp_path / "eccpsite")
+    renderer = tmp_path / "eccpsite" / "edition_pdf.py"
+    renderer.write_text(renderer.read_text(encoding="utf-8") + "\n# a change to how PDFs are made\n", encoding="utf-8")
+
+    _, changed = _pdf_key_with_package(tmp_path)
+
+    assert same == _pdf_key_with_package(package.parent)[1], "a copy of the same code makes the same key"
+    assert changed != same, "an edit to the PDF renderer makes every PDF again"
