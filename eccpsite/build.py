@@ -34,6 +34,7 @@ from eccpsite.links import Checkable, InMemory, check_links
 from eccpsite.model import Site, build_model, next_status_change
 from eccpsite.pagecache import PageCache
 from eccpsite.reader import read_sources
+from eccpsite.redirects import RENAMED, Redirect, plan_redirects
 from eccpsite.render import RENDERERS, Made, Output, PageHook, Sink, Stage, make_environment, render_site
 from eccpsite.search import index_site_cached
 from eccpsite.source import load_yaml
@@ -86,6 +87,7 @@ class BuildResult:
     outputs: tuple[Output, ...]  # every file made, in memory (build_outputs); empty after build(), which wrote them instead
     assets: tuple[tuple[str, Path], ...]
     warnings: tuple[ContentError, ...]
+    moved: tuple[Redirect, ...] = ()  # old addresses of items whose files git shows renamed, now redirected
 
 
 @dataclass(frozen=True)
@@ -99,6 +101,7 @@ class WrittenSite:
     records: tuple[Written, ...]  # what the writer kept of each output it wrote
     reused: int  # pages of the last build put in place rather than rendered
     key_base: bytes  # what the keys of its pages start from (eccpsite.pagecache)
+    moved: tuple[Redirect, ...] = ()  # old addresses of renamed items, now redirected (the build's summary lists them)
 
 
 UP_TO_DATE, RESTORED, BUILT = "up to date", "restored", "built"
@@ -132,6 +135,7 @@ class MadeSite(Generic[Record]):
     records: list[Record]  # what the sink kept of each output, in the order of the stages
     assets: tuple[tuple[str, Path], ...]
     warnings: tuple[ContentError, ...]
+    moved: tuple[Redirect, ...] = ()  # old addresses of renamed items, now redirected
 
 
 def resolve_now(raw: str | None, tz: dt.tzinfo) -> dt.datetime:
@@ -192,13 +196,14 @@ def make_site(
         errors.extend(ContentError(w.path, w.line, w.field, w.message) for w in warnings)
     if errors:
         raise BuildFailed(errors)
-    return MadeSite(site, records, assets, tuple(sorted(set(warnings))))
+    moved = tuple(r for r in plan_redirects(site, history)[0] if r.why == RENAMED)  # as render_redirects made them
+    return MadeSite(site, records, assets, tuple(sorted(set(warnings))), moved)
 
 
 def build_outputs(project: Path, options: BuildOptions) -> BuildResult:
     """Everything a build makes, in memory; raises BuildFailed with every error found."""
     made = make_site(project, options, InMemory())
-    return BuildResult(made.site, tuple(record.output for record in made.records), made.assets, made.warnings)
+    return BuildResult(made.site, tuple(record.output for record in made.records), made.assets, made.warnings, made.moved)
 
 
 def _git_head(project: Path) -> str:
@@ -287,7 +292,8 @@ def build(
         pages = PageCache(page_base(project), last.pages, reuse, last.stages, last.base)
         made = make_site(project, options, folder, pages, clock)
         site, records = made.site, tuple(made.records)
-        result = WrittenSite(site.now, next_status_change(site), made.warnings, records, sum(r.kept for r in records), pages.key_base)
+        reused = sum(r.kept for r in records)
+        result = WrittenSite(site.now, next_status_change(site), made.warnings, records, reused, pages.key_base, made.moved)
         count = len(records) + folder.copy(made.assets)
         language = site.config.language
         # Pagefind finds the pages in the order of the stages, whichever worker wrote one first (search.index_site)

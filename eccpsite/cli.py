@@ -15,6 +15,7 @@ from pathlib import Path
 from eccpsite import __version__
 from eccpsite.build import BUILT, RESTORED, UP_TO_DATE, BuildOptions, Timings, build_if_changed, build_outputs
 from eccpsite.errors import BuildFailed, ContentError, UsageError
+from eccpsite.redirects import Redirect
 from eccpsite.search import SearchIndexFailed
 from eccpsite.writer import OutputRefused
 
@@ -64,6 +65,14 @@ def _report(errors: list[ContentError], warnings: tuple[ContentError, ...] | lis
         print(f"{len(errors)} error(s); nothing was written, the previous output is unchanged.", file=sys.stderr)
 
 
+def moved_lines(moved: tuple[Redirect, ...]) -> list[str]:
+    """What the summary says of the old addresses of renamed items: each, and where it leads now."""
+    if not moved:
+        return []
+    head = f"{len(moved)} old address(es) of renamed files lead to the new ones (build/_redirects):"
+    return [head, *(f"  {r.old} -> {r.new}  ({r.former} is now {r.path})" for r in moved)]
+
+
 def timings_table(timings: Timings, total: float) -> str:
     """The stages of a build with their wall-clock and CPU seconds, one per line, and the whole build's time."""
     width = max(len(name) for name, _, _ in [*timings.stages, ("stage", 0.0, 0.0)])
@@ -90,6 +99,8 @@ def main(argv: list[str] | None = None) -> int:
             elif done.how == BUILT:
                 reused = f" ({done.result.reused} unchanged pages taken from the last build)" if done.result and done.result.reused else ""
                 print(f"built {done.files} files into {output} in {done.seconds:.2f} s{reused}")
+                for line in moved_lines(done.result.moved if done.result else ()):
+                    print(line)
             if args.timings and done.timings is not None:
                 print(timings_table(done.timings, done.seconds))
             return EXIT_OK
@@ -106,6 +117,8 @@ def main(argv: list[str] | None = None) -> int:
                     return EXIT_CONTENT
                 _report([], problems)
                 print(f"{asked} external links checked, {len(problems)} problem(s)")
+            for line in moved_lines(result.moved):
+                print(line)
             print(f"no errors ({len(result.site.items)} items, {len(result.site.editions)} editions, {len(result.warnings)} warnings)")
             return EXIT_OK
         if args.command == "serve":

@@ -204,6 +204,35 @@ def slug(value: Any) -> str:
     return raw
 
 
+# First path segments an alias may not take: the site's own files are served there (static/, media/, the search
+# index and the feeds, which the dev server makes only on request).
+_FILE_SEGMENTS = frozenset({"static", "media", "pagefind", "feeds"})
+
+
+def site_path(value: Any) -> str:
+    """An old address of the site, as an alias gives it: a path such as ``/news/old-slug/`` or ``/content/x``.
+
+    A full address (``https://old.example.org/news/x/``) is refused with its
+    path as the fix; so is anything a static host cannot serve as a path (a
+    query, a fragment, a space, ``..``).
+    """
+    raw = text(value)
+    parts = urlsplit(raw)
+    if parts.scheme or parts.netloc:
+        fix = parts.path or "/"
+        raise FieldError(f"{raw!r} is a full address; an alias is a path of this site: write {fix!r}")
+    if not raw.startswith("/"):
+        raise FieldError(f"{raw!r} is not a site path; an alias starts with '/', e.g. '/news/old-slug/' or '/{raw}'")
+    if parts.query or parts.fragment or "?" in raw or "#" in raw:
+        raise FieldError(f"{raw!r} holds a query or a fragment, which a static site cannot redirect; write the path alone: {parts.path!r}")
+    segments = raw.strip("/").split("/")
+    if raw == "/" or any(s in ("", ".", "..") for s in segments) or re.search(r"[\\\s]", raw):
+        raise FieldError(f"{raw!r} is not a site path; write the old address as /folder/name/, without spaces, '//' or '..'")
+    if segments[0] in _FILE_SEGMENTS:
+        raise FieldError(f"{raw!r} is where the site's own files are served (/{segments[0]}/); an alias cannot take it")
+    return raw
+
+
 def tag_list(value: Any) -> tuple[str, ...]:
     """Tags as written (``[Japan, ESCP-S3, blue growth]``); their URLs are their slugs (``urls.slugify``).
 

@@ -8,6 +8,9 @@ renamed file keeps its history) and returns plain values; only ``build.py`` call
 and the rendering core receives its result as an argument, so the core never
 runs git and tests can hand it any history they like.
 
+The same log tells the names a file had before a rename (``Revision.former``):
+a renamed item's old address redirects to its new one (eccpsite.redirects).
+
 Uncommitted edits do not count: a revision is a commit. Where there is no
 git (a tarball, a missing ``git`` binary) every file simply has no history.
 """
@@ -30,18 +33,20 @@ class Revision:
     sequence: int  # commits that changed the file after the one that added it (iCalendar SEQUENCE)
     created: dt.datetime  # the commit that added it (UTC)
     modified: dt.datetime  # the latest commit that changed it (UTC)
+    former: tuple[str, ...] = ()  # the names git shows the file had before, newest first (eccpsite.redirects)
 
 
 History = Mapping[str, Revision]  # project-relative path (content/events/x.md) → its revision
 
 
-def revision_from_times(times: Iterable[int]) -> Revision | None:
-    """A revision from the commit times of a file (seconds since the epoch, any order)."""
+def revision_from_times(times: Iterable[int], former: Iterable[str] = ()) -> Revision | None:
+    """A revision from the commit times of a file (seconds since the epoch, any order) and its former names."""
     ordered = sorted(times)
     if not ordered:
         return None
     utc = dt.UTC
-    return Revision(len(ordered) - 1, dt.datetime.fromtimestamp(ordered[0], utc), dt.datetime.fromtimestamp(ordered[-1], utc))
+    first, last = dt.datetime.fromtimestamp(ordered[0], utc), dt.datetime.fromtimestamp(ordered[-1], utc)
+    return Revision(len(ordered) - 1, first, last, tuple(former))
 
 
 def _git(project: Path, *args: str) -> str | None:
@@ -59,13 +64,15 @@ def _git(project: Path, *args: str) -> str | None:
     return done.stdout if done.returncode == 0 else None
 
 
-def _times_by_path(log: str) -> dict[str, list[int]]:
-    """Commit times per file from ``git log --name-status -M``, following renames to today's names.
+def _times_by_path(log: str) -> tuple[dict[str, list[int]], dict[str, list[str]]]:
+    """Commit times per file from ``git log --name-status -M``, following renames to today's names, and the names
+    each file had before (newest first).
 
     The log runs newest first, so when a commit renames ``old`` to ``new``, the
     older commits that name ``old`` belong to whatever ``new`` is called today.
     """
     times: dict[str, list[int]] = {}
+    former: dict[str, list[str]] = {}
     renamed: dict[str, str] = {}  # a name in older commits -> its name today
     when = 0
     for line in log.splitlines():
@@ -80,7 +87,9 @@ def _times_by_path(log: str) -> dict[str, list[int]]:
         times.setdefault(today, []).append(when)
         if status.startswith("R") and len(names) == 2:
             renamed[names[0]] = today
-    return times
+            if names[0] != today and names[0] not in former.setdefault(today, []):
+                former[today].append(names[0])
+    return times, former
 
 
 def read_history(project: Path, paths: Iterable[str]) -> dict[str, Revision]:
@@ -96,9 +105,10 @@ def read_history(project: Path, paths: Iterable[str]) -> dict[str, Revision]:
     if log is None:
         return {}
     history: dict[str, Revision] = {}
-    for path, times in _times_by_path(log).items():
+    times_by_path, former = _times_by_path(log)
+    for path, times in times_by_path.items():
         if path in wanted:
-            revision = revision_from_times(times)
+            revision = revision_from_times(times, former.get(path, ()))
             if revision is not None:
                 history[path] = revision
     return history

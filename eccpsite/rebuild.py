@@ -493,7 +493,7 @@ class LazyOutputs:
             made.extend(self._stage(r, stage))
         if r.errors:
             self.errors = tuple(dict.fromkeys(r.errors))
-        made.append(render.render_sitemap(self._pages, self._site, env))
+        made.append(render.render_sitemap(self._pages, self._site, env, self._history))
         return {o.url: o for o in made}
 
     def _stage(self, r: _MemoRenderer, stage: render.Stage) -> tuple[Output, ...]:

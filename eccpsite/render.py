@@ -25,7 +25,7 @@ import jinja2
 from babel import Locale
 from markupsafe import Markup
 
-from eccpsite import calendar, dates, feeds, urls
+from eccpsite import calendar, dates, feeds, redirects, urls
 from eccpsite.errors import BuildFailed, ContentError
 from eccpsite.history import History
 from eccpsite.markup import inline_markdown, plain_text, render_markdown, summary_text
@@ -473,10 +473,11 @@ def render_misc(r: Renderer) -> Iterator[Output | Reused | None]:
     yield r.page(urls.ROBOTS, "robots.txt")
 
 
-def render_sitemap(outputs: Iterable[Made], site: Site, env: jinja2.Environment) -> Output:
-    """A sitemap of every HTML page except the 404, with each item's date."""
+def render_sitemap(outputs: Iterable[Made], site: Site, env: jinja2.Environment, history: History | None = None) -> Output:
+    """A sitemap of every HTML page except the 404 and the pages of old addresses, with each item's date."""
     dated = {site.url(i): item_date(i) for i in site.items}
-    pages = sorted(o.url for o in outputs if o.url.endswith("/"))
+    moved = {redirects.page_url(r.old) for r in redirects.plan_redirects(site, history or {})[0]}
+    pages = sorted(o.url for o in outputs if o.url.endswith("/") and o.url not in moved)
     entries = [(site.config.absolute(u), dated.get(u)) for u in pages]
     return Output(urls.SITEMAP, env.get_template("sitemap.xml").render(entries=entries).encode("utf-8"))
 
@@ -490,6 +491,23 @@ def render_feeds(r: Renderer) -> Iterator[Output]:
     """RSS, Atom and JSON feeds (eccpsite.feeds); keep it after any stage that makes edition PDFs, which it encloses."""
     sizes = {o.url: o.size for o in r.made()}
     return (Output(url, data) for url, data in feeds.render_feeds(r.site, r.history, sizes))
+
+
+def render_redirects(r: Renderer) -> Iterator[Output | Reused | None]:
+    """The old addresses (``aliases:``, files renamed in git: eccpsite.redirects): a small page at each that leads to
+    the new one, and Netlify's ``_redirects`` with a 301 for each. Runs after the stages whose addresses an alias may
+    not take."""
+    site = r.site
+    taken = [o.url for o in r.made()] + [f.url for f in site.event_filters]  # the filters may be made by a worker still
+    planned, errors = redirects.plan_redirects(site, r.history, taken)
+    r.errors.extend(errors)
+    if errors:
+        return
+    titles = {site.url(item): item.title for item in site.items}
+    for redirect in planned:
+        yield r.page(redirects.page_url(redirect.old), "redirect.html", title=titles[redirect.new], target=redirect.new, section="")
+    if planned:
+        yield Output(redirects.REDIRECTS_FILE, redirects.redirects_file(planned))
 
 
 Stage = Callable[[Renderer], Iterable[Output | Reused | None]]
@@ -506,6 +524,7 @@ RENDERERS: list[Stage] = [
 ]
 RENDERERS.append(render_calendars)
 RENDERERS.append(render_feeds)
+RENDERERS.append(render_redirects)  # last: an alias may not take the address of anything made before
 # Stages a forked worker may run on a large site: they read only the site model, never other stages' outputs.
 _BACKGROUND: dict[str, Stage] = {stage.__name__: stage for stage in (render_calendars, render_event_filters)}
 
@@ -636,5 +655,5 @@ def render_site(
                 renderer.errors.extend(errors)
     if renderer.errors:
         raise BuildFailed(list(dict.fromkeys(renderer.errors)))
-    records.append(sink.put(render_sitemap(records, site, env)))
+    records.append(sink.put(render_sitemap(records, site, env, history)))
     return records

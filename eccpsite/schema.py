@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 from eccpsite import fields as f
 from eccpsite.dates import DEFAULT_TIMEZONE, day_and_time
 from eccpsite.errors import ContentError, FieldError
-from eccpsite.source import Document, Located
+from eccpsite.source import Document, Located, LocatedList
 
 KINDS = ("news", "events", "calls", "interviews", "pages")
 KIND_NAMES = {"news": "news item", "events": "event", "calls": "call", "interviews": "interview", "pages": "page"}
@@ -53,6 +53,14 @@ class Person:
     country: str | None = None
 
 
+@dataclass(frozen=True)
+class Alias:
+    """An old address of an item (``aliases:``), kept alive by a redirect to the item's page."""
+
+    path: str  # a site path as written: /news/old-slug/, /content/eu-japan-matchmaking
+    line: int  # its line in the item's file
+
+
 @dataclass(frozen=True, kw_only=True)
 class Item:
     """Fields every item has; ``kind`` is its folder (news, events, ...)."""
@@ -68,6 +76,7 @@ class Item:
     image_alt: str | None = None
     draft: bool = False
     publish_at: dt.date | dt.datetime | None = None
+    aliases: tuple[Alias, ...] = ()
     extra: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
     line: int = 1
     body_line: int = 1
@@ -171,6 +180,18 @@ _PERSON = f.mapping_of(
     Person,
 )
 
+def _aliases(value: Any) -> tuple[Alias, ...]:
+    """``aliases:``, a list of old site paths, each with its line; one written twice counts once."""
+    if isinstance(value, str):  # one old address, written without a list
+        value = [value]
+    paths = f.list_of(f.site_path, "old site paths such as /news/old-slug/")(value)
+    lines = value.lines if isinstance(value, LocatedList) else [0] * len(paths)  # 0: the line of 'aliases:' itself
+    found: dict[str, Alias] = {}
+    for path, line in zip(paths, lines, strict=True):
+        found.setdefault(path, Alias(path, line))
+    return tuple(found.values())
+
+
 COMMON_FIELDS: dict[str, f.Field] = {
     "title": f.Field(f.text, True),
     "slug": f.Field(f.slug),
@@ -180,6 +201,7 @@ COMMON_FIELDS: dict[str, f.Field] = {
     "image_alt": f.Field(f.text),
     "draft": f.Field(f.boolean),
     "publish_at": f.Field(f.datetime),
+    "aliases": f.Field(_aliases),
     "extra": f.Field(lambda value: dict(value) if isinstance(value, dict) else _fail("expected a mapping of your own fields")),
 }
 

@@ -400,7 +400,7 @@ def test_history_counts_commits_and_follows_renames(tmp_path: Path) -> None:
     (project / "content/events/b.md").write_text("uncommitted\n")
     history = read_history(project, ["content/events/c.md", "content/events/b.md", "content/events/missing.md"])
     assert history == {
-        "content/events/c.md": Revision(2, dt.datetime(2019, 1, 10, 11, tzinfo=UTC), dt.datetime(2019, 3, 1, 8, tzinfo=UTC)),
+        "content/events/c.md": Revision(2, dt.datetime(2019, 1, 10, 11, tzinfo=UTC), dt.datetime(2019, 3, 1, 8, tzinfo=UTC), ("content/events/a.md",)),
         "content/events/b.md": Revision(0, dt.datetime(2019, 1, 10, 11, tzinfo=UTC), dt.datetime(2019, 1, 10, 11, tzinfo=UTC)),
     }
     assert read_history(tmp_path / "not-a-repo", ["content/events/c.md"]) == {}
