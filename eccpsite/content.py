@@ -9,9 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
+from eccpsite.accessibility import Finding, accessibility_findings
 from eccpsite.config import SiteConfig, parse_config
 from eccpsite.errors import ContentError
-from eccpsite.rawhtml import removed_html
+from eccpsite.rawhtml import Removal, removed_html
 from eccpsite.schema import SITE_ZONE, Edition, Item, parse_edition, parse_item, slug_for
 from eccpsite.source import Source, Sources, load_yaml, split_front_matter
 
@@ -41,12 +42,11 @@ def parse_file(kind: str, source: Source, tz: ZoneInfo = SITE_ZONE) -> Parsed:
 
 
 def html_warnings(item: Item) -> list[ContentError]:
-    """A located warning for each piece of the item's raw HTML that the sanitizer removes (eccpsite.rawhtml)."""
+    """A located warning for each piece of the item's raw HTML that the sanitizer removes (eccpsite.rawhtml),
+    and for each accessibility problem of its text (eccpsite.accessibility)."""
     body = item.body
-    return [
-        ContentError(item.path, item.body_line + body.count("\n", 0, removal.offset), "", removal.message, warning=True)
-        for removal in removed_html(body)
-    ]
+    findings: list[Removal | Finding] = [*removed_html(body), *accessibility_findings(body)]
+    return [ContentError(item.path, item.body_line + body.count("\n", 0, f.offset), "", f.message, warning=True) for f in findings]
 
 
 def parse_content(sources: Sources, tz: ZoneInfo | None = None) -> Content:

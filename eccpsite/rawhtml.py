@@ -62,7 +62,7 @@ def _blank(match: re.Match[str]) -> str:
     return re.sub(r"[^\n]", " ", match.group())
 
 
-def _outside_code(text: str) -> str:
+def outside_code(text: str) -> str:
     """``text`` with fenced code, code spans and HTML comments blanked out (their ``<`` is shown, or meant to be hidden)."""
     return _CODE_SPAN.sub(_blank, _FENCE.sub(_blank, _COMMENT.sub(_blank, text)))
 
@@ -71,7 +71,7 @@ def removed_html(text: str) -> list[Removal]:
     """Every element, attribute and address of ``text``'s raw HTML that the sanitizer removes, in order."""
     if "<" not in text:
         return []
-    return list(_removals(_outside_code(text)))
+    return list(_removals(outside_code(text)))
 
 
 def _removals(text: str) -> Iterator[Removal]:
