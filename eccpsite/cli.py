@@ -50,6 +50,8 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--port", type=int, default=8000, help="port on 127.0.0.1 (default: 8000; 0 picks a free one)")
     s.add_argument("--now", help="serve as if it were this date or datetime")
     s.add_argument("--drafts", action="store_true", help="include drafts")
+    j = sub.add_parser("schema", help="write JSON Schemas of the front matter, editions and site.yaml for editors' tools")
+    j.add_argument("--output", type=Path, help="folder to write them to (default: schemas/ in the project)")
     n = sub.add_parser("new", help="start a new item")
     n.add_argument("kind", choices=["news", "event", "call", "interview"])
     n.add_argument("title")
@@ -125,6 +127,12 @@ def main(argv: list[str] | None = None) -> int:
             from eccpsite.serve import serve
 
             return serve(project, BuildOptions(now=args.now, drafts=args.drafts, pdf=False), args.port)
+        if args.command == "schema":
+            from eccpsite.editor_schema import write_schemas
+
+            written = write_schemas(args.output or project / "schemas")
+            print(f"wrote {len(written)} JSON Schemas into {written[0].parent}: {', '.join(p.name for p in written)}")
+            return EXIT_OK
         if args.command == "new":
             from eccpsite.scaffold import new_item
 

@@ -260,6 +260,13 @@ def _entry_line(value: list[Any], index: int) -> int | None:
     return value.lines[index] if isinstance(value, LocatedList) else None
 
 
+def shaped(parser: Parser, **shape: Any) -> Parser:
+    """``parser``, carrying what it was made from (its choices, fields or entries): eccpsite.editor_schema
+    reads it to write the JSON Schema of the values the parser accepts."""
+    parser.shape = shape  # type: ignore[attr-defined]
+    return parser
+
+
 def one_of(*choices: str) -> Parser:
     def parse(value: Any) -> str:
         raw = text(value)
@@ -267,7 +274,7 @@ def one_of(*choices: str) -> Parser:
             raise FieldError(f"expected one of {', '.join(choices)}, found {raw!r}{did_you_mean(raw, list(choices))}")
         return raw
 
-    return parse
+    return shaped(parse, choices=choices)
 
 
 _TEXT_PARSERS: tuple[Parser, ...] = (text, markdown_text)  # fields whose value is text, where YAML's cut at " #" loses words
@@ -330,7 +337,7 @@ def mapping_of(fields: Mapping[str, Field], what: str, build: Callable[..., Any]
             raise FieldError(first.message, first.line, first.field)
         return build(**parsed)
 
-    return parse
+    return shaped(parse, fields=fields, what=what)
 
 
 def list_of(item: Parser, what: str, min_items: int = 0) -> Parser:
@@ -348,4 +355,4 @@ def list_of(item: Parser, what: str, min_items: int = 0) -> Parser:
                 raise FieldError(exc.message, line, exc.field) from None
         return tuple(result)
 
-    return parse
+    return shaped(parse, entry=item, min_items=min_items, what=what)
