@@ -16,12 +16,12 @@ import gc
 import os
 import subprocess
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Generic, Protocol, TypeVar
 
-from eccpsite import snapshot
+from eccpsite import buildlock, snapshot
 from eccpsite.cache import CACHE_DIR, code_digest, input_fingerprint, markdown_cache, prerender, read_manifest, still_current, templates_digest, write_manifest
 from eccpsite.config import SiteConfig, parse_config
 from eccpsite.content import parse_content
@@ -29,6 +29,7 @@ from eccpsite.dates import parse_now
 from eccpsite.edition_pdf import pdf_stage
 from eccpsite.email_edition import render_email_editions
 from eccpsite.errors import BuildFailed, ContentError, UsageError
+from eccpsite.folder_swap import MARKER
 from eccpsite.history import read_history
 from eccpsite.links import Checkable, InMemory, check_links
 from eccpsite.model import Site, build_model, next_status_change
@@ -38,7 +39,7 @@ from eccpsite.redirects import RENAMED, Redirect, plan_redirects
 from eccpsite.render import RENDERERS, Made, Output, PageHook, Sink, Stage, make_environment, render_site
 from eccpsite.search import index_site_cached
 from eccpsite.source import load_yaml
-from eccpsite.writer import MARKER, Written, check_output_folder, staging
+from eccpsite.writer import Written, check_output_folder, staging
 
 
 @dataclass(frozen=True)
@@ -225,7 +226,16 @@ def _manifest_now(project: Path, options: BuildOptions) -> dt.datetime | None:
     return resolve_now(options.now, config.tz) if isinstance(config, SiteConfig) else None
 
 
-def build_if_changed(project: Path, output: Path, options: BuildOptions) -> Built:
+def build_if_changed(project: Path, output: Path, options: BuildOptions, wait: bool = True, notice: Callable[[str], None] = print) -> Built:
+    """:func:`build_when_changed` holding the build locks of ``project`` and ``output`` (eccpsite.buildlock): a build
+    that finds them held waits, saying so through ``notice``, or raises buildlock.Busy at once when not ``wait``."""
+    check_output_folder(output, project)
+    locks = [(project / CACHE_DIR / buildlock.PROJECT_LOCK, f"the project {project.resolve()}"), (buildlock.output_lock(output), str(output.resolve()))]
+    with buildlock.held(locks, wait, notice):
+        return build_when_changed(project, output, options)
+
+
+def build_when_changed(project: Path, output: Path, options: BuildOptions) -> Built:
     """Build, unless the output already is what this build would make, or the cache holds it.
 
     The last build's output is what this build would make when every input

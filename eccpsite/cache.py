@@ -39,7 +39,7 @@ import markdown
 import nh3
 
 import eccpsite
-from eccpsite import inline_gate, markup
+from eccpsite import children, inline_gate, markup
 
 CACHE_DIR = ".cache"
 POOL_THRESHOLD = 64  # fewer bodies than this render faster in this process than in a pool
@@ -269,7 +269,8 @@ def prerender(sources: Iterable[str]) -> int:
         return len(todo)
     # fork is fastest, but forking a process that runs other threads (the dev server) is unsafe
     method = "fork" if threading.active_count() == 1 else "spawn"
-    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context(method)) as pool:
+    context = multiprocessing.get_context(method)
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=children.die_with_parent, initargs=(os.getpid(),)) as pool:
         _keep(pool.map(markup.render_many, chunks))
     return len(todo)
 

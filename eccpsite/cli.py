@@ -1,25 +1,34 @@
 """The command line: ``eccpsite build | serve | check | new``.
 
-Exit codes: 0 success, 1 content errors, 2 usage errors. Content errors are
-printed as ``path:line: field: message``; no traceback reaches an editor.
+Exit codes: 0 success, 1 content errors (and a build the machine stopped: a
+full disk, a read-only or forbidden folder, named in one line), 2 usage errors,
+3 another build is running (``build --no-wait``), 130 interrupted (Ctrl-C, or
+SIGTERM/SIGHUP). Content errors are printed as ``path:line: field: message``;
+no traceback reaches an editor.
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
+import errno
 import os
+import signal
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from types import FrameType
 
 from eccpsite import __version__
 from eccpsite.build import BUILT, RESTORED, UP_TO_DATE, BuildOptions, Timings, build_if_changed, build_outputs
+from eccpsite.buildlock import Busy
 from eccpsite.errors import BuildFailed, ContentError, UsageError
 from eccpsite.redirects import Redirect
 from eccpsite.search import SearchIndexFailed
 from eccpsite.writer import OutputRefused
 
-EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
+EXIT_OK, EXIT_CONTENT, EXIT_USAGE, EXIT_BUSY, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 
 
 class _Parser(argparse.ArgumentParser):
@@ -41,6 +50,7 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("--output", type=Path, help="output folder (default: build/ in the project)")
     b.add_argument("--no-pdf", dest="pdf", action="store_false", help="skip the PDF editions (a quicker preview)")
     b.add_argument("--timings", action="store_true", help="say how long each stage of the build took")
+    b.add_argument("--no-wait", dest="wait", action="store_false", help="fail at once (exit 3) if another build of it is running")
     c = sub.add_parser("check", help="validate content and links; writes nothing")
     c.add_argument("--now")
     c.add_argument("--strict", action="store_true", help="treat warnings as errors")
@@ -91,7 +101,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "build":
             output = args.output or project / "build"
             options = BuildOptions(now=args.now, drafts=args.drafts, strict=args.strict, pdf=args.pdf)
-            done = build_if_changed(project, output, options)
+            done = build_if_changed(project, output, options, wait=args.wait, notice=_say)
             if done.how == UP_TO_DATE:
                 print(f"{output} is up to date: nothing changed since the last build ({done.seconds:.2f} s)")
             else:
@@ -145,9 +155,18 @@ def main(argv: list[str] | None = None) -> int:
     except SearchIndexFailed as exc:
         print(f"eccpsite: {exc}; nothing was written, the previous output is unchanged.", file=sys.stderr)
         return EXIT_CONTENT
-    except (OutputRefused, UsageError, FileExistsError) as exc:
+    except (OutputRefused, UsageError, FileExistsError) as exc:  # FileExistsError: `new` would overwrite an item
         print(f"eccpsite: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    except Busy as exc:
+        print(f"eccpsite: {exc}", file=sys.stderr)
+        return EXIT_BUSY
+    except KeyboardInterrupt:
+        print("eccpsite: interrupted; the output folder holds the last complete build", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except OSError as exc:  # the machine stopped the build: a full disk, a read-only or forbidden folder ...
+        print(f"eccpsite: {system_error(exc)}; nothing was written, the previous output is unchanged.", file=sys.stderr)
+        return EXIT_CONTENT
     except Exception as exc:  # a bug of eccpsite: say so in one line, never with a traceback (ECCPSITE_DEBUG=1 shows it)
         if os.environ.get("ECCPSITE_DEBUG"):
             raise
@@ -157,6 +176,54 @@ def main(argv: list[str] | None = None) -> int:
     return EXIT_USAGE
 
 
+# What to do about each error the machine may stop a build with, by errno.
+_ADVICE = {
+    errno.ENOSPC: "free some space or build elsewhere (--output)",
+    errno.EDQUOT: "free some space or build elsewhere (--output)",
+    errno.EROFS: "the file system is read-only: build elsewhere (--output)",
+    errno.EACCES: "check the folder's permissions, or build elsewhere (--output)",
+    errno.EPERM: "check the folder's permissions, or build elsewhere (--output)",
+    errno.ENOTDIR: "a part of that path is a file, not a folder: choose another --output",
+    errno.EBUSY: "a mount point cannot be replaced: build into a folder inside it (--output)",
+    errno.EXDEV: "a mount point cannot be replaced: build into a folder inside it (--output)",
+    errno.EEXIST: "remove it or choose another --output",
+}
+
+
+def system_error(exc: OSError) -> str:
+    """One line for an error of the operating system: the path, the cause and what to do."""
+    where = f"{exc.filename}: " if exc.filename else ""
+    cause = exc.strerror or str(exc)
+    advice = _ADVICE.get(exc.errno or 0)
+    return f"{where}{cause}" + (f" ({advice})" if advice else "")
+
+
+def _say(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def _interrupt(signum: int, frame: FrameType | None) -> None:
+    raise KeyboardInterrupt
+
+
+@contextmanager
+def _terminations_interrupt() -> Iterator[None]:
+    """SIGTERM and SIGHUP (a CI job cancelled, a terminal closed) end a build as Ctrl-C does: its staging folder
+    removed, its child processes ended, one line and exit 130 (by default Python would just die)."""
+    previous = {number: signal.signal(number, _interrupt) for number in (signal.SIGTERM, signal.SIGHUP)}
+    try:
+        yield
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
+
+
 def run() -> None:
     """Console-script entry point."""
-    raise SystemExit(main())
+    try:
+        with _terminations_interrupt():
+            code = main()
+    except KeyboardInterrupt:  # between two steps main() guards (its arguments read, its message printed)
+        print("eccpsite: interrupted", file=sys.stderr)
+        code = EXIT_INTERRUPTED
+    raise SystemExit(code)

@@ -25,7 +25,7 @@ import jinja2
 from babel import Locale
 from markupsafe import Markup
 
-from eccpsite import calendar, dates, feeds, redirects, urls
+from eccpsite import calendar, children, dates, feeds, redirects, urls
 from eccpsite.errors import BuildFailed, ContentError
 from eccpsite.history import History
 from eccpsite.markup import inline_markdown, plain_text, render_markdown, summary_text
@@ -570,7 +570,8 @@ def _workers(r: Renderer, sink: Sink[Any]) -> Iterator[ProcessPoolExecutor | Non
     _forked = (r, sink)
     gc.freeze()  # the workers' collections then leave the objects they share with this process alone (fewer pages copied)
     try:
-        with ProcessPoolExecutor(max_workers=_worker_count(), mp_context=multiprocessing.get_context("fork")) as pool:
+        context = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(max_workers=_worker_count(), mp_context=context, initializer=children.die_with_parent, initargs=(os.getpid(),)) as pool:
             yield pool
     finally:
         _forked = None

@@ -24,6 +24,7 @@ from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
 from pathlib import Path
 
+from eccpsite import children
 from eccpsite.keptfile import FileState, link_kept
 from eccpsite.render import SEARCH_MARK, digest
 from eccpsite.urls import output_path
@@ -65,7 +66,8 @@ def _index(pages: Path, bundle: Path, language: str) -> None:
     files are written, and under load a file was at times cut short (a 4 KB
     ``wasm.unknown.pagefind``); the command writes every file before it exits.
     """
-    command = [_pagefind(), "--site", str(pages), "--output-path", str(bundle), "--force-language", language, "--silent"]
+    pagefind = [_pagefind(), "--site", str(pages), "--output-path", str(bundle), "--force-language", language, "--silent"]
+    command = children.command(pagefind)  # ended with the build, however it ends
     done = subprocess.run(command, capture_output=True, text=True, check=False)
     if done.returncode != 0:
         raise SearchIndexFailed(f"the search index could not be built: {(done.stderr or done.stdout).strip() or f'pagefind exited with {done.returncode}'}")

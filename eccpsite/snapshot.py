@@ -38,11 +38,12 @@ from typing import Any
 
 from eccpsite.cache import CACHE_DIR, still_current
 from eccpsite.errors import ContentError
+from eccpsite.folder_swap import MARKER
 from eccpsite.keptfile import FileState
 from eccpsite.links import PageLinks
 from eccpsite.pagecache import Previous, PreviousStage
 from eccpsite.urls import output_path
-from eccpsite.writer import MARKER, Staging, Written
+from eccpsite.writer import Staging, Written
 
 FOLDER = "output"  # in .cache/
 FORMAT = 3

@@ -18,23 +18,31 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from eccpsite import folder_swap
+from eccpsite.folder_swap import MARKER
 from eccpsite.keptfile import FileState, link_kept
 from eccpsite.links import PageLinks, page_links
 from eccpsite.render import SEARCH_MARK, Output, digest
 from eccpsite.urls import output_path
-
-MARKER = ".eccpsite-build"
 
 
 class OutputRefused(Exception):
     """The output folder is not one eccpsite may replace."""
 
 
+# Folders of a project an output may never be in: the build reads them, or keeps its cache there.
+SOURCE_FOLDERS = ("content", "templates", "static", ".git", ".cache")
+
+
 def check_output_folder(output: Path, project: Path) -> None:
-    """Refuse an output folder that holds the project, or that eccpsite did not make."""
+    """Refuse an output folder that holds the project or lies inside one of its source folders, or that eccpsite did not make."""
     output, project = output.resolve(), project.resolve()
-    if output == project or output in project.parents or output in (project / "content", project / "templates"):
+    if output == project or output in project.parents:
         raise OutputRefused(f"{output} would overwrite the project itself; choose a folder such as build/")
+    for name in SOURCE_FOLDERS:
+        source = project / name
+        if output == source or source in output.parents:
+            raise OutputRefused(f"{output} is inside the project's {name}/ folder, which the build reads; choose a folder such as build/")
     if output.exists() and (not output.is_dir() or (any(output.iterdir()) and not (output / MARKER).exists())):
         raise OutputRefused(f"{output} exists and was not made by eccpsite; refusing to replace it (remove it or choose another folder)")
 
@@ -134,27 +142,23 @@ class Staging:
 def staging(output: Path) -> Iterator[Staging]:
     """A fresh staging folder beside ``output``, swapped in whole when the block ends without an error.
 
-    If anything in the block fails (a template, a broken link found after the
-    pages were written, the search index), the staging folder is removed and
-    the previous output stays untouched.
+    The folder has a name of its own and carries the marker from the start
+    (eccpsite.folder_swap), so only folders builds made are ever removed. If
+    anything in the block fails (a template, a broken link found after the
+    pages were written, the search index, a full disk, Ctrl-C), the staging
+    folder is removed and the previous output stays untouched. The caller
+    holds the build lock (eccpsite.buildlock): the folders earlier builds left
+    behind are removed first.
     """
     output = output.resolve()
-    folder = output.parent / f".{output.name}.staging"
-    retired = output.parent / f".{output.name}.old"
-    for leftover in (folder, retired):
-        if leftover.exists():
-            shutil.rmtree(leftover)
-    folder.mkdir(parents=True)
+    folder_swap.clear_leftovers(output)
+    folder = folder_swap.make_folder(output)
     try:
         yield Staging(folder)
-        (folder / MARKER).write_text("made by eccpsite; this whole folder is replaced by each build\n")
+        folder_swap.put_in_place(folder, output)
     except BaseException:
-        shutil.rmtree(folder, ignore_errors=True)
+        folder_swap.remove_made(folder)
         raise
-    if output.exists():
-        os.replace(output, retired)
-    os.replace(folder, output)
-    shutil.rmtree(retired, ignore_errors=True)
 
 
 def write_site(

@@ -43,7 +43,7 @@ elif mode == "disk":
 else:  # a build that fails on its links: were the pages already in the staging folder when they were checked?
     checked = build_module.check_links
     def spying(records, assets, sources):
-        folder = output.parent / f".{output.name}.staging"
+        folder, = output.parent.glob(f".{output.name}.staging-*")  # the build's own staging folder
         report["staged"] = sorted(r.url for r in records if (folder / output_path(r.url)).is_file())
         return checked(records, assets, sources)
     build_module.check_links = spying
