@@ -178,15 +178,14 @@ def main(argv: list[str] | None = None) -> int:
 
 # What to do about each error the machine may stop a build with, by errno.
 _ADVICE = {
-    errno.ENOSPC: "free some space or build elsewhere (--output)",
-    errno.EDQUOT: "free some space or build elsewhere (--output)",
-    errno.EROFS: "the file system is read-only: build elsewhere (--output)",
-    errno.EACCES: "check the folder's permissions, or build elsewhere (--output)",
-    errno.EPERM: "check the folder's permissions, or build elsewhere (--output)",
+    errno.ENOSPC: "free some space, or build elsewhere with --output",
+    errno.EDQUOT: "free some space, or build elsewhere with --output",
+    errno.EROFS: "the file system is read-only: build elsewhere with --output",
+    errno.EACCES: "check the folder's permissions, or build elsewhere with --output",
+    errno.EPERM: "check the folder's permissions, or build elsewhere with --output",
     errno.ENOTDIR: "a part of that path is a file, not a folder: choose another --output",
-    errno.EBUSY: "a mount point cannot be replaced: build into a folder inside it (--output)",
-    errno.EXDEV: "a mount point cannot be replaced: build into a folder inside it (--output)",
-    errno.EEXIST: "remove it or choose another --output",
+    errno.EBUSY: "a mount point cannot be replaced: build into a folder inside it with --output",
+    errno.EXDEV: "a mount point cannot be replaced: build into a folder inside it with --output",
 }
 
 

@@ -11,6 +11,7 @@ eccpsite made it (it holds the marker file).
 
 from __future__ import annotations
 
+import errno
 import os
 import shutil
 from collections.abc import Callable, Iterable, Iterator
@@ -59,6 +60,17 @@ def _target(root: Path, url: str) -> Path:
     return Path(target)
 
 
+@contextmanager
+def _naming(target: Path) -> Iterator[None]:
+    """Let an error of the disk while ``target`` is written name it (a write names no file; a copy names its source)."""
+    try:
+        yield
+    except OSError as exc:
+        if exc.filename is None or exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EROFS):
+            exc.filename = os.fspath(target)
+        raise
+
+
 @dataclass(frozen=True, slots=True)
 class Written:
     """What a build keeps of an output once it is in the staging folder: no bytes, only what later stages need."""
@@ -93,13 +105,14 @@ class Staging:
     def write(self, url: str, data: bytes) -> None:
         """Write the file of ``url`` (a new file: one linked here from the cache is replaced, never written into)."""
         target = self._file(url)
-        try:
-            file = open(target, "xb")  # noqa: SIM115 - closed below
-        except FileExistsError:
-            target.unlink()
-            file = open(target, "xb")  # noqa: SIM115
-        with file:
-            file.write(data)
+        with _naming(target):
+            try:
+                file = open(target, "xb")  # noqa: SIM115 - closed below
+            except FileExistsError:
+                target.unlink()
+                file = open(target, "xb")  # noqa: SIM115
+            with file:
+                file.write(data)
 
     def put(self, output: Output) -> Written:
         """Write ``output``; return what the build keeps of it."""
@@ -133,7 +146,9 @@ class Staging:
         """Copy the static files and media; returns how many."""
         count = 0
         for url, source in assets:
-            shutil.copyfile(source, self._file(url))
+            target = self._file(url)
+            with _naming(target):
+                shutil.copyfile(source, target)
             count += 1
         return count
 
