@@ -21,10 +21,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Generic, Protocol, TypeVar
 
-from eccpsite import buildlock, snapshot
+from eccpsite import buildlock, snapshot, urls
 from eccpsite.cache import CACHE_DIR, code_digest, input_fingerprint, markdown_cache, prerender, read_manifest, still_current, templates_digest, write_manifest
 from eccpsite.config import SiteConfig, parse_config
-from eccpsite.content import parse_content
+from eccpsite.content import Content, parse_content
 from eccpsite.dates import parse_now
 from eccpsite.edition_pdf import pdf_stage
 from eccpsite.email_edition import render_email_editions
@@ -32,6 +32,7 @@ from eccpsite.errors import BuildFailed, ContentError, UsageError
 from eccpsite.folder_swap import MARKER
 from eccpsite.history import read_history
 from eccpsite.links import Checkable, InMemory, check_links
+from eccpsite.locate import locate
 from eccpsite.model import Site, build_model, next_status_change
 from eccpsite.pagecache import PageCache
 from eccpsite.reader import read_sources
@@ -174,31 +175,43 @@ def make_site(
     errors = [e for e in content.errors if not e.warning]
     warnings = [e for e in content.errors if e.warning]
     if content.config is None:
-        raise BuildFailed(errors or [ContentError("site.yaml", 0, "", "could not be read")])
+        raise BuildFailed(errors or [ContentError("site.yaml", 0, "", "could not be read")], warnings)
     now = resolve_now(options.now, content.config.tz)
     with clock.stage("build the site model"):
         site = build_model(content.config, content.items, content.editions, now, drafts=options.drafts, unparsed=content.unparsed)
-    if isinstance(site, list) or errors:
-        raise BuildFailed(errors + (site if isinstance(site, list) else []))
+    if isinstance(site, list):
+        raise BuildFailed(errors + site, warnings)
     warnings.extend(site.warnings)
+    # A file with errors of its own does not stop the others: their pages are still made and their links checked,
+    # so that one run reports everything (the output is not kept: the build fails at the end).
     with clock.stage("render Markdown"):
         prerender(i.body for i in site.items)
     with clock.stage("read git history"):
         history = read_history(project, [i.path for i in site.items] + [e.edition.path for e in site.editions])
     with clock.stage("render and write outputs"):
         env = make_environment(project / "templates")
-        records = render_site(site, env, build_stages(project, assets, options), history=history, sink=sink, pages=pages)
+        try:
+            records = render_site(site, env, build_stages(project, assets, options), history=history, sink=sink, pages=pages)
+        except BuildFailed as failed:  # template errors
+            raise BuildFailed(errors + failed.errors, warnings) from None
     with clock.stage("check links"):
         item_sources = {site.url(i): i.path for i in site.items}
-        link_problems = check_links(records, (url for url, _ in assets), item_sources)
-    errors = [e for e in link_problems if not e.warning]
+        link_problems = locate(check_links(records, [*(url for url, _ in assets), *failed_urls(content)], item_sources), site.items)
+    errors.extend(e for e in link_problems if not e.warning)
     warnings.extend(e for e in link_problems if e.warning)
     if options.strict:
         errors.extend(ContentError(w.path, w.line, w.field, w.message) for w in warnings)
     if errors:
-        raise BuildFailed(errors)
+        raise BuildFailed(errors, [] if options.strict else warnings)
     moved = tuple(r for r in plan_redirects(site, history)[0] if r.why == RENAMED)  # as render_redirects made them
     return MadeSite(site, records, assets, tuple(sorted(set(warnings))), moved)
+
+
+def failed_urls(content: Content) -> list[str]:
+    """The addresses of the items and editions whose files had errors: links to them are not broken, the files are."""
+    found = [urls.item_url(*ref.split("/", 1)) for ref in content.unparsed]
+    found += [urls.edition_url(e.path.rsplit("/", 1)[-1].rsplit(".", 1)[0]) for e in content.errors if e.path.startswith("content/newsletter/")]
+    return found
 
 
 def build_outputs(project: Path, options: BuildOptions) -> BuildResult:

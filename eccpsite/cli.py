@@ -150,7 +150,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"created {path}")
             return EXIT_OK
     except BuildFailed as failed:
-        _report(failed.errors)
+        _report(failed.errors, failed.warnings)
         return EXIT_CONTENT
     except SearchIndexFailed as exc:
         print(f"eccpsite: {exc}; nothing was written, the previous output is unchanged.", file=sys.stderr)

@@ -8,6 +8,7 @@ the whole list to the edge (the CLI), which prints them and exits 1.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from dataclasses import field as _field
 
 
 @dataclass(frozen=True, order=True)
@@ -19,6 +20,7 @@ class ContentError:
     field: str = ""
     message: str = ""
     warning: bool = False
+    near: str = _field(default="", compare=False)  # what was written where the problem is (a link's address), to find its line
 
     def __str__(self) -> str:
         where = f"{self.path}:{self.line}" if self.line else self.path
@@ -30,9 +32,10 @@ class ContentError:
 class BuildFailed(Exception):
     """Raised at the end of a stage that collected at least one error."""
 
-    def __init__(self, errors: list[ContentError]) -> None:
+    def __init__(self, errors: list[ContentError], warnings: list[ContentError] | tuple[ContentError, ...] = ()) -> None:
         super().__init__(f"{len(errors)} error(s)")
         self.errors = sorted(errors)
+        self.warnings = tuple(sorted(set(warnings)))  # found in the same run: reported with the errors
 
 
 class FieldError(ValueError):

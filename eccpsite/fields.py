@@ -13,8 +13,11 @@ import json
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 from urllib.parse import urlsplit
+
+from babel import Locale
 
 from eccpsite.dates import in_words
 from eccpsite.errors import FieldError
@@ -185,6 +188,24 @@ def url(value: Any) -> str:
     raise FieldError(f"expected a full web address starting with https://, found {raw!r}")
 
 
+@lru_cache(maxsize=1)
+def _country_names() -> dict[str, str]:
+    """Country names as people write them (English, from the CLDR via Babel), casefolded, to their code."""
+    names = {str(name).casefold(): code for code, name in Locale("en").territories.items() if code in COUNTRIES}
+    names.update({"czech republic": "CZ", "holland": "NL", "england": "GB", "great britain": "GB", "turkey": "TR", "korea": "KR"})
+    return names
+
+
+def country_code_for(name: str) -> str | None:
+    """The code of a country written by its name (``Germany`` → ``DE``, ``Romaina`` → ``RO``), or None."""
+    names = _country_names()
+    key = " ".join(name.replace("_", " ").split()).casefold()
+    if key in names:
+        return names[key]
+    close = difflib.get_close_matches(key, list(names), n=1, cutoff=0.85)
+    return names[close[0]] if close else None
+
+
 def country(value: Any) -> str:
     raw = text(value)
     code = raw.upper()
@@ -193,7 +214,8 @@ def country(value: Any) -> str:
     if code in COUNTRIES:
         raise FieldError(f"write country codes in capitals: {code}")
     hint = _COUNTRY_HINTS.get(code)
-    suffix = f" (for this country use {hint})" if hint else " such as BE, RO or CA"
+    named = country_code_for(raw) if len(raw) > 2 else None
+    suffix = f" (for this country use {hint})" if hint else f" (did you mean {named}?)" if named else " such as BE, RO or CA"
     raise FieldError(f"{raw!r} is not a country code; expected a two-letter ISO 3166-1 code{suffix}")
 
 

@@ -131,7 +131,7 @@ def _reaches(path: str, known: set[str] | frozenset[str]) -> bool:
 
 
 def _broken(where: str, href: str) -> ContentError:
-    return ContentError(where, 0, "", f"the link to {href} leads to no page of the site")
+    return ContentError(where, 0, "", f"the link to {href} leads to no page of the site", near=href)
 
 
 def page_problems(page_url: str, links: Iterable[Link], known: set[str] | frozenset[str], where: str, lenient: bool = False) -> list[ContentError]:
@@ -140,7 +140,7 @@ def page_problems(page_url: str, links: Iterable[Link], known: set[str] | frozen
     for tag, href, text in links:
         message = _warning(tag, href, text)
         if message is not None:
-            problems.append(ContentError(where, 0, "", message, warning=True))
+            problems.append(ContentError(where, 0, "", message, warning=True, near=href))
         if _leads_nowhere(tag, href):
             continue
         path = _resolve(page_url, href)
@@ -157,7 +157,7 @@ class PageLinks:
     """What the link check needs of a page, taken where the page was made (so the page need not be kept or read again)."""
 
     hrefs: tuple[str, ...]  # every address of the page that stays on the site, in page order (repeats kept: each is reported)
-    warnings: tuple[str, ...]  # what is wrong with its link texts and images' alt texts
+    warnings: tuple[tuple[str, str], ...]  # (address, what is wrong) of its link texts and images' alt texts
 
 
 def page_links(url: str, data: bytes) -> PageLinks | None:
@@ -165,7 +165,7 @@ def page_links(url: str, data: bytes) -> PageLinks | None:
     if not _is_page(url):
         return None
     links = extract_links(data.decode("utf-8"))
-    warnings = tuple(message for tag, href, text in links if (message := _warning(tag, href, text)) is not None)
+    warnings = tuple((href, message) for tag, href, text in links if (message := _warning(tag, href, text)) is not None)
     # the same addresses appear on thousands of pages (menus, tags): one string each (pickle and intern share them)
     hrefs = tuple(sys.intern(href) for tag, href, _ in links if _stays_on_the_site(url, tag, href))
     return PageLinks(hrefs, warnings)
@@ -240,7 +240,7 @@ def check_links(outputs: Iterable[Checkable | Output], asset_urls: Iterable[str]
     problems: list[ContentError] = []
     for url, links in pages:
         where = (sources or {}).get(url, f"build{url}")
-        problems.extend(ContentError(where, 0, "", message, warning=True) for message in links.warnings)
+        problems.extend(ContentError(where, 0, "", message, warning=True, near=href) for href, message in links.warnings)
         for href in links.hrefs:
             path = _path(url, href, paths)
             if path is not None and not _reaches(path, known):

@@ -49,6 +49,7 @@ from eccpsite.content import parse_content
 from eccpsite.errors import BuildFailed, ContentError
 from eccpsite.history import History, read_history
 from eccpsite.links import LinkIndex
+from eccpsite.locate import locate
 from eccpsite.model import Site, build_model, next_status_change, refs_in, same_place, swap_items, swap_site_items
 from eccpsite.pagecache import SITE_FIELDS, Recorder, recording_site
 from eccpsite.reader import read_file, read_sources
@@ -869,7 +870,7 @@ class Rebuilder:
         and to PDFs (skipped while serving) are left to ``eccpsite check``.
         """
         sources = {build.site.url(i): i.path for i in build.site.items}
-        return self.links.update(build.pages, build.assets, sources, lenient=True)
+        return locate(self.links.update(build.pages, build.assets, sources, lenient=True), build.site.items)
 
 
 def _until(site: Site, now: dt.datetime) -> dt.datetime:

@@ -19,6 +19,7 @@ from eccpsite import fields as f
 from eccpsite.dates import DEFAULT_TIMEZONE, day_and_time
 from eccpsite.errors import ContentError, FieldError
 from eccpsite.source import Document, Located, LocatedList
+from eccpsite.urls import slugify
 
 KINDS = ("news", "events", "calls", "interviews", "pages")
 KIND_NAMES = {"news": "news item", "events": "event", "calls": "call", "interviews": "interview", "pages": "page"}
@@ -315,7 +316,7 @@ def parse_item(kind: str, doc: Document, tz: ZoneInfo = SITE_ZONE) -> Item | lis
         try:
             slug = f.slug(slug_for(doc.path))
         except FieldError as exc:
-            errors.append(ContentError(doc.path, 1, "slug", f"the file name gives {exc.message}; rename the file or add 'slug:'"))
+            errors.append(ContentError(doc.path, 1, "slug", f"the file name gives {exc.message}; {_rename_hint(doc.path)}"))
     if "image" in parsed and "image_alt" not in parsed:
         err("image", "an image needs 'image_alt': a short text saying what the image shows")
     if "photo" in parsed and "photo_alt" not in parsed:
@@ -348,6 +349,17 @@ def parse_item(kind: str, doc: Document, tz: ZoneInfo = SITE_ZONE) -> Item | lis
         return errors
     tags_line = meta.lines.get("tags", 0)
     return cls(kind=kind, slug=slug, path=doc.path, body=doc.body, line=meta.line, body_line=doc.body_line, tags_line=tags_line, **parsed)
+
+
+def _rename_hint(path: str) -> str:
+    """How to give a file a name that is a valid slug: ``rename the file to 2019-05-14-eu-japan-week.md or add 'slug:'``."""
+    name = path.rsplit("/", 1)[-1]
+    stem, dot, extension = name.rpartition(".") if "." in name else (name, "", "")
+    prefix = _DATE_PREFIX.match(stem)
+    fixed = slugify(stem[prefix.end() :] if prefix else stem)
+    if not fixed:
+        return "rename the file (lowercase letters, digits and hyphens) or add 'slug:'"
+    return f"rename the file to {(prefix.group() if prefix else '') + fixed}{dot}{extension} or add 'slug: {fixed}'"
 
 
 def _check_local_path(value: str, key: str, err: Any) -> None:

@@ -46,7 +46,7 @@ from eccpsite.urls import output_path
 from eccpsite.writer import Staging, Written
 
 FOLDER = "output"  # in .cache/
-FORMAT = 3
+FORMAT = 4
 INDEX = "index.json"  # what restoring the whole output needs
 PAGES = "pages.json"  # what reusing single pages needs
 
@@ -133,7 +133,7 @@ def previous(snapshot: Snapshot) -> KeptPages:
         pages: dict[str, Previous[Written]] = {}
         stages: dict[str, list[tuple[str, Written]]] = {}
         for url, (key, reads, size, hex_digest, indexed, hrefs, warnings, stage) in data["pages"].items():
-            links = PageLinks(tuple(strings[i] for i in hrefs), tuple(map(str, warnings))) if hrefs is not None else None
+            links = PageLinks(tuple(strings[i] for i in hrefs), tuple((str(h), str(m)) for h, m in warnings)) if hrefs is not None else None
             record = Written(url, size, bytes.fromhex(hex_digest), bool(indexed), links, bytes.fromhex(key), tuple(strings[i] for i in reads), str(stage))
             if stage:
                 stages.setdefault(stage, []).append((url, record))
@@ -177,7 +177,7 @@ def _pages_json(records: Sequence[Written], base: bytes) -> dict[str, Any]:
             continue
         hrefs = [strings.setdefault(h, len(strings)) for h in w.links.hrefs] if w.links is not None else None
         reads = [strings.setdefault(name, len(strings)) for name in w.reads]
-        warnings = list(w.links.warnings) if w.links is not None else []
+        warnings = [list(pair) for pair in w.links.warnings] if w.links is not None else []
         pages[w.url] = [w.key.hex(), reads, w.size, w.digest.hex(), w.indexed, hrefs, warnings, w.stage]
     return {"format": FORMAT, "base": base.hex(), "strings": list(strings), "pages": pages}
 

@@ -124,3 +124,22 @@ def test_raw_html_the_sanitizer_removes_is_a_located_warning_naming_it(tmp_path:
         "link to it instead, e.g. [Watch the video](https://…)",
         "content/news/2019-05-14-x.md:11: warning: the attribute 'style' of <span> is removed; the site's theme sets the styles; use Markdown for emphasis",
     ]
+
+
+def test_one_run_reports_a_field_error_a_broken_link_and_a_vague_link_text_each_with_its_line(tmp_path: Path) -> None:
+    project = write_site(
+        tmp_path,
+        {
+            "content/news/2019-05-14-a.md": "---\ntitle: A\ndate: 2019-05-14\nlocation: Tokyo\n---\nText of A.\n",
+            "content/news/2019-05-15-b.md": "---\ntitle: B\ndate: 2019-05-15\n---\nFirst line.\n\nSee [the forum](/events/gone/).\n",
+            "content/news/2019-05-16-c.md": "---\ntitle: C\ndate: 2019-05-16\n---\nText.\n\nMore [here](/news/b/) and [A](/news/a/).\n",
+        },
+    )
+    done = run_eccpsite("build", "--now", NOW, "--no-pdf", cwd=project)
+    assert done.returncode == 1
+    lines = done.stderr.splitlines()
+    assert any(line.startswith("content/news/2019-05-14-a.md:4: location: unknown field") for line in lines)
+    assert "content/news/2019-05-15-b.md:7: the link to /events/gone/ leads to no page of the site" in lines
+    assert "content/news/2019-05-16-c.md:7: warning: the link text 'here' does not say where it leads; describe the destination" in lines
+    assert not any("/news/a/" in line for line in lines)  # A has errors of its own: a link to it is not broken
+    assert not (project / "build").exists()

@@ -121,7 +121,7 @@ def test_writer_broken_link_found_after_the_pages_were_written_leaves_the_previo
 
     report = _run(project, output, "broken", THRESHOLDS[how])
 
-    assert report["errors"] == ["content/news/2019-06-30-broken.md: the link to /news/no-such-report/ leads to no page of the site"]
+    assert report["errors"] == ["content/news/2019-06-30-broken.md:5: the link to /news/no-such-report/ leads to no page of the site"]
     staged = report["staged"]
     assert isinstance(staged, list) and "/news/broken/" in staged and "/news/n39/" in staged  # written before the check
     assert snapshot(output) == before

@@ -111,7 +111,12 @@ def test_parse_item_refuses_a_slug_that_climbs_out() -> None:
 def test_parse_item_refuses_a_file_name_that_is_not_a_slug() -> None:
     [error] = _errors("news", "content/news/Big News.md", "title: X\ndate: 2019-01-01\n")
     assert "the file name gives 'Big News' is not a valid slug" in error
-    assert "rename the file or add 'slug:'" in error
+    assert error.endswith("rename the file to big-news.md or add 'slug: big-news'")
+
+
+def test_parse_item_country_written_by_its_name_gets_its_code() -> None:
+    [error] = _errors("events", "content/events/x.md", "title: X\nstart: 2019-05-14\nlocation: {city: Berlin, country: Germany}\n")
+    assert error.endswith("'Germany' is not a country code; expected a two-letter ISO 3166-1 code (did you mean DE?)")
 
 
 def test_parse_item_requires_alt_text_for_images() -> None:
