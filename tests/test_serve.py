@@ -226,7 +226,8 @@ def test_serve_broken_link_is_shown_over_the_new_page(project: Path, serve: Call
     with (project / NEWS).open("a", encoding="utf-8") as news:
         news.write("\nSee [the missing report](/news/no-such-report/).\n")
     errors = tab.wait("errors", lambda data: bool(data["errors"]))["errors"]
-    assert errors == [f"{NEWS}: the link to /news/no-such-report/ leads to no page of the site"]
+    line = (project / NEWS).read_text(encoding="utf-8").splitlines().index("See [the missing report](/news/no-such-report/).") + 1
+    assert errors == [f"{NEWS}:{line}: the link to /news/no-such-report/ leads to no page of the site"]
     page = get(server, NEWS_URL)[2]
     assert "the missing report" in page  # the new build is served, with the error over it
     assert "leads to no page of the site" in page
