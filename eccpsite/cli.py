@@ -1,4 +1,4 @@
-"""The command line: ``eccpsite build | serve | check | new``.
+"""The command line: ``eccpsite build | serve | check | new | import``.
 
 Exit codes: 0 success, 1 content errors (and a build the machine stopped: a
 full disk, a read-only or forbidden folder, named in one line), 2 usage errors,
@@ -62,6 +62,12 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--drafts", action="store_true", help="include drafts")
     j = sub.add_parser("schema", help="write JSON Schemas of the front matter, editions and site.yaml for editors' tools")
     j.add_argument("--output", type=Path, help="folder to write them to (default: schemas/ in the project)")
+    i = sub.add_parser("import", help="bring an existing site in: items of a Hugo or Jekyll site, a WordPress export, a feed")
+    i.add_argument("source", choices=["hugo", "jekyll", "wordpress", "feed"], help="what the old site is")
+    i.add_argument("path", type=Path, help="the Hugo or Jekyll site's folder, the WordPress export (WXR .xml) or the RSS/Atom file")
+    i.add_argument("--kind", choices=["news", "events", "pages"], default="news", help="what its posts become (default: news)")
+    i.add_argument("--section", help="hugo: import only this section (content/<section>/)")
+    i.add_argument("--media", type=Path, help="wordpress, feed: a folder with the old site's files (wp-content/uploads), to copy images from")
     n = sub.add_parser("new", help="start a new item")
     n.add_argument("kind", choices=["news", "event", "call", "interview"])
     n.add_argument("title")
@@ -142,6 +148,16 @@ def main(argv: list[str] | None = None) -> int:
 
             written = write_schemas(args.output or project / "schemas")
             print(f"wrote {len(written)} JSON Schemas into {written[0].parent}: {', '.join(p.name for p in written)}")
+            return EXIT_OK
+        if args.command == "import":
+            from eccpsite.importers import ImportFailed, run_import
+
+            try:
+                report = run_import(project, args.source, args.path, args.kind, args.section, args.media)
+            except ImportFailed as exc:
+                print(f"eccpsite: {exc}", file=sys.stderr)
+                return EXIT_USAGE
+            print("\n".join(report.lines()))
             return EXIT_OK
         if args.command == "new":
             from eccpsite.scaffold import new_item
