@@ -50,9 +50,12 @@ def _files(folder: Path) -> dict[str, bytes]:
 
 
 def _tree(folder: Path) -> dict[str, tuple[str, int, int]]:
-    """What is under ``folder``: kind, size and modification time of every entry, links not followed."""
+    """What is under ``folder``: kind, size and modification time of every entry, links not followed (but for the
+    build lock, eccpsite.buildlock, which every build takes, a failed one too, and its folder)."""
     entries: dict[str, tuple[str, int, int]] = {}
     for path in sorted(folder.rglob("*")):
+        if (path.name == ".cache" and path.is_dir()) or (path.name == "build.lock" and path.parent.name == ".cache"):
+            continue
         info = path.lstat()
         kind = "link" if path.is_symlink() else "dir" if path.is_dir() else "file"
         entries[path.relative_to(folder).as_posix()] = (kind, info.st_size if kind == "file" else 0, info.st_mtime_ns if kind == "file" else 0)
