@@ -32,10 +32,11 @@ import icalendar
 
 from eccpsite import urls
 from eccpsite.config import SiteConfig
-from eccpsite.dates import in_words, moment
+from eccpsite.dates import in_words, moment, range_in_words
 from eccpsite.history import History
 from eccpsite.markup import plain_text, render_markdown
-from eccpsite.model import Site, event_place, item_date
+from eccpsite.model import EventFilter, Site, country_name, event_place, event_start, event_tz, item_date
+from eccpsite.recurrence import FREQ
 from eccpsite.schema import Call, Event, Item
 
 REFRESH = dt.timedelta(hours=12)  # how often subscribers' clients should fetch the calendar again
@@ -97,6 +98,30 @@ def _text(item: Item) -> str:
     return plain_text(render_markdown(item.body))
 
 
+def registration_uid(config: SiteConfig, event: Event) -> str:
+    """The UID of an event's registration deadline in the deadlines calendar (never equal to an event's or a cut-off's)."""
+    return f"registration.{event.slug}@{host(config)}"
+
+
+def _repeat(component: icalendar.Event, event: Event, tz: ZoneInfo) -> None:
+    """RRULE and EXDATE of a series: UNTIL is the end of its last day, in UTC for timed events (RFC 5545 3.3.10)."""
+    rule = event.repeat
+    if rule is None:
+        return
+    parts: dict[str, object] = {"freq": FREQ[rule.every]}
+    if rule.interval > 1:
+        parts["interval"] = rule.interval
+    if rule.count is not None:
+        parts["count"] = rule.count
+    timed = isinstance(event.start, dt.datetime)
+    if rule.until is not None:
+        parts["until"] = _utc(moment(rule.until, tz, end_of_day=True) - dt.timedelta(seconds=1)) if timed else rule.until
+    component.add("rrule", parts)
+    if rule.except_:
+        starts = [_local(dt.datetime.combine(day, event.start.timetz()), tz) if isinstance(event.start, dt.datetime) else day for day in rule.except_]
+        component.add("exdate", starts)
+
+
 def event_description(site: Site, event: Event) -> str:
     lines = [event.summary] if event.summary else []
     if event.tentative:
@@ -117,13 +142,15 @@ def event_description(site: Site, event: Event) -> str:
 def event_component(site: Site, event: Event, history: History) -> icalendar.Event:
     """The VEVENT of an event."""
     config = site.config
-    start, end = _span(event.start, event.end, config.tz)
+    tz = event_tz(event, config)
+    start, end = _span(event.start, event.end, tz)
     component = icalendar.Event()
     component.add("uid", event_uid(config, event))
     _stamp(component, site, event, history)
     component.add("dtstart", start)
     if end is not None:
         component.add("dtend", end)
+    _repeat(component, event, tz)
     suffix = " (date to be confirmed)" if event.tentative else ""
     component.add("summary", SUMMARY_PREFIX.get(event.status, "") + event.title + suffix)
     component.add("status", STATUS.get(event.status, "TENTATIVE" if event.tentative else "CONFIRMED"))
@@ -165,6 +192,36 @@ def deadline_components(site: Site, call: Call, history: History) -> list[icalen
             component.add("categories", [site.tag_name(tag) for tag in call.tags])
         components.append(component)
     return components
+
+
+def registration_component(site: Site, event: Event, history: History) -> icalendar.Event | None:
+    """The VEVENT of an event's registration deadline, for the deadlines calendar (None without one)."""
+    deadline = event.registration_deadline
+    if deadline is None:
+        return None
+    config = site.config
+    start, end = _span(deadline, None, event_tz(event, config))
+    component = icalendar.Event()
+    component.add("uid", registration_uid(config, event))
+    _stamp(component, site, event, history)
+    component.add("dtstart", start)
+    if end is not None:
+        component.add("dtend", end)
+    component.add("summary", f"Registration deadline: {event.title}")
+    component.add("status", "CANCELLED" if event.status == "cancelled" else "CONFIRMED")
+    component.add("transp", "TRANSPARENT")
+    page = config.absolute(site.url(event))
+    component.add("url", page)
+    lines = [f"Register by {in_words(deadline)} for {event.title} ({event_when_plain(event)})."]
+    lines += [f"Website: {event.url}"] if event.url else []
+    lines.append(f"More: {page}")
+    component.add("description", "\n\n".join(lines))
+    return component
+
+
+def event_when_plain(event: Event) -> str:
+    """When an event takes place, in words, for a calendar's text."""
+    return event.date_note if event.tentative and event.date_note else range_in_words(event.start, event.end)
 
 
 def _zone_state(moment_utc: dt.datetime, tz: ZoneInfo) -> tuple[dt.timedelta | None, str | None, bool]:
@@ -277,10 +334,18 @@ def to_ical(component: icalendar.Component) -> bytes:
     return b"".join(fold(line) + b"\r\n" for line in component.content_lines() if line)
 
 
-def serialize(component: icalendar.Event) -> Serialized:
+def serialize(component: icalendar.Event, event: Event | None = None) -> Serialized:
+    """A VEVENT as bytes, with the years its VTIMEZONE must cover (up to a series' last occurrence)."""
     holder = icalendar.Calendar()
     holder.add_component(component)
-    return Serialized(to_ical(component), tuple(_timed_years([component])), frozenset(holder.get_used_tzids()))
+    years = _timed_years([component])
+    if event is not None and years and event.repeat is not None:
+        years.append(_day(event.occurrences[-1].start).year + (1 if event.end is not None else 0))
+    return Serialized(to_ical(component), tuple(years), frozenset(holder.get_used_tzids()))
+
+
+def _day(value: dt.date | dt.datetime) -> dt.date:
+    return value.date() if isinstance(value, dt.datetime) else value
 
 
 @lru_cache(maxsize=64)
@@ -317,23 +382,57 @@ def make_calendar(site: Site, name: str, description: str, url: str, components:
     head = to_ical(calendar)
     assert head.endswith(_END)
     parts = [head[: -len(_END)]]
-    years = [year for c in components for year in c.years]
-    if years and any(config.timezone in c.tzids for c in components):  # a UTC site writes times with Z and needs none
-        parts.append(_vtimezone_bytes(config.timezone, min(years), max(years) + 1))
+    for tzid in sorted({tzid for c in components for tzid in c.tzids}):  # a time in UTC is written with Z and needs none
+        years = [year for c in components if tzid in c.tzids for year in c.years]
+        parts.append(_vtimezone_bytes(tzid, min(years), max(years) + 1))
     parts.extend(c.data for c in components)
     parts.append(_END)
     return b"".join(parts)
 
 
 def _by_start(site: Site, events: Iterable[Item]) -> list[Event]:
-    return sorted((e for e in events if isinstance(e, Event)), key=lambda e: (moment(e.start, site.config.tz), e.slug))
+    return sorted((e for e in events if isinstance(e, Event)), key=lambda e: (event_start(e, site.config), e.slug))
+
+
+def filter_calendar_url(selection: EventFilter) -> str:
+    """The calendar of an event filter's page: ``/events/country/ro/calendar.ics``, ``/events/online/calendar.ics``."""
+    return selection.url + "calendar.ics"
+
+
+def country_calendar(site: Site, country: str, url: str, components: dict[str, Serialized]) -> bytes | None:
+    """The calendar of every event in ``country`` (an ISO code), published at ``url``; None when it has none.
+
+    ``components`` holds each event's serialized VEVENT by slug (from :func:`serialize_events`), so a
+    page that publishes the calendar elsewhere (a country's own page) splices the same entries.
+    """
+    selection = next((f for f in site.filters_of("country") if f.value == country), None)
+    if selection is None:
+        return None
+    title = site.config.short_title or site.config.title
+    name = country_name(country)
+    description = f"Events in {name} listed by the {site.config.title}."
+    return make_calendar(site, f"{title} events in {name}", description, url, [components[e.slug] for e in _by_start(site, selection.events)])
+
+
+def serialize_events(site: Site, history: History) -> dict[str, Serialized]:
+    """Every listed event's VEVENT, serialized once, by slug, soonest first."""
+    events = _by_start(site, (*site.upcoming_events, *site.past_events))
+    return {e.slug: serialize(event_component(site, e, history), e) for e in events}
+
+
+def _attendance_calendar(site: Site, selection: EventFilter, components: dict[str, Serialized]) -> bytes:
+    title = site.config.short_title or site.config.title
+    how = "Online events" if selection.value == "online" else "In-person events"
+    description = f"{how} listed by the {site.config.title}."
+    url = filter_calendar_url(selection)
+    return make_calendar(site, f"{title}: {how.lower()}", description, url, [components[e.slug] for e in _by_start(site, selection.events)])
 
 
 def render_calendars(site: Site, history: History) -> Iterator[tuple[str, bytes]]:
     """Every calendar of the site as ``(url, bytes)``."""
     config = site.config
+    components = serialize_events(site, history)
     events = _by_start(site, (*site.upcoming_events, *site.past_events))
-    components = {e.slug: serialize(event_component(site, e, history)) for e in events}
     title = config.short_title or config.title
     yield urls.EVENTS_CALENDAR, make_calendar(site, f"{title} events", f"Events of the {config.title}.", urls.EVENTS_CALENDAR, list(components.values()))
     for event in events:
@@ -344,8 +443,16 @@ def render_calendars(site: Site, history: History) -> Iterator[tuple[str, bytes]
         if tagged:
             url = urls.tag_calendar_url(topic.value)
             yield url, make_calendar(site, f"{title} events: {tag}", f"Events about “{tag}” of the {config.title}.", url, [components[e.slug] for e in tagged])
+    for selection in site.filters_of("country"):
+        url = filter_calendar_url(selection)
+        data = country_calendar(site, selection.value, url, components)
+        if data is not None:
+            yield url, data
+    for selection in site.filters_of("attendance"):
+        yield filter_calendar_url(selection), _attendance_calendar(site, selection, components)
     calls = sorted((*site.open_calls, *site.closed_calls), key=lambda c: c.slug)
     deadlines = [c for call in calls for c in deadline_components(site, call, history)]
+    deadlines += [c for c in map(lambda e: registration_component(site, e, history), events) if c is not None]
     deadlines.sort(key=lambda c: (moment(c.decoded("dtstart"), config.tz), str(c["uid"])))
     description = f"Deadlines of calls for funding listed by the {config.title}."
     yield urls.CALL_DEADLINES, make_calendar(site, f"{title} call deadlines", description, urls.CALL_DEADLINES, [serialize(c) for c in deadlines])
@@ -354,7 +461,7 @@ def render_calendars(site: Site, history: History) -> Iterator[tuple[str, bytes]
 def google_calendar_url(site: Site, event: Event) -> str:
     """A link that opens Google Calendar's "new event" form filled in with the event."""
     config = site.config
-    start, end = _span(event.start, event.end, config.tz)
+    start, end = _span(event.start, event.end, event_tz(event, config))
 
     def stamp(value: dt.date | dt.datetime) -> str:
         return _utc(value).strftime("%Y%m%dT%H%M%SZ") if isinstance(value, dt.datetime) else value.strftime("%Y%m%d")
@@ -363,5 +470,19 @@ def google_calendar_url(site: Site, event: Event) -> str:
     query = {"action": "TEMPLATE", "text": event.title, "dates": f"{stamp(start)}/{stamp(end if end is not None else start)}", "details": details}
     if event_place(event):
         query["location"] = event_place(event)
-    query["ctz"] = config.timezone
+    query["ctz"] = event.timezone or config.timezone
+    if event.repeat is not None:
+        component = icalendar.Event()
+        _repeat(component, event, event_tz(event, config))
+        query["recur"] = "\n".join(line for line in component.content_lines() if line.startswith(("RRULE", "EXDATE")))
     return "https://calendar.google.com/calendar/render?" + urlencode(query)
+
+
+def subscribe_links(site: Site, url: str, name: str) -> dict[str, str]:
+    """Where to subscribe to the calendar at site path ``url``: ``webcal``, Google Calendar and Outlook.com addresses."""
+    webcal = webcal_url(site.config.absolute(url))
+    return {
+        "webcal": webcal,
+        "google": "https://calendar.google.com/calendar/render?" + urlencode({"cid": webcal}),
+        "outlook": "https://outlook.live.com/calendar/0/addfromweb?" + urlencode({"url": site.config.absolute(url), "name": name}),
+    }

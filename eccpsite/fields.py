@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from babel import Locale
 
@@ -176,6 +177,28 @@ def date_or_datetime(value: Any) -> dt.date | dt.datetime:
 
 def datetime(value: Any) -> dt.datetime | dt.date:
     return date_or_datetime(value)
+
+
+@lru_cache(maxsize=1)
+def _zone_names() -> dict[str, str]:
+    """Every IANA time zone name the zoneinfo database knows, by its lower-case spelling."""
+    return {name.lower(): name for name in available_timezones()}
+
+
+def timezone(value: Any) -> str:
+    """An IANA time zone name (``Asia/Seoul``); a misspelt one gets the closest real name as a hint."""
+    name = text(value)
+    if name in _zone_names().values():
+        return name
+    try:
+        ZoneInfo(name)
+        return name
+    except (ZoneInfoNotFoundError, ValueError):
+        pass
+    known = _zone_names()
+    exact = known.get(name.lower().replace(" ", "_"))
+    hint = f" (did you mean '{exact}'?)" if exact else did_you_mean(name, sorted(known.values()))
+    raise FieldError(f"{name!r} is not a time zone{hint}; expected an IANA name such as Europe/Brussels or Asia/Seoul")
 
 
 def url(value: Any) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, fields, is_dataclass, replace
 from functools import cached_property
 from itertools import compress
@@ -19,11 +19,14 @@ from operator import is_ as _is
 from typing import Any, Generic, TypeVar
 from zoneinfo import ZoneInfo
 
+from babel import Locale
+
 from eccpsite import urls
 from eccpsite.config import SiteConfig
 from eccpsite.dates import day_of, moment
 from eccpsite.errors import ContentError
 from eccpsite.fields import did_you_mean
+from eccpsite.recurrence import Occurrence
 from eccpsite.schema import Call, Deadline, Edition, Event, Interview, Item, News, Page
 from eccpsite.tags import name_tags
 
@@ -144,6 +147,15 @@ class Site:
         slug = urls.slugify(tag)
         return next((t.description for t in self.config.tags if urls.slugify(t.tag) == slug), None)
 
+    def next_occurrence(self, event: Event) -> Occurrence | None:
+        """The event's occurrence that is on or still ahead at the build's moment (None once it is over)."""
+        return next_occurrence(event, self.now, self.config)
+
+    def listed_start(self, event: Event) -> dt.date | dt.datetime:
+        """Where an event sits in a list: the start of its next occurrence, or of its first one once it is over."""
+        ahead = self.next_occurrence(event)
+        return ahead.start if ahead is not None else event.start
+
 
 def is_visible(item: Item | Edition, now: dt.datetime, tz: object, drafts: bool) -> bool:
     """Drafts only with ``--drafts``; an item with ``publish_at`` in the future stays out."""
@@ -151,6 +163,14 @@ def is_visible(item: Item | Edition, now: dt.datetime, tz: object, drafts: bool)
         return False
     publish_at = getattr(item, "publish_at", None)
     return publish_at is None or moment(publish_at, tz) <= now  # type: ignore[arg-type]
+
+
+_TERRITORIES = Locale("en").territories
+
+
+def country_name(code: str) -> str:
+    """``RO`` → ``Romania`` (English names from the CLDR, via Babel)."""
+    return str(_TERRITORIES.get(code, code))
 
 
 def event_place(event: Event) -> str:
@@ -173,10 +193,39 @@ def item_date(item: Item) -> dt.date | None:
     return None
 
 
+def event_tz(event: Event, config: SiteConfig) -> ZoneInfo:
+    """The zone of an event's times: its own ``timezone``, else the site's."""
+    return ZoneInfo(event.timezone) if event.timezone else config.tz
+
+
+def occurrence_span(event: Event, occurrence: Occurrence, config: SiteConfig) -> tuple[dt.datetime, dt.datetime]:
+    """The real instants an occurrence starts and ends (the end of its last day for dates), in the event's zone."""
+    tz = event_tz(event, config)
+    last = occurrence.end if occurrence.end is not None else occurrence.start
+    return moment(occurrence.start, tz), moment(last, tz, end_of_day=True)
+
+
+def event_start(event: Event, config: SiteConfig) -> dt.datetime:
+    """The real instant an event (its first occurrence) starts."""
+    return moment(event.start, event_tz(event, config))
+
+
+def next_occurrence(event: Event, now: dt.datetime, config: SiteConfig) -> Occurrence | None:
+    """The first occurrence that has not ended at ``now``."""
+    return next((o for o in event.occurrences if occurrence_span(event, o, config)[1] > now), None)
+
+
 def event_is_upcoming(event: Event, now: dt.datetime, config: SiteConfig) -> bool:
-    """An event is upcoming until its end (the end of its last day)."""
-    last = event.end or event.start
-    return moment(last, config.tz, end_of_day=True) > now
+    """An event is upcoming until its end (the end of its last day); a series until its last occurrence ends."""
+    return occurrence_span(event, event.occurrences[-1], config)[1] > now
+
+
+def registration_closes(event: Event, config: SiteConfig) -> dt.datetime | None:
+    """When registration for an event closes: its ``registration_deadline`` (the end of that day for a date), in the event's zone."""
+    deadline = event.registration_deadline
+    if deadline is None:
+        return None
+    return moment(deadline, event_tz(event, config), end_of_day=not isinstance(deadline, dt.datetime))
 
 
 def call_status(call: Call, now: dt.datetime, config: SiteConfig) -> CallStatus:
@@ -251,11 +300,11 @@ def build_event_filters(upcoming: Sequence[Event], past: Sequence[Event]) -> tup
     )
 
 
-def group_by_month(events: Sequence[Event]) -> list[tuple[dt.date, list[Event]]]:
-    """Consecutive events of the same month (of their start) together: ``[(2019-09-01, [...]), ...]``."""
+def group_by_month(events: Sequence[Event], start_of: Callable[[Event], dt.date | dt.datetime] | None = None) -> list[tuple[dt.date, list[Event]]]:
+    """Consecutive events of the same month (of their start, or of ``start_of(event)``) together: ``[(2019-09-01, [...]), ...]``."""
     groups: list[tuple[dt.date, list[Event]]] = []
     for event in events:
-        first = day_of(event.start).replace(day=1)
+        first = day_of(start_of(event) if start_of is not None else event.start).replace(day=1)
         if groups and groups[-1][0] == first:
             groups[-1][1].append(event)
         else:
@@ -342,8 +391,8 @@ def build_model(
     newest_first = sorted(visible, key=_sort_key_newest, reverse=True)  # keys are unique within a kind: filtering keeps a kind sorted
     events = of(Event)
     ahead = {id(e) for e in events if event_is_upcoming(e, now, config)}
-    upcoming = sorted((e for e in events if id(e) in ahead), key=lambda e: (moment(e.start, tz), e.slug))
-    past = sorted((e for e in events if id(e) not in ahead), key=lambda e: (moment(e.start, tz), e.slug), reverse=True)
+    upcoming = sorted((e for e in events if id(e) in ahead), key=lambda e: (_next_start(e, now, config), e.slug))
+    past = sorted((e for e in events if id(e) not in ahead), key=lambda e: (event_start(e, config), e.slug), reverse=True)
     statuses = {c.slug: call_status(c, now, config) for c in of(Call)}
     calls = of(Call)
     still_open = sorted(
@@ -384,6 +433,12 @@ def build_model(
     )
 
 
+def _next_start(event: Event, now: dt.datetime, config: SiteConfig) -> dt.datetime:
+    """The instant an upcoming event's next occurrence starts: what the upcoming list sorts by."""
+    ahead = next_occurrence(event, now, config)
+    return occurrence_span(event, ahead, config)[0] if ahead is not None else event_start(event, config)
+
+
 def _pending(items: Iterable[Item], now: dt.datetime, tz: ZoneInfo, drafts: bool) -> tuple[dt.datetime, ...]:
     """The moments at which items and editions held back by ``publish_at`` come out."""
     moments = (moment(i.publish_at, tz) for i in items if (drafts or not i.draft) and i.publish_at is not None)
@@ -397,7 +452,13 @@ def next_status_change(site: Site) -> dt.datetime | None:
     rebuild is due then; see ``next-change.txt``).
     """
     moments = [s.changes_at for s in site.call_status.values() if s.changes_at is not None]
-    moments += [moment(e.end or e.start, site.config.tz, end_of_day=True) for e in site.upcoming_events]
+    for event in site.upcoming_events:  # the end of each next occurrence (the page then names the one after)
+        ahead = site.next_occurrence(event)
+        if ahead is not None:
+            moments.append(occurrence_span(event, ahead, site.config)[1])
+        closes = registration_closes(event, site.config)
+        if closes is not None and closes > site.now:
+            moments.append(closes)
     moments += site.pending[:1]
     return min(moments) if moments else None
 
@@ -410,6 +471,7 @@ def next_status_change(site: Site) -> dt.datetime | None:
 # is the old one with the new item in the old one's places (see swap_items).
 PLACE_FIELDS = (
     "kind", "slug", "path", "draft", "publish_at", "tags", "date", "date_time", "start", "end", "location", "online", "opens", "deadlines", "menu",
+    "timezone", "repeat", "registration_deadline", "occurrences",  # occurrences: made of start, end and repeat
 )  # fmt: skip
 _MISSING = object()
 _PLAIN = (str, int, float, bool, type(None), dt.date, ZoneInfo)  # values that hold no items (datetime is a date)

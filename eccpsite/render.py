@@ -22,14 +22,28 @@ from pathlib import Path
 from typing import Any, Protocol, TypeVar, overload
 
 import jinja2
-from babel import Locale
 from markupsafe import Markup
 
-from eccpsite import calendar, children, dates, feeds, redirects, urls
+from eccpsite import calendar, children, dates, feeds, redirects, timetable, urls
 from eccpsite.errors import BuildFailed, ContentError
 from eccpsite.history import History
 from eccpsite.markup import inline_markdown, plain_text, render_markdown, summary_text
-from eccpsite.model import STATUS_WORDS, EventFilter, Paginated, ResolvedEdition, Site, attendance_of, group_by_month, item_date, next_status_change, paginate
+from eccpsite.model import (
+    STATUS_WORDS,
+    EventFilter,
+    Paginated,
+    ResolvedEdition,
+    Site,
+    attendance_of,
+    country_name,
+    event_tz,
+    group_by_month,
+    item_date,
+    next_status_change,
+    paginate,
+    registration_closes,
+)
+from eccpsite.recurrence import Occurrence
 from eccpsite.schema import Call, Event, Interview, Item, News, Page
 
 
@@ -135,22 +149,17 @@ def make_environment(templates: Path) -> jinja2.Environment:
         date_badge=date_badge,
         attendance=attendance_of,
         timeline_json=_timeline_json,
-        zone_city=lambda zone: zone.rsplit("/", 1)[-1].replace("_", " "),
+        zone_city=timetable.zone_city,
+        day_in_words=timetable.day_in_words,
         by_country_name=lambda filters: sorted(filters, key=lambda f: country_name(f.value)),
         file_size=file_size,
         slugify=urls.slugify,
     )
     env.globals.update(item_url=lambda item: urls.item_url(item.kind, item.slug), urls=urls)
     env.globals.update(google_calendar_url=calendar.google_calendar_url, webcal_url=calendar.webcal_url)
+    env.globals.update(when_words=timetable.when_words, subscribe_links=calendar.subscribe_links, filter_calendar_url=calendar.filter_calendar_url)
+    env.globals.update(registration_timeline=_registration_timeline, weekday_names=timetable.WEEKDAY_NAMES)
     return env
-
-
-_TERRITORIES = Locale("en").territories
-
-
-def country_name(code: str) -> str:
-    """``RO`` → ``Romania`` (English names from the CLDR, via Babel)."""
-    return str(_TERRITORIES.get(code, code))
 
 
 def file_size(size: int) -> str:
@@ -158,12 +167,13 @@ def file_size(size: int) -> str:
     return f"{max(1, round(size / 1000))} KB" if size < 1_000_000 else f"{size / 1_000_000:.1f} MB"
 
 
-def date_badge(event: Event) -> tuple[str, str]:
-    """The two lines of an event's date badge: ``("14–16", "May")``, ``("30", "May–Jun")``, ``("TBC", "")``."""
+def date_badge(event: Event, occurrence: Occurrence | None = None) -> tuple[str, str]:
+    """The two lines of an event's date badge: ``("14–16", "May")``, ``("30", "May–Jun")``, ``("TBC", "")``; a series' next ``occurrence``'s."""
     if event.tentative:
         return ("TBC", "")
-    first = dates.day_of(event.start)
-    last = dates.day_of(event.end) if event.end is not None else first
+    shown = occurrence or event.occurrences[0]
+    first = dates.day_of(shown.start)
+    last = dates.day_of(shown.end) if shown.end is not None else first
     if (first.year, first.month) != (last.year, last.month):
         return (str(first.day), f"{dates.MONTHS[first.month - 1][:3]}–{dates.MONTHS[last.month - 1][:3]}")
     days = str(first.day) if first == last else f"{first.day}–{last.day}"
@@ -173,6 +183,14 @@ def date_badge(event: Event) -> tuple[str, str]:
 def _timeline_json(timeline: tuple[tuple[dt.datetime, str], ...]) -> str:
     """A call's status changes for its page's script: ``[["2019-10-17T00:00:00+02:00", "closing-soon", "Closing soon"], ...]``."""
     return json.dumps([[when.isoformat(), key, STATUS_WORDS[key]] for when, key in timeline], ensure_ascii=False)
+
+
+def _registration_timeline(site: Site, event: Event) -> str:
+    """While registration is open, when it closes for the page's script: ``[["2018-09-15T00:00:00+02:00", "closed", "Registration closed"]]``; else ""."""
+    closes = registration_closes(event, site.config)
+    if closes is None or closes <= site.now:
+        return ""
+    return json.dumps([[closes.isoformat(), "closed", "Registration closed"]], ensure_ascii=False)
 
 
 def _json_for_script(value: Any) -> Markup:
@@ -268,12 +286,14 @@ def _json_ld(site: Site, item: Item, history: History | None = None) -> dict[str
             "@context": "https://schema.org",
             "@type": "Event",
             "name": item.title,
-            "startDate": _ld_moment(item.start, config.tz),
+            "startDate": _ld_moment(item.start, event_tz(item, config)),
             "eventStatus": f"https://schema.org/{status}",
             "url": url,
         }
         if item.end is not None:
-            data["endDate"] = _ld_moment(item.end, config.tz)
+            data["endDate"] = _ld_moment(item.end, event_tz(item, config))
+        if item.repeat is not None:
+            data["eventSchedule"] = _ld_schedule(item, config.timezone)
         if item.summary:
             data["description"] = item.summary
         places: list[dict[str, Any]] = []
@@ -301,6 +321,26 @@ def _json_ld(site: Site, item: Item, history: History | None = None) -> dict[str
 def _ld_keywords(site: Site, item: Item) -> dict[str, str]:
     """schema.org ``keywords``: the item's tags as the site shows them, comma-separated."""
     return {"keywords": ", ".join(site.tag_name(tag) for tag in item.tags)} if item.tags else {}
+
+
+def _ld_schedule(event: Event, site_zone: str) -> dict[str, Any]:
+    """schema.org Schedule of a series: how often, from when to when, at what local time, and the days left out."""
+    rule = event.repeat
+    assert rule is not None
+    unit = {"day": "D", "week": "W", "month": "M", "year": "Y"}[rule.every]
+    schedule: dict[str, Any] = {"@type": "Schedule", "repeatFrequency": f"P{rule.interval}{unit}", "startDate": dates.day_of(event.start).isoformat()}
+    if rule.until is not None:
+        schedule["endDate"] = rule.until.isoformat()
+    if rule.count is not None:
+        schedule["repeatCount"] = rule.count
+    if isinstance(event.start, dt.datetime):
+        schedule["startTime"] = f"{event.start:%H:%M}"
+        if isinstance(event.end, dt.datetime):
+            schedule["endTime"] = f"{event.end:%H:%M}"
+        schedule["scheduleTimezone"] = event.timezone or site_zone
+    if rule.except_:
+        schedule["exceptDate"] = [day.isoformat() for day in rule.except_]
+    return schedule
 
 
 def _ld_moment(value: dt.date | dt.datetime, tz: Any) -> str:
@@ -427,6 +467,20 @@ def render_event_filters(r: Renderer) -> Iterator[Output | Reused | None]:
         yield from _lists(r, f.url, f.events, "events.html", heading=_filter_heading(r.site, f), section="events", past=False, selected=f)
 
 
+def render_month_views(r: Renderer) -> Iterator[Output | Reused | None]:
+    """The month view of every month from the first event's to the last's, and of the build's own month at /events/calendar/."""
+    site = r.site
+    index = timetable.day_index((*site.upcoming_events, *site.past_events))
+    months = timetable.calendar_months(site, index)
+    current = site.now.astimezone(site.config.tz).date().replace(day=1)
+    for first in months:
+        month = timetable.month_view(first, index, months)
+        title = f"Events in {dates.month_in_words(first)}"
+        yield r.page(month.url, "month.html", month=month, title=title, section="events", current=False)
+        if first == current:
+            yield r.page(urls.EVENT_MONTHS, "month.html", month=month, title=title, section="events", current=True)
+
+
 def render_search(r: Renderer) -> Iterator[Output | Reused | None]:
     """The search page; its results come from the Pagefind index that the build adds (eccpsite.search)."""
     yield r.page(urls.SEARCH, "search.html", title="Search", section="search")
@@ -516,6 +570,7 @@ RENDERERS: list[Stage] = [
     render_items,
     render_sections,
     render_event_filters,
+    render_month_views,
     render_tags,
     render_editions,
     render_search,

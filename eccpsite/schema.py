@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 from eccpsite import fields as f
 from eccpsite.dates import DEFAULT_TIMEZONE, day_and_time
 from eccpsite.errors import ContentError, FieldError
+from eccpsite.recurrence import EVERY, MAX_OCCURRENCES, Occurrence, Repeat, expand, starts
 from eccpsite.source import Document, Located, LocatedList
 from eccpsite.urls import slugify
 
@@ -111,6 +112,13 @@ class Event(Item):
     tentative: bool = False
     date_note: str | None = None
     date: dt.date | None = None  # when it was announced; defaults to the start
+    timezone: str | None = None  # the IANA zone of start and end when they carry no offset; None: the site's
+    repeat: Repeat | None = None
+
+    @cached_property
+    def occurrences(self) -> tuple[Occurrence, ...]:
+        """Each occurrence, in order: the event's own dates, or one per day its ``repeat`` rule makes but its exceptions."""
+        return expand(self.start, self.end, self.repeat)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -175,6 +183,31 @@ _LOCATION = f.mapping_of(
 _DEADLINE = f.mapping_of(
     {"date": f.Field(f.date_or_datetime, True), "label": f.Field(f.text)}, "a deadline ({date, label})", Deadline
 )
+_REPEAT_FIELDS = {
+    "every": f.Field(f.one_of(*EVERY), True),
+    "interval": f.Field(f.integer),
+    "until": f.Field(f.date),
+    "count": f.Field(f.integer),
+    "except": f.Field(f.list_of(f.date, "days (YYYY-MM-DD)")),
+}
+
+
+def _repeat(value: Any) -> Repeat:
+    """``repeat: {every: week, interval: 2, until: 2020-06-30 | count: 8, except: [2020-05-26]}``."""
+    parsed, problems = f.read_mapping(value, _REPEAT_FIELDS, "a repeat rule ({every, interval, until or count, except})")
+    if problems:
+        raise FieldError(problems[0].message, problems[0].line, problems[0].field)
+    line = value.line_of
+    if "until" in parsed and "count" in parsed:
+        raise FieldError("give either 'until' (the last day) or 'count' (how many times), not both", line("count"), "count")
+    if "until" not in parsed and "count" not in parsed:
+        raise FieldError("a series needs an end: add 'until: YYYY-MM-DD' (its last day) or 'count:' (how many times)", value.line, "")
+    for key in ("interval", "count"):
+        if parsed.get(key) == 0:
+            raise FieldError("expected a number of 1 or more", line(key), key)
+    return Repeat(parsed["every"], parsed.get("interval", 1), parsed.get("until"), parsed.get("count"), parsed.get("except", ()))
+
+
 _PERSON = f.mapping_of(
     {"name": f.Field(f.text, True), "role": f.Field(f.text), "organisation": f.Field(f.text), "country": f.Field(f.country)},
     "a person ({name, role, organisation, country})",
@@ -230,6 +263,8 @@ KIND_FIELDS: dict[str, tuple[type[Item], dict[str, f.Field]]] = {
             "status": f.Field(f.one_of("scheduled", "cancelled", "postponed")),
             "tentative": f.Field(f.boolean),
             "date_note": f.Field(f.text),
+            "timezone": f.Field(f.timezone),
+            "repeat": f.Field(_repeat),
         },
     ),
     "calls": (
@@ -334,6 +369,9 @@ def parse_item(kind: str, doc: Document, tz: ZoneInfo = SITE_ZONE) -> Item | lis
                 err("end", f"'end' ({end.isoformat()}) is before 'start' ({start.isoformat()}); expected the same day or later")
         if parsed.get("date_note") and not parsed.get("tentative"):
             err("date_note", "'date_note' explains dates that are not fixed yet; add 'tentative: true' or remove it")
+        if "repeat" in parsed and start is not None:
+            for line, key, message in _check_series(start, end, parsed, meta):
+                errors.append(ContentError(doc.path, line, "repeat." + key if key else "repeat", message))
     if kind == "calls" and "deadlines" in parsed:
         dates = [d.date for d in parsed["deadlines"]]
         if any(_as_date(b) < _as_date(a) for a, b in pairwise(dates)):
@@ -360,6 +398,36 @@ def _rename_hint(path: str) -> str:
     if not fixed:
         return "rename the file (lowercase letters, digits and hyphens) or add 'slug:'"
     return f"rename the file to {(prefix.group() if prefix else '') + fixed}{dot}{extension} or add 'slug: {fixed}'"
+
+
+def _check_series(start: dt.date | dt.datetime, end: dt.date | dt.datetime | None, parsed: dict[str, Any], meta: Located) -> list[tuple[int, str, str]]:
+    """What is wrong with a series as a whole: ``(line, key under repeat, message)`` for each problem."""
+    rule: Repeat = parsed["repeat"]
+    raw = meta.get("repeat")
+    line = raw.line_of if isinstance(raw, Located) else (lambda key: meta.line_of("repeat"))
+    first = _as_date(start)
+    problems: list[tuple[int, str, str]] = []
+    if parsed.get("tentative"):
+        problems.append((meta.line_of("repeat"), "", "a series needs fixed dates; remove 'tentative' or 'repeat'"))
+    if rule.until is not None and rule.until < first:
+        problems.append((line("until"), "until", f"'until' ({rule.until.isoformat()}) is before 'start' ({first.isoformat()}); expected its last day"))
+        return problems
+    days = [_as_date(s) for s in starts(start, rule)]
+    if len(days) > MAX_OCCURRENCES:
+        key = "count" if rule.count is not None else "until"
+        problems.append((line(key), key, f"the series makes more than {MAX_OCCURRENCES} occurrences; end it sooner"))
+        return problems
+    if end is not None and len(days) > 1 and _as_date(end) >= days[1]:
+        message = f"each occurrence would last until the next one starts ({days[1].isoformat()}); shorten 'end' or space the series out"
+        problems.append((meta.line_of("end"), "", message))
+    for day in rule.except_:
+        if day not in days:
+            closest = min(days, key=lambda d: (abs((d - day).days), d))
+            hint = f" (did you mean {closest.isoformat()}?)"
+            problems.append((line("except"), "except", f"{day.isoformat()} is not a day of the series{hint}; list days on which it would take place"))
+    if len(set(rule.except_)) >= len(days):
+        problems.append((line("except"), "except", "every occurrence is excepted; remove 'repeat' or some exceptions"))
+    return problems
 
 
 def _check_local_path(value: str, key: str, err: Any) -> None:

@@ -100,7 +100,13 @@ SEARCH = "/search/"
 NEXT_CHANGE = "/next-change.txt"
 ATTENDANCE = ("in-person", "online")
 # Second path segments under /events/ that event slugs may not take, because the calendar's lists use them.
-EVENT_RESERVED = frozenset({"past", "page", "country", "tag", *ATTENDANCE, "calendar.ics"})
+EVENT_RESERVED = frozenset({"past", "page", "country", "tag", *ATTENDANCE, "calendar", "calendar.ics"})
+EVENT_MONTHS = "/events/calendar/"  # the month view of the build's own month
+
+
+def event_month_url(year: int, month: int) -> str:
+    """The month view of one month: ``/events/calendar/2019-09/``."""
+    return f"{EVENT_MONTHS}{year:04d}-{month:02d}/"
 
 
 def event_country_url(country: str) -> str:

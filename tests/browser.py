@@ -198,15 +198,16 @@ def _browser(browser: Browser | None) -> Iterator[Browser]:
         yield launched
 
 
-def axe_check(url: str, *, browser: Browser | None = None, tags: Iterable[str] = AXE_TAGS) -> list[Violation]:
+def axe_check(url: str, *, browser: Browser | None = None, tags: Iterable[str] = AXE_TAGS, width: int | None = None) -> list[Violation]:
     """Run axe-core on the page at ``url``; return its violations (an empty list means none).
 
     Each violation is axe's own record: ``id``, ``impact``, ``help``, ``helpUrl`` and
     ``nodes`` (each with ``target`` and ``html``). Only rules with one of ``tags`` run.
+    ``width``: the window's width in CSS pixels (Playwright's 1280 by default).
     """
     source = _require(AXE_JS).read_text(encoding="utf-8")
     with _browser(browser) as running:
-        context = running.new_context(bypass_csp=True)
+        context = running.new_context(bypass_csp=True, **({"viewport": {"width": width, "height": 900}} if width else {}))
         try:
             page = context.new_page()
             page.goto(url, wait_until="load")

@@ -26,6 +26,7 @@ PAGES = {
     "event filter (country)": "/events/country/ro/",
     "event filter (attendance)": "/events/online/",
     "past events": "/events/past/",
+    "month view": "/events/calendar/2019-09/",
     "event item (upcoming)": "/events/erek-international-conference-2019/",
     "event item (past)": "/events/eu-canada-cluster-matchmaking-toronto-2019/",
     "call list": "/calls/",

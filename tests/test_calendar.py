@@ -20,6 +20,7 @@ from urllib.parse import parse_qs, urlsplit
 import icalendar
 import pytest
 from conftest import NOW, REPO, write_files, write_site
+from dateutil.rrule import rrulestr
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -155,6 +156,9 @@ def test_calendar_files_for_events_tags_and_deadlines(built: dict[str, bytes]) -
         "/calls/deadlines.ics",
         "/tags/matchmaking/calendar.ics",
         "/tags/forum/calendar.ics",
+        *(f"/events/country/{cc}/calendar.ics" for cc in ("at", "be", "cn", "hr")),
+        "/events/online/calendar.ics",
+        "/events/in-person/calendar.ics",
         *(f"/events/{slug}/event.ics" for slug in slugs),
     }
     # a tag without events (fairs, cosme) has no calendar
@@ -293,6 +297,21 @@ def test_calendar_every_tzid_has_its_vtimezone(built: dict[str, bytes], real_cal
 # --- two parsers agree ----------------------------------------------------------------------------
 
 
+def expand_series(event: icalendar.cal.component.Component) -> list[tuple[dt.date | dt.datetime, dt.date | dt.datetime]]:
+    """A series' occurrences as icalendar reads it: its RRULE expanded by dateutil's rrule (which icalendar builds on), less its EXDATEs."""
+    start = event.decoded("dtstart")
+    length = event.decoded("dtend") - start if "dtend" in event else dt.timedelta(0)
+    rule = rrulestr(event["rrule"].to_ical().decode(), dtstart=start if isinstance(start, dt.datetime) else dt.datetime.combine(start, dt.time()))
+    exdates = event.get("exdate", [])
+    skipped = {d.dt for group in (exdates if isinstance(exdates, list) else [exdates]) for d in group.dts}
+    found = []
+    for value in rule:
+        first = value if isinstance(start, dt.datetime) else value.date()
+        if first not in skipped:
+            found.append((first, first + length))
+    return found
+
+
 def _categories(event: icalendar.cal.component.Component) -> list[str]:
     value = event.get("categories")
     return [str(c) for c in value.cats] if value is not None else []
@@ -317,6 +336,7 @@ def _icalendar_view(data: bytes) -> list[dict[str, Any]]:
     for e in icalendar.Calendar.from_ical(data).walk("VEVENT"):
         events.append(
             {
+                "occurrences": [{"start": when(start), "end": when(end)} for start, end in expand_series(e)] if "rrule" in e else None,
                 "uid": str(e["uid"]),
                 "summary": str(e["summary"]),
                 "status": str(e["status"]),
@@ -421,7 +441,14 @@ def test_calendar_editing_one_event_changes_only_its_entries_and_bumps_its_seque
     assert set(before) == set(after)
     uid = f"two-day-forum@{HOST}"
     changed = {url for url in before if before[url] != after[url]}
-    assert changed == {"/events/calendar.ics", "/events/two-day-forum/event.ics", "/tags/matchmaking/calendar.ics", "/tags/forum/calendar.ics"}
+    assert changed == {
+        "/events/calendar.ics",
+        "/events/two-day-forum/event.ics",
+        "/tags/matchmaking/calendar.ics",
+        "/tags/forum/calendar.ics",
+        "/events/country/hr/calendar.ics",
+        "/events/in-person/calendar.ics",
+    }
     for url in changed:
         old, new = vevents(before[url]), vevents(after[url])
         assert {u: e.to_ical() for u, e in old.items() if u != uid} == {u: e.to_ical() for u, e in new.items() if u != uid}, url

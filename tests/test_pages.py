@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
-from browser import serve_directory
+from browser import axe_check, describe_violations, serve_directory
 from built_site import BROWSER_NOW, NOW, PAGES, REPO, build_repo_site, html_file
 
 from eccpsite.build import BuildOptions, build_outputs
@@ -30,6 +30,7 @@ SHOTS = {
     "events": "/events/",
     "event": "/events/erek-international-conference-2019/",
     "calls": "/calls/",
+    "month": "/events/calendar/2019-09/",
     "edition": "/newsletter/eccp-2019-09/",
 }
 WIDTHS = (390, 1280)
@@ -208,3 +209,38 @@ def test_pages_next_change_is_written_for_the_scheduler(built: Path) -> None:
     assert expected is not None
     assert (built / "next-change.txt").read_text(encoding="utf-8") == expected.isoformat() + "\n"
     assert expected.isoformat() == "2019-09-21T00:00:00+02:00"
+
+
+# --- the month view ---------------------------------------------------------------------
+
+MONTH = "/events/calendar/2019-09/"
+
+
+@pytest.mark.browser
+def test_pages_month_view_marks_today_by_script(base_url: str, chromium: Browser) -> None:
+    page = open_page(chromium, base_url + MONTH)
+    try:
+        today = page.locator('[aria-current="date"]')
+        assert today.count() == 1  # the table's cell; the list shows only days with events
+        assert today.get_attribute("data-date") == BROWSER_NOW.date().isoformat()
+        assert "month-today" in (today.get_attribute("class") or "")
+    finally:
+        page.context.close()
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("width", WIDTHS)
+def test_pages_month_view_is_a_table_on_desktops_and_a_list_on_phones_and_passes_axe(width: int, base_url: str, chromium: Browser) -> None:
+    page = open_page(chromium, base_url + MONTH, width)
+    try:
+        table = page.locator("table.month-grid")
+        listing = page.locator("ol.month-list")
+        assert table.is_visible() == (width == 1280)
+        assert listing.is_visible() == (width == 390)
+        if width == 390:
+            assert [d.get_attribute("data-date") for d in listing.locator("> li").all()] == ["2019-09-20", "2019-09-25", "2019-09-26"]
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+    finally:
+        page.context.close()
+    violations = axe_check(base_url + MONTH, browser=chromium, width=width)
+    assert violations == [], describe_violations(violations)

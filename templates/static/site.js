@@ -4,7 +4,9 @@
  *    the moments it changes in data-timeline (ISO 8601, computed by the build in
  *    Python). If a deadline has passed since the build, the badge shows the status
  *    of now, until the next build (next-change.txt tells the scheduler when).
- * 2. Event filters. When a calendar page shows all its events at once, a form lets
+ * 2. Today in the month view: the day of "now" in the site's time zone is marked
+ *    (class month-today, aria-current="date"), since the build cannot know when it is read.
+ * 3. Event filters. When a calendar page shows all its events at once, a form lets
  *    readers combine country, topic and attendance without loading another page.
  */
 (function () {
@@ -36,6 +38,33 @@
       badge.classList.add("badge-" + current[1]);
       badge.textContent = current[2];
       badge.setAttribute("data-status-updated", "true");
+    });
+  }
+
+  function dayIn(zone, now) {
+    var parts = {};
+    new Intl.DateTimeFormat("en-GB", { timeZone: zone, year: "numeric", month: "2-digit", day: "2-digit" })
+      .formatToParts(new Date(now))
+      .forEach(function (part) {
+        parts[part.type] = part.value;
+      });
+    return parts.year + "-" + parts.month + "-" + parts.day;
+  }
+
+  function markToday(now) {
+    var view = document.querySelector(".month-view[data-timezone]");
+    if (!view) {
+      return;
+    }
+    var today;
+    try {
+      today = dayIn(view.getAttribute("data-timezone"), now);
+    } catch (e) {
+      return;
+    }
+    Array.prototype.forEach.call(view.querySelectorAll('[data-date="' + today + '"]'), function (day) {
+      day.classList.add("month-today");
+      day.setAttribute("aria-current", "date");
     });
   }
 
@@ -155,6 +184,7 @@
 
   function start() {
     updateStatuses(Date.now());
+    markToday(Date.now());
     enhanceFilters();
   }
 

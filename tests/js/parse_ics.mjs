@@ -23,10 +23,23 @@ function time(value) {
   return { date: false, local: value.toString().replace(/Z$/, ""), tzid: zone, utc: utc.toString() };
 }
 
+// A series' occurrences as ical.js expands its RRULE and EXDATEs (at most 2,000).
+function occurrences(event) {
+  if (!event.isRecurring()) return null;
+  const found = [];
+  const iterator = event.iterator();
+  for (let next = iterator.next(); next && found.length < 2000; next = iterator.next()) {
+    const details = event.getOccurrenceDetails(next);
+    found.push({ start: time(details.startDate), end: time(details.endDate) });
+  }
+  return found;
+}
+
 const events = calendar.getAllSubcomponents("vevent").map((component) => {
   const event = new ICAL.Event(component);
   const hasEnd = component.hasProperty("dtend");
   return {
+    occurrences: occurrences(event),
     uid: event.uid,
     summary: event.summary,
     status: component.getFirstPropertyValue("status"),
