@@ -478,6 +478,11 @@ def google_calendar_url(site: Site, event: Event) -> str:
     return "https://calendar.google.com/calendar/render?" + urlencode(query)
 
 
+# Where the links the theme makes to calendar services lead: forms made from the site's own data, not
+# editors' links, that answer a program without a signed-in browser as they like (the external link check skips them).
+SERVICE_LINKS = ("https://calendar.google.com/calendar/render?", "https://outlook.live.com/calendar/0/addfromweb?")
+
+
 def subscribe_links(site: Site, url: str, name: str) -> dict[str, str]:
     """Where to subscribe to the calendar at site path ``url``: ``webcal``, Google Calendar and Outlook.com addresses."""
     webcal = webcal_url(site.config.absolute(url))

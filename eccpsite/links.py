@@ -23,6 +23,7 @@ from functools import lru_cache
 from typing import Protocol
 from urllib.parse import unquote, urlsplit
 
+from eccpsite.calendar import SERVICE_LINKS
 from eccpsite.errors import ContentError
 from eccpsite.render import Output
 
@@ -249,14 +250,14 @@ def check_links(outputs: Iterable[Checkable | Output], asset_urls: Iterable[str]
 
 
 def external_links(outputs: Iterable[Output], sources: Mapping[str, str] | None = None) -> dict[str, list[str]]:
-    """Every http(s) link of the pages, with where each appears (source file, else the page)."""
+    """Every http(s) link of the pages, with where each appears (source file, else the page); not the theme's calendar-service links."""
     found: dict[str, list[str]] = {}
     for out in outputs:
         if not _is_page(out.url):
             continue
         where = (sources or {}).get(out.url, f"build{out.url}")
         for tag, href, _ in extract_links(out.data.decode("utf-8")):
-            if tag in ("a", "img") and urlsplit(href).scheme in ("http", "https"):
+            if tag in ("a", "img") and urlsplit(href).scheme in ("http", "https") and not href.startswith(SERVICE_LINKS):
                 places = found.setdefault(href.split("#", 1)[0], [])
                 if where not in places:
                     places.append(where)
