@@ -40,6 +40,7 @@ _PLAIN: dict[f.Parser, dict[str, Any]] = {
     f.url: {"type": "string", "pattern": "^(?:https?://[^/]|mailto:.+@)"},
     f.country: {"type": "string", "enum": sorted(f.COUNTRIES), "description": "an ISO 3166-1 alpha-2 country code"},
     f.slug: {"type": "string", "pattern": "^[a-z0-9]+(?:-[a-z0-9]+)*$"},
+    f.timezone: {"type": "string", "description": "an IANA time zone name such as Europe/Brussels or Asia/Seoul"},
     f.tag_list: {"type": "array", "items": {"type": "string", "pattern": "[A-Za-z0-9]"}},
 }
 

@@ -264,7 +264,7 @@ KIND_FIELDS: dict[str, tuple[type[Item], dict[str, f.Field]]] = {
             "tentative": f.Field(f.boolean),
             "date_note": f.Field(f.text),
             "timezone": f.Field(f.timezone),
-            "repeat": f.Field(_repeat),
+            "repeat": f.Field(f.shaped(_repeat, fields=_REPEAT_FIELDS, what="a repeat rule ({every, interval, until or count, except})")),
         },
     ),
     "calls": (
