@@ -23,7 +23,7 @@ from eccpsite.config import CONFIG_FIELDS
 from eccpsite.schema import COMMON_FIELDS, EDITION_FIELDS, KIND_FIELDS, KIND_NAMES
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
-_DATE = r"^\d{4}-\d{2}-\d{2}$"
+_DATE = f.DATE.pattern
 # A date with a time, with or without seconds and offset: what f.date_or_datetime accepts beside a date.
 _WITH_TIME = r"^\d{4}-\d{2}-\d{2}[T ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?: ?(?:Z|[+-]\d{2}(?::?\d{2})?))?$"
 _DATE_OR_DATE_TIME = {"type": "string", "anyOf": [{"pattern": _DATE, "format": "date"}, {"pattern": _WITH_TIME}]}
@@ -39,7 +39,7 @@ _PLAIN: dict[f.Parser, dict[str, Any]] = {
     f.datetime: _DATE_OR_DATE_TIME,
     f.url: {"type": "string", "pattern": "^(?:https?://[^/]|mailto:.+@)"},
     f.country: {"type": "string", "enum": sorted(f.COUNTRIES), "description": "an ISO 3166-1 alpha-2 country code"},
-    f.slug: {"type": "string", "pattern": "^[a-z0-9]+(?:-[a-z0-9]+)*$"},
+    f.slug: {"type": "string", "pattern": f.SLUG.pattern},
     f.timezone: {"type": "string", "description": "an IANA time zone name such as Europe/Brussels or Asia/Seoul"},
     f.tag_list: {"type": "array", "items": {"type": "string", "pattern": "[A-Za-z0-9]"}},
 }

@@ -39,8 +39,8 @@ COUNTRIES = frozenset(
 # Codes people often write that are not ISO 3166-1 alpha-2, with the right one.
 _COUNTRY_HINTS = {"UK": "GB", "EL": "GR", "EN": "GB"}
 
-_SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")  # what a slug is; also the JSON Schemas' pattern (editor_schema)
+DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 def did_you_mean(word: str, choices: list[str]) -> str:
@@ -153,7 +153,7 @@ def date(value: Any) -> dt.date:
     raw = str(value).strip()
     if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
         return value
-    if not _DATE.match(raw):
+    if not DATE.match(raw):
         raise FieldError(f"expected a date written YYYY-MM-DD, found {raw!r}{date_fix(raw)}")
     try:
         return dt.date.fromisoformat(raw)
@@ -164,7 +164,7 @@ def date(value: Any) -> dt.date:
 def date_or_datetime(value: Any) -> dt.date | dt.datetime:
     """A date, or an ISO 8601 datetime (without an offset: in the site's time zone)."""
     raw = str(value).strip()
-    if _DATE.match(raw):
+    if DATE.match(raw):
         return date(raw)
     try:
         return dt.datetime.fromisoformat(raw.replace(" ", "T", 1))
@@ -244,7 +244,7 @@ def country(value: Any) -> str:
 
 def slug(value: Any) -> str:
     raw = text(value)
-    if not _SLUG.match(raw):
+    if not SLUG.match(raw):
         raise FieldError(f"{raw!r} is not a valid slug; use lowercase letters, digits and single hyphens (e.g. 'eu-canada-matchmaking')")
     return raw
 
