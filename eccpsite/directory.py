@@ -9,7 +9,7 @@ that names no profile is reported with the run's other errors) and
 from __future__ import annotations
 
 import unicodedata
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TypeVar
@@ -38,7 +38,7 @@ def name_key(name: str) -> tuple[str, str]:
 
 @dataclass(frozen=True)
 class Sector:
-    """The profiles of one sector, by name; ``name`` is the first spelling met in that order."""
+    """The profiles of one sector, by name; ``name`` is the sector's most used spelling."""
 
     slug: str
     name: str
@@ -123,15 +123,17 @@ def _naming(clusters: Sequence[Cluster], items: Sequence[T]) -> dict[str, tuple[
 
 
 def _sectors(clusters: Sequence[Cluster]) -> tuple[Sector, ...]:
+    """A sector per slug, named by its most used spelling (on a tie, the one with more capitals: ``ICT`` over ``ict``)."""
     members: dict[str, list[Cluster]] = defaultdict(list)
-    names: dict[str, str] = {}
+    spellings: dict[str, Counter[str]] = defaultdict(Counter)
     for cluster in clusters:
-        slugs: dict[str, str] = {}  # one entry per slug, with its first spelling
+        slugs: dict[str, str] = {}  # one entry per slug, with the profile's first spelling
         for sector in cluster.sectors:
             slugs.setdefault(urls.slugify(sector), sector)
         for slug, sector in slugs.items():
-            names.setdefault(slug, sector)
+            spellings[slug][sector] += 1
             members[slug].append(cluster)
+    names = {slug: min(counts, key=lambda name: (-counts[name], -sum(c.isupper() for c in name), name)) for slug, counts in spellings.items()}
     return tuple(Sector(slug, names[slug], tuple(members[slug])) for slug in sorted(names, key=lambda s: name_key(names[s])))
 
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import math
+from itertools import pairwise
 from pathlib import Path
 
 from babel.core import get_global
@@ -132,9 +133,10 @@ def path_of(rings: list[list[tuple[float, float]]]) -> str:
     parts = []
     for points in rings:
         tenths = [(round(x * 10), round(y * 10)) for x, y in points]
-        steps = [(b[0] - a[0], b[1] - a[1]) for a, b in zip(tenths, tenths[1:], strict=False)]
+        steps = [(b[0] - a[0], b[1] - a[1]) for a, b in pairwise(tenths)]
         moves = " ".join(f"{_number(dx)} {_number(dy)}" for dx, dy in steps if dx or dy)
-        parts.append(f"M{_number(tenths[0][0])} {_number(tenths[0][1])}l{moves}z")
+        if moves:  # a ring of one point in tenths of a pixel draws nothing
+            parts.append(f"M{_number(tenths[0][0])} {_number(tenths[0][1])}l{moves}z")
     return "".join(parts)
 
 
