@@ -75,6 +75,7 @@ class Directory:
     """Every visible profile by name, what names each of them, and the pages by sector and by country."""
 
     clusters: tuple[Cluster, ...] = ()
+    profiles: dict[str, Cluster] = field(default_factory=dict)  # slug -> profile
     named_by: dict[str, tuple[Item, ...]] = field(default_factory=dict)  # profile slug -> items naming it, newest first
     upcoming: dict[str, tuple[Event, ...]] = field(default_factory=dict)  # profile slug -> its upcoming events, soonest first
     sectors: tuple[Sector, ...] = ()  # by name
@@ -106,6 +107,7 @@ def build_directory(visible: Sequence[Item], newest_first: Sequence[Item], upcom
         return Directory()
     return Directory(
         clusters=tuple(clusters),
+        profiles={c.slug: c for c in clusters},
         named_by=_naming(clusters, newest_first),
         upcoming=_naming(clusters, upcoming),
         sectors=_sectors(clusters),

@@ -363,9 +363,14 @@ def render_item(r: Renderer, item: Item, editions: tuple[ResolvedEdition, ...] =
 
 
 def _cluster_context(site: Site, item: Item) -> dict[str, Any]:
-    """The profiles an item names (visible ones) and, on a profile, the items that name it and its upcoming events."""
+    """The profiles an item names (visible ones) and, on a profile, the items that name it and its upcoming events.
+
+    Only these items read the site's directory: the dev server renders a page again when what it read changed.
+    """
+    if not item.clusters and not isinstance(item, Cluster):
+        return {"clusters": ()}
     directory = site.directory
-    named = tuple(p for p in (site.by_ref.get(f"clusters/{slug}") for slug in item.clusters) if p is not None)
+    named = tuple(p for p in map(directory.profiles.get, item.clusters) if p is not None)
     if not isinstance(item, Cluster):
         return {"clusters": named}
     return {"clusters": named, "named_by": directory.named_by.get(item.slug, ()), "cluster_events": directory.upcoming.get(item.slug, ())}
@@ -465,11 +470,10 @@ def render_event_filters(r: Renderer) -> Iterator[Output | Reused | None]:
 
 
 def render_directory(r: Renderer) -> Iterator[Output | Reused | None]:
-    """The directory of cluster profiles by name (with the map on its first page) and a page per sector."""
-    directory = r.site.directory
-    if not directory.clusters:
-        return
-    drawn = Markup(europe_map.draw(directory.counts(), "Cluster organisations by country"))
+    """The directory of cluster profiles by name (with the map on its first page; a line saying there are none yet on
+    a site without profiles) and a page per sector."""
+    directory = r.site.directory  # /clusters/ is made even without profiles: the menu may link it
+    drawn = Markup(europe_map.draw(directory.counts(), "Cluster organisations by country")) if directory.clusters else None
     yield from _lists(r, urls.CLUSTERS, directory.clusters, "clusters.html", heading="Cluster organisations", section="clusters", map=drawn)
     for sector in directory.sectors:
         heading = f"Cluster organisations: {sector.name}"

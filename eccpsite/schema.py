@@ -86,7 +86,7 @@ class Item:
     tags_line: int = 0  # the line of 'tags:', for messages about them
     date_time: dt.datetime | None = None  # the moment 'date' gave, when it has a time (in the site's time zone; see dates.day_and_time)
     clusters: tuple[str, ...] = ()  # slugs of the cluster profiles a news item, event, call or interview names
-    cluster_lines: tuple[int, ...] = field(default=(), compare=False)  # the line of each of them
+    cluster_lines: tuple[int, ...] = ()  # the line of each of them
 
     @cached_property
     def ref(self) -> str:

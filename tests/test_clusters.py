@@ -117,10 +117,11 @@ def test_feed_of_new_profiles_lists_every_profile(small_site: Path) -> None:
     assert "/feeds/clusters.xml" in _page(small_site, "/clusters/")
 
 
-def test_a_site_without_profiles_makes_no_directory(tmp_path: Path) -> None:
+def test_a_site_without_profiles_has_an_empty_directory_only(tmp_path: Path) -> None:
     site = write_site(tmp_path / "site", {"content/news/2019-05-01-a.md": "---\ntitle: A\ndate: 2019-05-01\n---\nText.\n"})
     build(site, site / "build", BuildOptions(now=NOW))
-    assert not (site / "build/clusters").exists() and not (site / "build/countries").exists()
+    assert "No cluster organisation has a profile here yet." in _page(site / "build", "/clusters/")
+    assert "europe-map" not in _page(site / "build", "/clusters/") and not (site / "build/countries").exists()
     assert not (site / "build/feeds/clusters.xml").exists()
 
 
