@@ -7,7 +7,9 @@
   some headings, lists, tables, footnotes and superscripts, tags from a pool of
   30, countries, dates), events, calls and interviews in the proportions of the
   live ECCP (about 2,800 news to 1,300 events; calls and interviews 5 % of the
-  news each), the two menu pages and a few newsletter editions;
+  news each), cluster profiles (one for every ten news, each in a country and
+  one to three sectors; a share of the news, events and interviews name some of
+  them in ``clusters:``), the two menu pages and a few newsletter editions;
 - ``OUT/pelican/``: the same N news items as Pelican Markdown with its metadata,
   ``pelicanconf.py`` and a minimal theme (article page, index paginated 10 per
   page, a page per tag paginated the same way, an RSS feed of the latest 20);
@@ -48,6 +50,8 @@ NEWS_WORDS = 575
 EVENTS_PER_NEWS = 1300 / 2800
 CALLS_PER_NEWS = 0.05
 INTERVIEWS_PER_NEWS = 0.05
+CLUSTERS_PER_NEWS = 0.1  # 1,000 cluster profiles at 10,000 news
+NAMING_SHARE = 0.3  # the share of events, and of interviews, that name one to three profiles (news: a third of that)
 PER_PAGE = 10
 FEED_ITEMS = 20
 
@@ -151,7 +155,7 @@ EVENT_KINDS = ("Matchmaking Event", "Cluster Conference", "Brokerage Event", "Wo
 class Item:
     """One generated item: its folder, file name, front matter (ordered pairs) and body."""
 
-    kind: str  # news | events | calls | interviews | pages
+    kind: str  # news | events | calls | interviews | clusters | pages
     slug: str
     filename: str
     front: tuple[tuple[str, object], ...]
@@ -390,6 +394,39 @@ def make_interview(rng: random.Random, prose: Prose, index: int) -> Item:
     return Item("interviews", slug, f"{slug}.md", front, "\n\n".join(blocks) + "\n")
 
 
+def make_cluster(rng: random.Random, prose: Prose, index: int) -> Item:
+    """A cluster organisation's profile: a name from its country and sector, a city, sectors, members, a year."""
+    adjective, _, code, cities = rng.choice(COUNTRIES)
+    sectors = rng.sample(SECTORS, rng.randint(1, 3))
+    title = f"{adjective} {sectors[0][0].upper() + sectors[0][1:]} Cluster {index + 1}"
+    slug = _slugify(title, index + 1)
+    front: tuple[tuple[str, object], ...] = (
+        ("title", title),
+        ("country", code),
+        ("city", rng.choice(cities)),
+        ("sectors", sectors),
+        ("members", rng.randint(12, 400)),
+        ("founded", rng.randint(1995, 2019)),
+        ("website", f"https://clusters.example.eu/{slug}"),
+        ("summary", _summary(prose)),
+    )
+    return Item("clusters", slug, f"{slug}.md", front, prose.paragraph(3, 5) + "\n\n" + prose.paragraph(2, 4) + "\n")
+
+
+def name_clusters(items: list[Item], profiles: list[Item], seed: int) -> list[Item]:
+    """``items`` with ``clusters:`` on a share of the news, events and interviews (from a generator of its own, so
+    the other items stay as they were without profiles)."""
+    rng = random.Random(seed + 17)
+    slugs = [p.slug for p in profiles]
+    share = {"news": NAMING_SHARE / 3, "events": NAMING_SHARE, "interviews": NAMING_SHARE}
+    named = []
+    for item in items:
+        if slugs and rng.random() < share.get(item.kind, 0):
+            item = Item(item.kind, item.slug, item.filename, (*item.front, ("clusters", rng.sample(slugs, rng.randint(1, 3)))), item.body)
+        named.append(item)
+    return named
+
+
 def make_pages(prose: Prose) -> list[Item]:
     """The two pages the menu of ``site.yaml`` links to."""
     return [
@@ -430,6 +467,9 @@ def make_corpus(n: int, seed: int = SEED, news_only: bool = False) -> Corpus:
         corpus.items += [make_event(rng, prose, i) for i in range(max(3, round(n * EVENTS_PER_NEWS)))]
         corpus.items += [make_call(rng, prose, i) for i in range(max(3, round(n * CALLS_PER_NEWS)))]
         corpus.items += [make_interview(rng, prose, i) for i in range(max(3, round(n * INTERVIEWS_PER_NEWS)))]
+        cluster_rng = random.Random(seed + 1)  # a generator of its own: the other items are those of a corpus without profiles
+        profiles = [make_cluster(cluster_rng, Prose(cluster_rng), i) for i in range(max(3, round(n * CLUSTERS_PER_NEWS)))]
+        corpus.items = name_clusters(corpus.items, profiles, seed) + profiles
     corpus.items += make_pages(prose)
     if not news_only:
         make_editions(rng, corpus, max(3, min(12, n // 1000)))

@@ -33,9 +33,10 @@ import icalendar
 from eccpsite import urls
 from eccpsite.config import SiteConfig
 from eccpsite.dates import in_words, moment, range_in_words
+from eccpsite.directory import country_name
 from eccpsite.history import History
 from eccpsite.markup import plain_text, render_markdown
-from eccpsite.model import EventFilter, Site, country_name, event_place, event_start, event_tz, item_date
+from eccpsite.model import EventFilter, Site, event_place, event_start, event_tz, item_date
 from eccpsite.recurrence import FREQ
 from eccpsite.schema import Call, Event, Item
 

@@ -41,14 +41,17 @@ from feedgen.feed import FeedGenerator
 from eccpsite import urls
 from eccpsite.config import SiteConfig
 from eccpsite.dates import in_words, moment, range_in_words
+from eccpsite.directory import country_name
 from eccpsite.history import History
 from eccpsite.markup import plain_text, render_markdown, summary_text
 from eccpsite.model import ResolvedEdition, Site, event_place, item_date
-from eccpsite.schema import Call, Event, Interview, Item, News
+from eccpsite.schema import Call, Cluster, Event, Interview, Item, News
 
 FEED_LIMIT = 50  # entries per feed, newest first
 SECTION_TITLES = {"news": "News", "events": "Events", "calls": "Calls", "interviews": "Interviews", "newsletter": "Newsletter", "all": "Everything"}
 SECTION_PAGES = {"news": "/news/", "events": "/events/", "calls": "/calls/", "interviews": "/interviews/", "newsletter": urls.NEWSLETTER, "all": urls.HOME}
+# The feed of new profiles, made only when the site has some (render_feeds).
+SECTION_TITLES["clusters"], SECTION_PAGES["clusters"] = "New cluster profiles", urls.CLUSTERS
 MEDIA_TYPES = {"xml": "application/rss+xml", "atom": "application/atom+xml", "json": "application/feed+json"}
 GENERATOR = "eccpsite"
 
@@ -192,6 +195,12 @@ def _facts(site: Site, item: Item) -> str:
         person = item.person
         who = ", ".join(p for p in (person.name, person.role, person.organisation, person.country) if p)
         lines.append(f"<strong>Interview with</strong> {e(who)}")
+    elif isinstance(item, Cluster):
+        lines.append(f"<strong>Where:</strong> {e(', '.join(p for p in (item.city, country_name(item.country)) if p))}")
+        if item.sectors:
+            lines.append(f"<strong>Sectors:</strong> {e(', '.join(item.sectors))}")
+        if item.website:
+            lines.append(f'<a href="{e(item.website)}">Website of the organisation</a>')
     return f"<p>{'<br>'.join(lines)}</p>\n" if lines else ""
 
 
@@ -266,7 +275,7 @@ def _newest_items(site: Site, items: Sequence[Item], history: History) -> list[I
     others are never rendered (a site of 10,000 items would render each one
     once per feed it could appear in).
     """
-    newest = heapq.nlargest(FEED_LIMIT, _dated(items), key=lambda i: (published(site, i, history), site.config.absolute(site.url(i))))
+    newest = heapq.nlargest(FEED_LIMIT, items, key=lambda i: (published(site, i, history), site.config.absolute(site.url(i))))
     return newest
 
 
@@ -277,11 +286,12 @@ def section_entries(site: Site, section: str, history: History, sizes: Mapping[s
         "events": (*site.upcoming_events, *site.past_events),
         "calls": (*site.open_calls, *site.closed_calls),
         "interviews": site.interviews,
+        "clusters": site.directory.clusters,
     }
     editions = [edition_entry(site, e, history, sizes) for e in site.editions] if section in ("newsletter", "all") else []
     if section == "newsletter":
         return _newest_first(editions)
-    chosen = _dated(site.items) if section == "all" else _dated(groups[section])
+    chosen = _dated(site.items) if section == "all" else (groups[section] if section == "clusters" else _dated(groups[section]))
     return _newest_first([item_entry(site, i, history) for i in _newest_items(site, chosen, history)] + editions)
 
 
@@ -407,7 +417,7 @@ def section_feed(site: Site, section: str, history: History, sizes: Mapping[str,
 
 def tag_feed(site: Site, tag: str, history: History) -> Feed:
     config = site.config
-    entries = _newest_first([item_entry(site, i, history) for i in _newest_items(site, site.tags.get(tag, ()), history)])
+    entries = _newest_first([item_entry(site, i, history) for i in _newest_items(site, _dated(site.tags.get(tag, ())), history)])
     name = site.tag_name(tag)
     return Feed(
         title=f"{config.title}: {name}",
@@ -422,6 +432,8 @@ def tag_feed(site: Site, tag: str, history: History) -> Feed:
 def render_feeds(site: Site, history: History, sizes: Mapping[str, int]) -> Iterator[tuple[str, bytes]]:
     """Every feed of the site in every format, as ``(url, bytes)``; ``sizes`` maps output URLs to their length."""
     feeds = [section_feed(site, s, history, sizes) for s in urls.FEED_SECTIONS]
+    if site.directory.clusters:  # profiles joining the directory, by when their file was first committed
+        feeds.append(section_feed(site, "clusters", history, sizes))
     feeds += [tag_feed(site, tag, history) for tag in site.tags]
     for feed in feeds:
         for extension in urls.FEED_FORMATS:

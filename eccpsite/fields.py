@@ -312,6 +312,19 @@ def shaped(parser: Parser, **shape: Any) -> Parser:
     return parser
 
 
+def sector_list(value: Any) -> tuple[str, ...]:
+    """Sectors in their display form (``[ICT, Digital services]``; a lone text is a list of one), slugged like tags
+    (``urls.slugify``); spellings of one sector (``ICT``, ``ict``) after the first are dropped."""
+    entries = value if isinstance(value, list) else [value]
+    found: dict[str, str] = {}
+    for entry in entries:
+        raw = text(entry)
+        if not slugify(raw):
+            raise FieldError(f"the sector {raw!r} needs at least a letter or a digit")
+        found.setdefault(slugify(raw), raw)
+    return tuple(found.values())
+
+
 def one_of(*choices: str) -> Parser:
     def parse(value: Any) -> str:
         raw = text(value)

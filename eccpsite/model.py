@@ -19,15 +19,14 @@ from operator import is_ as _is
 from typing import Any, Generic, TypeVar
 from zoneinfo import ZoneInfo
 
-from babel import Locale
-
 from eccpsite import urls
 from eccpsite.config import SiteConfig
 from eccpsite.dates import day_of, moment
+from eccpsite.directory import Directory, build_directory, check_cluster_refs
 from eccpsite.errors import ContentError
 from eccpsite.fields import did_you_mean
 from eccpsite.recurrence import Occurrence
-from eccpsite.schema import Call, Deadline, Edition, Event, Interview, Item, News, Page
+from eccpsite.schema import Call, Cluster, Deadline, Edition, Event, Interview, Item, News, Page
 from eccpsite.tags import name_tags
 
 T = TypeVar("T")
@@ -130,6 +129,7 @@ class Site:
     call_timelines: dict[str, tuple[tuple[dt.datetime, str], ...]] = field(default_factory=dict)
     pending: tuple[dt.datetime, ...] = ()  # when items held back by 'publish_at' come out, soonest first
     tag_names: dict[str, str] = field(default_factory=dict)  # per tag slug, the form pages show (eccpsite.tags)
+    directory: Directory = field(default_factory=Directory)  # cluster profiles, their sectors and countries (eccpsite.directory)
 
     def filters_of(self, kind: str) -> tuple[EventFilter, ...]:
         """The event filters of one kind (country, tag or attendance)."""
@@ -163,14 +163,6 @@ def is_visible(item: Item | Edition, now: dt.datetime, tz: object, drafts: bool)
         return False
     publish_at = getattr(item, "publish_at", None)
     return publish_at is None or moment(publish_at, tz) <= now  # type: ignore[arg-type]
-
-
-_TERRITORIES = Locale("en").territories
-
-
-def country_name(code: str) -> str:
-    """``RO`` → ``Romania`` (English names from the CLDR, via Babel)."""
-    return str(_TERRITORIES.get(code, code))
 
 
 def event_place(event: Event) -> str:
@@ -349,7 +341,11 @@ def build_model(
         if item.kind == "events" and item.slug in urls.EVENT_RESERVED:
             message = f"'{item.slug}' is used by the event calendar itself (/events/{item.slug}/); choose another file name or 'slug:'"
             errors.append(ContentError(item.path, item.line, "slug", message))
+        if item.kind == "clusters" and item.slug in urls.CLUSTER_RESERVED:
+            message = f"'{item.slug}' is used by the cluster directory itself (/clusters/{item.slug}/); choose another file name or 'slug:'"
+            errors.append(ContentError(item.path, item.line, "slug", message))
         by_ref[item.ref] = item
+    errors.extend(check_cluster_refs(by_ref.values(), [i.slug for i in by_ref.values() if i.kind == "clusters"], unparsed))
 
     tz = config.tz
     visible = [i for i in by_ref.values() if (i.publish_at is None and not i.draft) or is_visible(i, now, tz, drafts)]
@@ -428,6 +424,7 @@ def build_model(
         by_ref={i.ref: i for i in visible},
         pending=_pending(by_ref.values(), now, tz, drafts),
         event_filters=build_event_filters(upcoming, past),
+        directory=build_directory(visible, newest_first, upcoming, past),
         call_timelines={c.slug: status_timeline(c, config) for c in calls},
         tag_names=named.names,
     )
@@ -472,14 +469,18 @@ def next_status_change(site: Site) -> dt.datetime | None:
 PLACE_FIELDS = (
     "kind", "slug", "path", "draft", "publish_at", "tags", "date", "date_time", "start", "end", "location", "online", "opens", "deadlines", "menu",
     "timezone", "repeat", "registration_deadline", "occurrences",  # occurrences: made of start, end and repeat
+    "clusters", "cluster_lines", "country", "sectors", "person",
 )  # fmt: skip
+# A profile's name places it too: the directory lists profiles by name.
+CLUSTER_PLACE_FIELDS = ("title",)
 _MISSING = object()
 _PLAIN = (str, int, float, bool, type(None), dt.date, ZoneInfo)  # values that hold no items (datetime is a date)
 
 
 def same_place(old: Item, new: Item) -> bool:
     """Whether ``new`` takes exactly ``old``'s place in the site: same type and same values for every field the model reads."""
-    return type(old) is type(new) and all(getattr(old, name, _MISSING) == getattr(new, name, _MISSING) for name in PLACE_FIELDS)
+    names = PLACE_FIELDS + CLUSTER_PLACE_FIELDS if isinstance(old, Cluster) else PLACE_FIELDS
+    return type(old) is type(new) and all(getattr(old, name, _MISSING) == getattr(new, name, _MISSING) for name in names)
 
 
 _ref = attrgetter("ref")
@@ -542,6 +543,7 @@ def _swap_in_sequence(items: tuple[Item, ...] | list[Item], new: dict[str, Item]
 # The fields of Site that hold items (tests/unit/test_model_swap.py checks that the others hold none).
 ITEM_FIELDS = (
     "items", "news", "upcoming_events", "past_events", "open_calls", "closed_calls", "interviews", "pages", "tags", "editions", "by_ref", "event_filters",
+    "directory",
 )  # fmt: skip
 
 

@@ -24,7 +24,8 @@ from typing import Any, Protocol, TypeVar, overload
 import jinja2
 from markupsafe import Markup
 
-from eccpsite import calendar, children, dates, feeds, redirects, timetable, urls
+from eccpsite import calendar, children, dates, europe_map, feeds, redirects, timetable, urls
+from eccpsite.directory import Country, country_name
 from eccpsite.errors import BuildFailed, ContentError
 from eccpsite.history import History
 from eccpsite.markup import inline_markdown, plain_text, render_markdown, summary_text
@@ -35,7 +36,6 @@ from eccpsite.model import (
     ResolvedEdition,
     Site,
     attendance_of,
-    country_name,
     event_tz,
     group_by_month,
     item_date,
@@ -44,7 +44,7 @@ from eccpsite.model import (
     registration_closes,
 )
 from eccpsite.recurrence import Occurrence
-from eccpsite.schema import Call, Event, Interview, Item, News, Page
+from eccpsite.schema import Call, Cluster, Event, Interview, Item, News, Page
 
 
 @dataclass(frozen=True)
@@ -155,7 +155,7 @@ def make_environment(templates: Path) -> jinja2.Environment:
         file_size=file_size,
         slugify=urls.slugify,
     )
-    env.globals.update(item_url=lambda item: urls.item_url(item.kind, item.slug), urls=urls)
+    env.globals.update(item_url=lambda item: urls.item_url(item.kind, item.slug), urls=urls, map_legend=europe_map.legend, map_beyond=europe_map.beyond)
     env.globals.update(google_calendar_url=calendar.google_calendar_url, webcal_url=calendar.webcal_url)
     env.globals.update(when_words=timetable.when_words, subscribe_links=calendar.subscribe_links, filter_calendar_url=calendar.filter_calendar_url)
     env.globals.update(registration_timeline=_registration_timeline, weekday_names=timetable.WEEKDAY_NAMES)
@@ -280,6 +280,8 @@ def _json_ld(site: Site, item: Item, history: History | None = None) -> dict[str
             "publisher": {"@type": "Organization", "name": config.title},
             **_ld_keywords(site, item),
         }
+    if isinstance(item, Cluster):
+        return _cluster_json_ld(site, item)
     if isinstance(item, Event):
         status = {"cancelled": "EventCancelled", "postponed": "EventPostponed"}.get(item.status, "EventScheduled")
         data: dict[str, Any] = {
@@ -321,6 +323,33 @@ def _json_ld(site: Site, item: Item, history: History | None = None) -> dict[str
 def _ld_keywords(site: Site, item: Item) -> dict[str, str]:
     """schema.org ``keywords``: the item's tags as the site shows them, comma-separated."""
     return {"keywords": ", ".join(site.tag_name(tag) for tag in item.tags)} if item.tags else {}
+def _cluster_json_ld(site: Site, cluster: Cluster) -> dict[str, Any]:
+    """schema.org Organization data for a profile page."""
+    config = site.config
+    data: dict[str, Any] = {
+        "@context": "https://schema.org",
+        "@type": "Organization",
+        "name": cluster.title,
+        "url": cluster.website or config.absolute(site.url(cluster)),
+        "mainEntityOfPage": config.absolute(site.url(cluster)),
+        "address": {"@type": "PostalAddress", "addressCountry": cluster.country, **({"addressLocality": cluster.city} if cluster.city else {})},
+    }
+    optional = {
+        "alternateName": cluster.acronym,
+        "description": cluster.summary,
+        "foundingDate": str(cluster.founded) if cluster.founded is not None else None,
+        "logo": config.absolute("/" + cluster.logo) if cluster.logo and not cluster.logo.startswith(("http://", "https://")) else cluster.logo,
+        "knowsAbout": list(cluster.sectors) or None,
+        "award": list(cluster.labels) or None,
+    }
+    data.update({key: value for key, value in optional.items() if value is not None})
+    return data
+
+
+def _country_json_ld(site: Site, country: Country) -> dict[str, Any]:
+    """schema.org Country (a Place) data for a country's page."""
+    url = site.config.absolute(country.url)
+    return {"@context": "https://schema.org", "@type": "Country", "name": country.name, "identifier": country.code, "url": url}
 
 
 def _ld_schedule(event: Event, site_zone: str) -> dict[str, Any]:
@@ -347,7 +376,10 @@ def _ld_moment(value: dt.date | dt.datetime, tz: Any) -> str:
     return dates.moment(value, tz).isoformat() if isinstance(value, dt.datetime) else value.isoformat()
 
 
-ITEM_TEMPLATES: dict[type[Item], str] = {News: "news.html", Event: "event.html", Call: "call.html", Interview: "interview.html", Page: "page.html"}
+# A country's factsheet has no page of its own: its country's page shows it (render_countries).
+ITEM_TEMPLATES: dict[type[Item], str] = {
+    News: "news.html", Event: "event.html", Call: "call.html", Interview: "interview.html", Page: "page.html", Cluster: "cluster.html",
+}  # fmt: skip
 
 
 def item_editions(site: Site) -> dict[str, tuple[ResolvedEdition, ...]]:
@@ -362,9 +394,13 @@ def item_editions(site: Site) -> dict[str, tuple[ResolvedEdition, ...]]:
 def render_item(r: Renderer, item: Item, editions: tuple[ResolvedEdition, ...] = ()) -> Output | Reused | None:
     """The page of one item, with the editions that list it (the dev server re-renders only the items that changed)."""
     site = r.site
+    template = ITEM_TEMPLATES.get(type(item))
+    if template is None:
+        return None
     return r.page(
         site.url(item),
-        ITEM_TEMPLATES[type(item)],
+        template,
+        **_cluster_context(site, item),
         item=item,
         title=item.title,
         description=summary_text(item.summary, item.body, 200),
@@ -372,6 +408,20 @@ def render_item(r: Renderer, item: Item, editions: tuple[ResolvedEdition, ...] =
         json_ld=_json_ld(site, item, r.history),
         editions=editions,
     )
+
+
+def _cluster_context(site: Site, item: Item) -> dict[str, Any]:
+    """The profiles an item names (visible ones) and, on a profile, the items that name it and its upcoming events.
+
+    Only these items read the site's directory: the dev server renders a page again when what it read changed.
+    """
+    if not item.clusters and not isinstance(item, Cluster):
+        return {"clusters": ()}
+    directory = site.directory
+    named = tuple(p for p in map(directory.profiles.get, item.clusters) if p is not None)
+    if not isinstance(item, Cluster):
+        return {"clusters": named}
+    return {"clusters": named, "named_by": directory.named_by.get(item.slug, ()), "cluster_events": directory.upcoming.get(item.slug, ())}
 
 
 PARALLEL_ITEMS = 600  # from this many items, item pages are rendered on every core
@@ -481,6 +531,38 @@ def render_month_views(r: Renderer) -> Iterator[Output | Reused | None]:
             yield r.page(urls.EVENT_MONTHS, "month.html", month=month, title=title, section="events", current=True)
 
 
+def render_directory(r: Renderer) -> Iterator[Output | Reused | None]:
+    """The directory of cluster profiles by name (with the map on its first page; a line saying there are none yet on
+    a site without profiles) and a page per sector."""
+    directory = r.site.directory  # /clusters/ is made even without profiles: the menu may link it
+    drawn = Markup(europe_map.draw(directory.counts(), "Cluster organisations by country")) if directory.clusters else None
+    yield from _lists(r, urls.CLUSTERS, directory.clusters, "clusters.html", heading="Cluster organisations", section="clusters", map=drawn)
+    for sector in directory.sectors:
+        heading = f"Cluster organisations: {sector.name}"
+        yield from _lists(r, sector.url, sector.clusters, "clusters.html", heading=heading, section="clusters", map=None, selected=sector)
+
+
+def render_countries(r: Renderer) -> Iterator[Output | Reused | None]:
+    """The countries' index (the map and its table), a page per country and a calendar of each country's events."""
+    site = r.site
+    countries = site.directory.countries
+    if not countries:
+        return
+    drawn = Markup(europe_map.draw(site.directory.counts(), "Cluster organisations by country"))
+    yield r.page(urls.COUNTRIES, "countries.html", title="Countries", section="countries", map=drawn)
+    for country in countries:
+        title = country.factsheet.title if country.factsheet is not None else country.name
+        description = summary_text(country.factsheet.summary, country.factsheet.body, 200) if country.factsheet else site.config.description
+        json_ld = _country_json_ld(site, country)
+        yield r.page(country.url, "country.html", country=country, title=title, description=description, json_ld=json_ld, section="countries")
+    for country in countries:
+        events = (*reversed(country.past), *country.upcoming)  # by start, but for a long event that started before a past one
+        url = urls.country_calendar_url(country.code)
+        name = f"{site.config.short_title or site.config.title} events: {country.name}"
+        components = [calendar.serialize(calendar.event_component(site, e, r.history)) for e in events]
+        yield Output(url, calendar.make_calendar(site, name, f"Events in {country.name} listed by the {site.config.title}.", url, components))
+
+
 def render_search(r: Renderer) -> Iterator[Output | Reused | None]:
     """The search page; its results come from the Pagefind index that the build adds (eccpsite.search)."""
     yield r.page(urls.SEARCH, "search.html", title="Search", section="search")
@@ -572,6 +654,8 @@ RENDERERS: list[Stage] = [
     render_event_filters,
     render_month_views,
     render_tags,
+    render_directory,
+    render_countries,
     render_editions,
     render_search,
     render_misc,

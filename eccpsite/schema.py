@@ -22,8 +22,11 @@ from eccpsite.recurrence import EVERY, MAX_OCCURRENCES, Occurrence, Repeat, expa
 from eccpsite.source import Document, Located, LocatedList
 from eccpsite.urls import slugify
 
-KINDS = ("news", "events", "calls", "interviews", "pages")
-KIND_NAMES = {"news": "news item", "events": "event", "calls": "call", "interviews": "interview", "pages": "page"}
+KINDS = ("news", "events", "calls", "interviews", "pages", "clusters", "countries")
+KIND_NAMES = {
+    "news": "news item", "events": "event", "calls": "call", "interviews": "interview", "pages": "page",
+    "clusters": "cluster profile", "countries": "country factsheet",
+}  # fmt: skip
 SITE_ZONE = ZoneInfo(DEFAULT_TIMEZONE)  # the time zone of a site whose site.yaml names none
 _DATE_PREFIX = re.compile(r"^\d{4}-\d{2}-\d{2}-")
 
@@ -84,6 +87,8 @@ class Item:
     body_line: int = 1
     tags_line: int = 0  # the line of 'tags:', for messages about them
     date_time: dt.datetime | None = None  # the moment 'date' gave, when it has a time (in the site's time zone; see dates.day_and_time)
+    clusters: tuple[str, ...] = ()  # slugs of the cluster profiles a news item, event, call or interview names
+    cluster_lines: tuple[int, ...] = ()  # the line of each of them
 
     @cached_property
     def ref(self) -> str:
@@ -142,6 +147,31 @@ class Interview(Item):
 @dataclass(frozen=True, kw_only=True)
 class Page(Item):
     menu: int | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class Cluster(Item):
+    """A cluster organisation's profile (``content/clusters/<slug>.md``); its title is the organisation's name."""
+
+    country: str
+    city: str | None = None
+    acronym: str | None = None
+    website: str | None = None
+    sectors: tuple[str, ...] = ()  # as the editor writes them; pages use their slugs (urls.slugify)
+    members: int | None = None
+    founded: int | None = None
+    labels: tuple[str, ...] = ()
+    logo: str | None = None
+    logo_alt: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class Factsheet(Item):
+    """A country's factsheet on cluster policy (``content/countries/<cc>.md``): shown on the country's page."""
+
+    @property
+    def country(self) -> str:
+        return self.slug.upper()
 
 
 @dataclass(frozen=True)
@@ -226,6 +256,22 @@ def _aliases(value: Any) -> tuple[Alias, ...]:
     return tuple(found.values())
 
 
+
+def _year(value: Any) -> int:
+    year = f.integer(value)
+    if not 1000 <= year <= 2999:
+        raise FieldError(f"expected a year such as 2012, found {value!r}")
+    return year
+
+
+def _text_list(value: Any) -> tuple[str, ...]:
+    """A list of short texts, kept as written (a lone text is a list of one); repeats dropped."""
+    entries = value if isinstance(value, list) else [value]
+    return tuple(dict.fromkeys(f.text(entry) for entry in entries))
+
+
+_CLUSTER_REFS = f.Field(f.list_of(f.slug, "cluster profile slugs, e.g. [transilvania-it-cluster]"))
+
 COMMON_FIELDS: dict[str, f.Field] = {
     "title": f.Field(f.text, True),
     "slug": f.Field(f.slug),
@@ -247,6 +293,7 @@ KIND_FIELDS: dict[str, tuple[type[Item], dict[str, f.Field]]] = {
             "category": f.Field(f.text),
             "source": f.Field(f.text),
             "links": f.Field(f.list_of(_LINK, "links ({title, url})")),
+            "clusters": _CLUSTER_REFS,
         },
     ),
     "events": (
@@ -265,6 +312,7 @@ KIND_FIELDS: dict[str, tuple[type[Item], dict[str, f.Field]]] = {
             "date_note": f.Field(f.text),
             "timezone": f.Field(f.timezone),
             "repeat": f.Field(f.shaped(_repeat, fields=_REPEAT_FIELDS, what="a repeat rule ({every, interval, until or count, except})")),
+            "clusters": _CLUSTER_REFS,
         },
     ),
     "calls": (
@@ -276,6 +324,7 @@ KIND_FIELDS: dict[str, tuple[type[Item], dict[str, f.Field]]] = {
             "programme": f.Field(f.text),
             "budget": f.Field(f.text),
             "url": f.Field(f.url),
+            "clusters": _CLUSTER_REFS,
         },
     ),
     "interviews": (
@@ -285,9 +334,26 @@ KIND_FIELDS: dict[str, tuple[type[Item], dict[str, f.Field]]] = {
             "person": f.Field(_PERSON, True),
             "photo": f.Field(f.text),
             "photo_alt": f.Field(f.text),
+            "clusters": _CLUSTER_REFS,
         },
     ),
     "pages": (Page, {"menu": f.Field(f.integer)}),
+    "clusters": (
+        Cluster,
+        {
+            "country": f.Field(f.country, True),
+            "city": f.Field(f.text),
+            "acronym": f.Field(f.text),
+            "website": f.Field(f.url),
+            "sectors": f.Field(f.sector_list),
+            "members": f.Field(f.integer),
+            "founded": f.Field(_year),
+            "labels": f.Field(_text_list),
+            "logo": f.Field(f.text),
+            "logo_alt": f.Field(f.text),
+        },
+    ),
+    "countries": (Factsheet, {}),
 }
 
 _EDITORIAL = f.mapping_of(
@@ -360,6 +426,19 @@ def parse_item(kind: str, doc: Document, tz: ZoneInfo = SITE_ZONE) -> Item | lis
         _check_local_path(parsed["image"], "image", err)
     if "photo" in parsed:
         _check_local_path(parsed["photo"], "photo", err)
+    if "logo" in parsed and "logo_alt" not in parsed:
+        err("logo", "a logo needs 'logo_alt': a short text such as 'Transilvania IT Cluster logo'")
+    if "logo" in parsed:
+        _check_local_path(parsed["logo"], "logo", err)
+    if "clusters" in parsed:
+        refs = meta.get("clusters")
+        lines = refs.lines if isinstance(refs, LocatedList) else []
+        parsed["cluster_lines"] = tuple(lines) if len(lines) == len(parsed["clusters"]) else (meta.line_of("clusters"),) * len(parsed["clusters"])
+    if kind == "countries" and slug is not None:
+        try:
+            f.country(slug.upper())
+        except FieldError as exc:
+            errors.append(ContentError(doc.path, 1, "slug", f"a factsheet's file name is its country's code in lowercase (e.g. ro.md): {exc.message}"))
     if kind == "events":
         start, end = parsed.get("start"), parsed.get("end")
         if start is not None and end is not None:

@@ -124,6 +124,28 @@ def event_attendance_url(attendance: str) -> str:
     return f"/events/{attendance}/"
 
 
+CLUSTERS = "/clusters/"
+COUNTRIES = "/countries/"
+RESERVED |= {"clusters", "countries"}  # the cluster directory and the country pages
+# Second path segments under /clusters/ that profile slugs may not take, because the directory's pages use them.
+CLUSTER_RESERVED = frozenset({"page", "sector", "country", "feed.xml"})
+
+
+def cluster_sector_url(sector: str) -> str:
+    """The profiles of one sector: ``/clusters/sector/digital-services/``."""
+    return f"/clusters/sector/{sector}/"
+
+
+def country_url(country: str) -> str:
+    """A country's page: ``/countries/ro/``."""
+    return f"/countries/{country.lower()}/"
+
+
+def country_calendar_url(country: str) -> str:
+    """The events in one country, as a calendar: ``/countries/ro/calendar.ics``."""
+    return f"/countries/{country.lower()}/calendar.ics"
+
+
 def static_url(name: str) -> str:
     return f"{STATIC}{name}"
 

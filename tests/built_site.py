@@ -37,6 +37,11 @@ PAGES = {
     "tag page": "/tags/canada/",
     "search": "/search/",
     "accessibility statement": "/accessibility/",
+    "cluster profile": "/clusters/clustero/",
+    "cluster directory": "/clusters/",
+    "cluster sector": "/clusters/sector/packaging/",
+    "country": "/countries/ro/",
+    "countries": "/countries/",
     "404": "/404.html",
 }
 

@@ -19,7 +19,7 @@ def _examples() -> list[tuple[str, list[str], str]]:
 
 def test_editing_guide_has_an_example_of_each_kind_and_an_edition() -> None:
     folders = {path.split("/")[1] for path, _, _ in _examples()}
-    assert folders == {"news", "events", "calls", "interviews", "pages", "newsletter"}
+    assert folders == {"news", "events", "calls", "interviews", "clusters", "countries", "pages", "newsletter"}
 
 
 def test_editing_guide_examples_build_without_errors_or_warnings(tmp_path: Path, run_cli: RunCli) -> None:

@@ -189,6 +189,8 @@ def test_fuzz_nearly_valid_items_give_an_item_or_located_errors(kind: str, title
         "calls": {"deadlines": [{"date": date, "label": title}]},
         "interviews": {"date": date, "person": {"name": title}},
         "pages": {},
+        "clusters": {"country": "RO", "sectors": [title]},
+        "countries": {},
     }
     required = by_kind[kind]
     path = f"content/{kind}/2019-09-16-fuzzed.md"

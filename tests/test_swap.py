@@ -17,7 +17,7 @@ import pytest
 from conftest import REPO
 
 from eccpsite.content import parse_content
-from eccpsite.model import ITEM_FIELDS, PLACE_FIELDS, Site, build_model, refs_in, same_place, swap_items, swap_site_items
+from eccpsite.model import CLUSTER_PLACE_FIELDS, ITEM_FIELDS, PLACE_FIELDS, Site, build_model, refs_in, same_place, swap_items, swap_site_items
 from eccpsite.reader import read_sources
 from eccpsite.schema import Item
 
@@ -38,20 +38,23 @@ def _model(content: Any, items: list[Item]) -> Site:
 
 
 def _edited(item: Item) -> Item:
-    """The item with everything but its place changed: title, summary, body, image text."""
+    """The item with everything but its place changed: title (but a profile's, which places it by name), summary, body."""
     changes: dict[str, Any] = {"title": item.title + " (edited)", "body": item.body + "\n\nOne more paragraph.", "summary": "A new summary."}
+    if item.kind == "clusters":
+        del changes["title"]
     return dataclasses.replace(item, **changes)
 
 
 @pytest.fixture
 def read_fields(monkeypatch: pytest.MonkeyPatch) -> Iterator[set[str]]:
-    """The names of the item attributes read while the fixture is active (on every item class)."""
+    """The names of the item attributes read while the fixture is active (on every item class); those read on a
+    cluster profile as ``clusters:<name>``."""
     names: set[str] = set()
     plain = Item.__getattribute__
 
     def recording(self: Item, name: str) -> Any:
         if not name.startswith("_"):
-            names.add(name)
+            names.add(f"clusters:{name}" if plain(self, "kind") == "clusters" else name)
         return plain(self, name)
 
     monkeypatch.setattr(Item, "__getattribute__", recording)
@@ -61,7 +64,11 @@ def read_fields(monkeypatch: pytest.MonkeyPatch) -> Iterator[set[str]]:
 def test_model_reads_only_the_place_fields_of_items(content: Any, read_fields: set[str]) -> None:
     _model(content, list(content.items))
     assert read_fields, "nothing was recorded"
-    assert read_fields - {"ref"} <= set(PLACE_FIELDS), sorted(read_fields - set(PLACE_FIELDS))
+    on_profiles = {name.removeprefix("clusters:") for name in read_fields if name.startswith("clusters:")}
+    on_others = read_fields - {f"clusters:{name}" for name in on_profiles}
+    assert on_profiles, "no profile was read"
+    assert on_others - {"ref"} <= set(PLACE_FIELDS), sorted(on_others - set(PLACE_FIELDS))
+    assert on_profiles - {"ref"} <= {*PLACE_FIELDS, *CLUSTER_PLACE_FIELDS}, sorted(on_profiles - {*PLACE_FIELDS, *CLUSTER_PLACE_FIELDS})
 
 
 def test_model_site_fields_other_than_item_fields_hold_no_items(content: Any) -> None:
@@ -70,7 +77,7 @@ def test_model_site_fields_other_than_item_fields_hold_no_items(content: Any) ->
     assert holding == set(ITEM_FIELDS)
 
 
-@pytest.mark.parametrize("kind", ["news", "events", "calls", "interviews", "pages"])
+@pytest.mark.parametrize("kind", ["news", "events", "calls", "interviews", "pages", "clusters"])
 def test_swap_site_items_gives_the_site_build_model_gives(content: Any, kind: str) -> None:
     items = list(content.items)
     before = _model(content, items)
@@ -98,6 +105,11 @@ def test_swap_items_keeps_the_parts_without_the_item(content: Any) -> None:
     untouched = [tag for tag, group in site.tags.items() if news not in group]
     assert untouched and all(swapped.tags[tag] is site.tags[tag] for tag in untouched)
     assert swap_items(site.news, {}) is site.news
+
+
+def test_same_place_refuses_a_new_name_for_a_profile(content: Any) -> None:
+    profile = next(i for i in content.items if i.kind == "clusters")
+    assert not same_place(profile, dataclasses.replace(profile, title="A name that sorts elsewhere"))
 
 
 @pytest.mark.parametrize(
