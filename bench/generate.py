@@ -17,6 +17,16 @@
   matter, ``hugo.toml`` and minimal layouts (single page, section list
   paginated 10 per page, term pages paginated the same way, RSS of the latest 20).
 
+Both peers' article pages mark their article ``data-pagefind-body``, as
+eccpsite marks its items, so that Pagefind run over their output (bench/run.py)
+indexes the same pages eccpsite's search does.
+
+The prose has the inline markup of the real ``content/`` (``bench/density.py``
+measures it): each kind the issue names (links, emphasis, strong, inline code,
+quotations, footnotes, superscripts) at ``MARGIN`` times its density per 100
+words there, at least ``FLOOR`` (:func:`realistic_markup`); ``--plain-prose``
+gives the almost bare prose of issue 6's corpus instead.
+
 With ``--hugo-news`` the eccpsite project's news are written as ``hugo new``
 writes them and a Hugo editor leaves them: ``content/news/<slug>.md`` with
 ``title``, ``date`` as a datetime with an offset
@@ -38,8 +48,13 @@ import re
 import shutil
 import sys
 import zlib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import density  # bench/ is not a package: found through the path above
 
 REPO = Path(__file__).resolve().parents[1]
 SEED = 2019
@@ -149,6 +164,19 @@ ROLES = ("Cluster manager", "Managing director", "Head of international cooperat
 PROGRAMMES = ("COSME", "Horizon 2020", "Interreg Europe", "LIFE", "EUREKA", "Erasmus+")
 CATEGORIES = ("Event report", "Cluster news", "Policy", "Partnerships", "Funding")
 EVENT_KINDS = ("Matchmaking Event", "Cluster Conference", "Brokerage Event", "Workshop", "Webinar", "Study Visit", "Summit")
+# Where the realistic prose links to (external only: the link check would refuse an internal page that is not there).
+LINK_TARGETS = (
+    "https://www.clustercollaboration.eu/cluster-mapping", "https://www.clustercollaboration.eu/eu-cluster-partnerships",
+    "https://ec.europa.eu/growth/industry/policy/cluster_en", "https://ec.europa.eu/easme/en/cosme", "https://www.interregeurope.eu/",
+    "https://een.ec.europa.eu/", "https://www.eurekanetwork.org/", "https://ec.europa.eu/programmes/horizon2020/",
+)  # fmt: skip
+HASHTAGS = ("#EUClusters", "#EUClusterWeeks", "#COSME", "#ClusterMatchmaking", "#SmartSpecialisation")
+# The realistic corpus has each targeted kind of inline markup (density.TARGETED) at MARGIN times the real content's
+# density per 100 words, and at least FLOOR: the real content is small (about 8,000 words) and its editors happen to
+# write almost no emphasis or inline code, which editors of other sites do.
+MARGIN = 1.5
+FLOOR = 0.1
+UNMARKED_WORDS = 1.3  # a body's words per word of its paragraphs' sentences (headings, lists and tables carry no markup)
 
 
 @dataclass(frozen=True)
@@ -181,11 +209,26 @@ class Corpus:
     editions: list[tuple[str, str]] = field(default_factory=list)  # (file name, YAML text)
 
 
-class Prose:
-    """Sentences, paragraphs and Markdown blocks about clusters, from one seeded generator."""
+def markup_targets(real: Mapping[str, float], margin: float = MARGIN, floor: float = FLOOR) -> dict[str, float]:
+    """How many of each targeted kind of inline markup per 100 words the realistic corpus writes, from the real
+    content's density (:func:`density.real_density`)."""
+    return {kind: max(floor, margin * real[kind]) for kind in density.TARGETED}
 
-    def __init__(self, rng: random.Random) -> None:
+
+class Prose:
+    """Sentences, paragraphs and Markdown blocks about clusters, from one seeded generator.
+
+    With ``markup`` (per 100 words, for each kind of :data:`density.TARGETED`),
+    the sentences of paragraphs carry inline markup at that density: links,
+    emphasis, strong, inline code, quotations, footnotes (their texts are
+    collected in ``notes`` for the end of the body) and superscripts. Without
+    it, plain sentences, as the corpus of issue 6 had.
+    """
+
+    def __init__(self, rng: random.Random, markup: Mapping[str, float] | None = None) -> None:
         self.rng = rng
+        self.markup = dict(markup or {})
+        self.notes: list[str] = []
 
     def fill(self, template: str) -> str:
         """Replace the ``{slots}`` of a phrase with random values."""
@@ -216,8 +259,42 @@ class Prose:
             text = opener + text[0].lower() + text[1:]
         return text + "."
 
+    def marked_sentence(self) -> str:
+        """A sentence with inline markup, each kind drawn so that it comes at ``markup``'s density."""
+        rng = self.rng
+        parts = [self.fill(rng.choice(SUBJECTS)), rng.choice(VERBS), self.fill(rng.choice(OBJECTS))]
+        parts += [self.fill(c) for c in rng.sample(COMPLEMENTS, rng.choice((0, 1, 1, 2)))]
+        opener = self.fill(rng.choice(OPENERS))
+        if opener:
+            parts[0] = opener + parts[0][0].lower() + parts[0][1:]
+        words = _words(" ".join(parts)) * UNMARKED_WORDS
+        chance = {kind: rate * words / 100 for kind, rate in self.markup.items()}
+        if rng.random() < chance.get("strong", 0):
+            parts[0] = f"{opener}**{parts[0][len(opener) :]}**"
+        if rng.random() < chance.get("links", 0):
+            parts[2] = f"[{parts[2]}]({LINK_TARGETS[zlib.crc32(parts[2].encode()) % len(LINK_TARGETS)]})"  # a text leads to one address
+        if rng.random() < chance.get("emphasis", 0):
+            parts[-1] = f"*{parts[-1]}*"
+        if rng.random() < chance.get("quotes", 0):
+            parts.append(f'under the motto "{self.fill(rng.choice(OBJECTS))}"')
+        if rng.random() < chance.get("superscripts", 0):
+            parts.append(f"for the {rng.randint(4, 20)}<sup>th</sup> time")
+        if rng.random() < chance.get("inline code", 0):
+            parts.append(f"(hashtag `{rng.choice(HASHTAGS)}`)")
+        text = " ".join(parts)
+        if rng.random() < chance.get("footnotes", 0):
+            self.notes.append(f"Figures reported by {self.fill(rng.choice(ORGANISATIONS))} in {rng.randint(2015, 2019)}.")
+            text += f"[^n{len(self.notes)}]"
+        return text + "."
+
     def paragraph(self, low: int = 3, high: int = 5) -> str:
-        return " ".join(self.sentence() for _ in range(self.rng.randint(low, high)))
+        write = self.marked_sentence if self.markup else self.sentence
+        return " ".join(write() for _ in range(self.rng.randint(low, high)))
+
+    def take_notes(self) -> list[str]:
+        """The definitions of the footnotes written since the last call, for the end of a body."""
+        notes, self.notes = self.notes, []
+        return [f"[^n{number}]: {note}" for number, note in enumerate(notes, 1)]
 
     def heading(self) -> str:
         return "## " + self.fill(self.rng.choice(HEADINGS))
@@ -235,8 +312,7 @@ class Prose:
         return "\n".join(lines)
 
 
-def _words(text: str) -> int:
-    return len(re.findall(r"[A-Za-zÀ-ž0-9]+", text))
+_words = density.words
 
 
 def _body(prose: Prose, target: int, *, links: list[tuple[str, str]], table: bool, footnote: bool, sup: bool) -> str:
@@ -267,6 +343,7 @@ def _body(prose: Prose, target: int, *, links: list[tuple[str, str]], table: boo
         blocks.append(prose.table())
     if footnote:
         blocks.append(f"[^1]: Figures reported by {prose.fill(rng.choice(ORGANISATIONS))} in {rng.randint(2015, 2019)}.")
+    blocks += prose.take_notes()
     return "\n\n".join(blocks) + "\n"
 
 
@@ -384,6 +461,7 @@ def make_interview(rng: random.Random, prose: Prose, index: int) -> Item:
     while _words("\n\n".join(blocks)) < rng.randint(420, 560):
         blocks.append(f"**ECCP:** {prose.sentence()[:-1]}?")
         blocks.append(prose.paragraph(3, 5))
+    blocks += prose.take_notes()
     front: tuple[tuple[str, object], ...] = (
         ("title", title),
         ("date", _day(rng, dt.date(2016, 1, 1), NOW)),
@@ -429,9 +507,11 @@ def name_clusters(items: list[Item], profiles: list[Item], seed: int) -> list[It
 
 def make_pages(prose: Prose) -> list[Item]:
     """The two pages the menu of ``site.yaml`` links to."""
+    about = [prose.paragraph(), prose.paragraph(), *prose.take_notes()]
+    contact = [prose.paragraph(), *prose.take_notes()]
     return [
-        Item("pages", "about", "about.md", (("title", "About the ECCP"), ("menu", 1)), prose.paragraph() + "\n\n" + prose.paragraph() + "\n"),
-        Item("pages", "contact", "contact.md", (("title", "Contact"), ("menu", 2)), prose.paragraph() + "\n"),
+        Item("pages", "about", "about.md", (("title", "About the ECCP"), ("menu", 1)), "\n\n".join(about) + "\n"),
+        Item("pages", "contact", "contact.md", (("title", "Contact"), ("menu", 2)), "\n\n".join(contact) + "\n"),
     ]
 
 
@@ -454,10 +534,11 @@ def make_editions(rng: random.Random, corpus: Corpus, count: int) -> None:
         corpus.editions.append((f"bench-{day.year}-{day.month:02d}.yaml", "\n".join(lines) + "\n"))
 
 
-def make_corpus(n: int, seed: int = SEED, news_only: bool = False) -> Corpus:
-    """Every item of the benchmark, in a fixed order, from one seed."""
+def make_corpus(n: int, seed: int = SEED, news_only: bool = False, markup: Mapping[str, float] | None = None) -> Corpus:
+    """Every item of the benchmark, in a fixed order, from one seed; ``markup``: the inline markup of its prose, per
+    100 words (:func:`realistic_markup`; None: plain prose, the corpus of issue 6)."""
     rng = random.Random(seed)
-    prose = Prose(rng)
+    prose = Prose(rng, markup)
     corpus = Corpus()
     for index in range(n):
         item, facts = make_news(rng, prose, index, corpus.news)
@@ -614,7 +695,7 @@ PELICAN_TEMPLATES = {
 {% extends "base.html" %}
 {% block title %}{{ article.title }} – {{ SITENAME }}{% endblock %}
 {% block content %}
-<article><h1>{{ article.title }}</h1>
+<article data-pagefind-body><h1>{{ article.title }}</h1>
 <time datetime="{{ article.date.isoformat() }}">{{ article.locale_date }}</time>
 {{ article.content }}
 <ul>{% for tag in article.tags %}<li><a href="{{ SITEURL }}/{{ tag.url }}">{{ tag }}</a></li>{% endfor %}</ul>
@@ -701,7 +782,7 @@ HUGO_LAYOUTS = {
     "page.html": """\
 {{ define "title" }}{{ .Title }} – {{ site.Title }}{{ end }}
 {{ define "main" }}
-<article><h1>{{ .Title }}</h1>
+<article data-pagefind-body><h1>{{ .Title }}</h1>
 <time datetime="{{ .Date.Format "2006-01-02" }}">{{ .Date.Format "2 January 2006" }}</time>
 {{ .Content }}
 <ul>{{ range .GetTerms "tags" }}<li><a href="{{ .RelPermalink }}">{{ .LinkTitle }}</a></li>{{ end }}</ul>
@@ -739,11 +820,19 @@ def write_hugo(target: Path, corpus: Corpus) -> None:
         _write(target / "content" / "news" / f"{news.slug}.md", _hugo_article(news))
 
 
-def generate(out: Path, n: int, seed: int = SEED, news_only: bool = False, repo: Path = REPO, hugo_news: bool = False) -> dict[str, int]:
+def realistic_markup(content: Path = REPO / "content") -> dict[str, float]:
+    """The inline markup of the realistic corpus: :func:`markup_targets` of the density of the real ``content``."""
+    return markup_targets(density.real_density(content))
+
+
+def generate(
+    out: Path, n: int, seed: int = SEED, news_only: bool = False, repo: Path = REPO, hugo_news: bool = False, markup: Mapping[str, float] | None = None
+) -> dict[str, int]:
     """Write the three projects under ``out`` (replacing any earlier ones); returns the item counts.
 
-    ``hugo_news``: the eccpsite project's news as Hugo writes them (see :func:`hugo_news_file`)."""
-    corpus = make_corpus(n, seed, news_only)
+    ``hugo_news``: the eccpsite project's news as Hugo writes them (see :func:`hugo_news_file`); ``markup``: the inline
+    markup of the prose per 100 words (:func:`realistic_markup`; None: plain prose)."""
+    corpus = make_corpus(n, seed, news_only, markup)
     for name in ("eccpsite", "pelican", "hugo"):
         if (out / name).exists():
             shutil.rmtree(out / name)
@@ -764,9 +853,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=SEED)
     parser.add_argument("--news-only", action="store_true", help="news only (and the menu pages) in the eccpsite project")
     parser.add_argument("--hugo-news", action="store_true", help="write the eccpsite news as `hugo new` does (datetimes with offsets, slug:, quoted tags)")
+    parser.add_argument("--plain-prose", action="store_true", help="prose with almost no inline markup (the corpus of issue 6)")
     args = parser.parse_args(argv)
-    counts = generate(args.out, args.n, args.seed, args.news_only, hugo_news=args.hugo_news)
+    markup = None if args.plain_prose else realistic_markup()
+    counts = generate(args.out, args.n, args.seed, args.news_only, hugo_news=args.hugo_news, markup=markup)
     print(", ".join(f"{count} {kind}" for kind, count in counts.items()), f"written under {args.out}")
+    written = density.density(density.content_bodies(args.out / "eccpsite" / "content" / "news"))
+    print("\n".join(density.table({"real content/": density.real_density(), "generated news": written})))
     return 0
 
 

@@ -54,6 +54,36 @@ def test_generate_writes_every_kind_with_realistic_news(tmp_path: Path) -> None:
     assert "|---|" in bodies and "[^1]:" in bodies and "<sup>" in bodies
 
 
+def _load_density() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("density", REPO / "bench" / "density.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_density_counts_each_kind_of_inline_markup() -> None:
+    density = _load_density()
+    text = 'See [the map](https://example.org/) and *this* and **that**, `code`, "a quote"[^1] and the 4<sup>th</sup> one.\n'
+    found = density.density([text])
+    for kind in density.TARGETED:  # one of each, per 100 words
+        assert found[kind] == 100 / found["words"], kind
+    assert density.density(["Plain words only.\n"])["gated paragraphs"] == 0
+
+
+def test_generated_prose_has_at_least_the_real_contents_inline_markup() -> None:
+    """Issue 22: the corpus's news carry each kind of inline markup at least as densely as the real content/."""
+    density = _load_density()
+    real = density.real_density()
+    assert real["words"] > 5000 and real["links"] > 0  # the real content is there and holds markup
+    corpus = generate.make_corpus(200, news_only=True, markup=generate.realistic_markup())
+    made = density.density(news.body for news in corpus.news)
+    for kind in density.TARGETED:
+        assert made[kind] >= real[kind], (kind, made[kind], real[kind])
+    plain = density.density(news.body for news in generate.make_corpus(200, news_only=True).news)
+    assert made["gated paragraphs"] > plain["gated paragraphs"]
+
+
 def test_generate_gives_pelican_and_hugo_the_same_news(tmp_path: Path) -> None:
     generate.generate(tmp_path, N)
     slugs = {re.sub(r"^\d{4}-\d{2}-\d{2}-", "", p.stem) for p in (tmp_path / "eccpsite" / "content" / "news").glob("*.md")}
@@ -89,9 +119,11 @@ def test_run_smoke_writes_results(tmp_path: Path) -> None:
     )
     assert done.returncode == 0, done.stdout + done.stderr
     report = results.read_text(encoding="utf-8")
-    # cold, warm, one edit, no-op; then the peers, not run here
-    assert re.search(r"^\| 50 \| ([\d.]+ s, \d+ MB \| ){4}not run \| not run \|$", report, re.M), report
-    assert "## The goals of issue 6" in report
+    # cold, warm, one edit, no-op; then the peers alone and with Pagefind, not run here
+    assert re.search(r"^\| 50 \| ([\d.]+ s, \d+ MB \| ){4}(not run \| ){3}not run \|$", report, re.M), report
+    assert "## The goals of issues 6 and 22" in report
+    # the prose's inline markup: the real content's and the generated news', per 100 words
+    assert re.search(r"^\| links \| [\d.]+ \| [\d.]+ \|$", report, re.M), report
     # every run: the largest process, then the process tree's PSS (shared pages once) and RSS sums
     assert re.search(r"^\| 50 \| eccpsite \| warm \| 1 \| [\d.]+ s \| [\d.]+ s \| \d+ MB \| \d+ MB \| \d+ MB \| [\d,]+ \|", report, re.M), report
     assert re.search(r"^\| 50 \| eccpsite \| edit \| 1 \| [\d.]+ s \|", report, re.M), report
