@@ -15,8 +15,6 @@ import errno
 import os
 import signal
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from types import FrameType
 
@@ -221,24 +219,32 @@ def _interrupt(signum: int, frame: FrameType | None) -> None:
     raise KeyboardInterrupt
 
 
-@contextmanager
-def _terminations_interrupt() -> Iterator[None]:
-    """SIGTERM and SIGHUP (a CI job cancelled, a terminal closed) end a build as Ctrl-C does: its staging folder
-    removed, its child processes ended, one line and exit 130 (by default Python would just die)."""
-    previous = {number: signal.signal(number, _interrupt) for number in (signal.SIGTERM, signal.SIGHUP)}
-    try:
-        yield
-    finally:
-        for number, handler in previous.items():
-            signal.signal(number, handler)
+_ENDINGS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)  # Ctrl-C, a CI job cancelled, a terminal closed
+
+
+def _end_on_signals() -> None:
+    """SIGTERM and SIGHUP end a build as Ctrl-C does: its staging folder removed, its child processes ended, one
+    line and exit 130 (by default Python would just die)."""
+    for number in _ENDINGS[1:]:
+        signal.signal(number, _interrupt)
+
+
+def _ignore_signals() -> None:
+    """The command is over: a Ctrl-C or SIGTERM now has nothing left to stop. Python would die of it while exiting
+    (it gives SIGINT back to the system after flushing stdout, so the last line printed was the signal's cue), with
+    no message and the signal's status instead of the command's."""
+    for number in _ENDINGS:
+        signal.signal(number, signal.SIG_IGN)
 
 
 def run() -> None:
     """Console-script entry point."""
+    _end_on_signals()
     try:
-        with _terminations_interrupt():
-            code = main()
+        code = main()
+        _ignore_signals()
     except KeyboardInterrupt:  # between two steps main() guards (its arguments read, its message printed)
+        _ignore_signals()
         print("eccpsite: interrupted", file=sys.stderr)
         code = EXIT_INTERRUPTED
     raise SystemExit(code)

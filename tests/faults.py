@@ -46,10 +46,10 @@ def build(project: Path, output: Path, *extra: str, prefix: Sequence[str] = ()) 
     return subprocess.run(command, env=clean_env(), capture_output=True, text=True, timeout=300, check=False)
 
 
-def start(project: Path, output: Path, *extra: str) -> subprocess.Popen[str]:
+def start(project: Path, output: Path, *extra: str, env: dict[str, str] | None = None) -> subprocess.Popen[str]:
     """A build started in a process group of its own (so a test can signal it as a terminal would)."""
     command = build_command(project, output, *extra)
-    return subprocess.Popen(command, env=clean_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    return subprocess.Popen(command, env=env or clean_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
 
 
 def clean_build(project: Path, folder: Path) -> dict[str, bytes]:
