@@ -262,8 +262,9 @@ def prerender(sources: Iterable[str]) -> int:
     ``markup``'s memo.
     """
     todo = markup.missing(sources)
-    chunks = [todo[start : start + CHUNK] for start in range(0, len(todo), CHUNK)]
     workers = os.cpu_count() or 1
+    size = max(1, min(CHUNK, -(-len(todo) // (workers * 4))))  # a few chunks per worker, so that none waits for the last
+    chunks = [todo[start : start + size] for start in range(0, len(todo), size)]
     if len(todo) < POOL_THRESHOLD or workers < 2:
         _keep(map(markup.render_many, chunks))
         return len(todo)

@@ -29,7 +29,7 @@ from typing import Any
 
 import markdown
 from markdown.treeprocessors import InlineProcessor
-from markdown.util import Registry
+from markdown.util import AtomicString, Registry
 
 # What text each pattern cannot match without: every match of the pattern's
 # expression contains one of these strings.
@@ -50,10 +50,15 @@ NEEDS: dict[str, tuple[str, ...]] = {
     "html": ("<",),
     "entity": ("&",),
     "em_strong": ("*", "_"),
-    # smarty's typography walk ("smarty")
+    # smarty's typography walk ("smarty"): each quote pattern needs its own quote, or its pair of quotes
     "smarty-ellipses": ("...",),
-    **{f"smarty-quotes-{index}": ("'", '"') for index in range(15)},
-    "smarty-em-dashes": ("--",),
+    **{f"smarty-quotes-{index}": ("'",) for index in (0, 6, 7, 8, 9, 10)},
+    **{f"smarty-quotes-{index}": ('"',) for index in (1, 11, 12, 13, 14)},
+    "smarty-quotes-2": ("\"'",),
+    "smarty-quotes-3": ("'\"",),
+    "smarty-quotes-4": ("'\"",),
+    "smarty-quotes-5": ("\"'",),
+    "smarty-em-dashes": ("---",),
     "smarty-en-dashes": ("--",),
 }
 
@@ -82,26 +87,43 @@ def patterns_digest(patterns: Registry[Any]) -> str:
 
 
 class GatedInlineProcessor(InlineProcessor):
-    """An inline walk that hands a piece of text to its patterns only if it holds a character one of them needs."""
+    """An inline walk that hands a piece of text to its patterns only if it holds a character one of them needs, and
+    then only to the patterns whose own characters it holds.
 
-    def __init__(self, md: markdown.Markdown, patterns: Registry[Any], needed: re.Pattern[str]) -> None:
+    The second gate is what makes the walks cheap on prose with markup in most
+    paragraphs (issue 22): a paragraph with one link and an apostrophe is tried
+    against the four patterns that start from ``[`` and the six of smarty's
+    that need a ``'``, not against all 34. Skipping a pattern that cannot match
+    is what Python-Markdown's own loop does after trying it: the next pattern
+    is tried from the start of the text.
+    """
+
+    def __init__(self, md: markdown.Markdown, patterns: Registry[Any], needed: re.Pattern[str], needs: list[tuple[str, ...]]) -> None:
         super().__init__(md)
         self.inlinePatterns = patterns
         self.needed = needed
+        self.needs = needs  # what each pattern needs, in the order of ``patterns`` (Python-Markdown's pattern index)
 
     # Python-Markdown calls this (its private ``__handleInline``) for each piece of
-    # text, and again for the text inside each element a pattern made.
+    # text, and again for the text inside each element a pattern made, from the
+    # pattern after the one that made it.
     def _InlineProcessor__handleInline(self, data: str, patternIndex: int = 0) -> str:
-        if self.needed.search(data) is None:
+        if isinstance(data, AtomicString) or self.needed.search(data) is None:
             return data
-        handle = getattr(super(), "_InlineProcessor__handleInline")  # noqa: B009
-        result: str = handle(data, patternIndex)
-        return result
+        apply = self._InlineProcessor__applyPattern  # type: ignore[attr-defined]
+        patterns, needs, start = self.inlinePatterns, self.needs, 0
+        while patternIndex < len(needs):
+            if any(needed in data for needed in needs[patternIndex]):
+                data, matched, start = apply(patterns[patternIndex], data, patternIndex, start)
+                if matched:
+                    continue
+            patternIndex, start = patternIndex + 1, 0
+        return data
 
 
 def gate(md: markdown.Markdown) -> list[str]:
     """Gate the inline walks of ``md`` whose patterns are the checked ones; the names of the walks gated."""
-    if not hasattr(InlineProcessor, "_InlineProcessor__handleInline"):
+    if not all(hasattr(InlineProcessor, f"_InlineProcessor__{name}") for name in ("handleInline", "applyPattern")):
         return []
     gated = []
     for name, digest in CHECKED.items():
@@ -111,9 +133,12 @@ def gate(md: markdown.Markdown) -> list[str]:
         patterns = getattr(walk, "inlinePatterns", None)
         if type(walk) is not InlineProcessor or patterns is None or patterns_digest(patterns) != digest:
             continue
-        needs = sorted({needed for pattern, _ in _by_priority(patterns) for needed in NEEDS[pattern]})
+        order = [pattern for pattern, _ in _by_priority(patterns)]
+        if [patterns[index] for index in range(len(patterns))] != [patterns[pattern] for pattern in order]:
+            continue  # Python-Markdown numbers its patterns otherwise than read here: the needs would go to the wrong ones
+        needs = sorted({needed for pattern in order for needed in NEEDS[pattern]})
         needed = re.compile("|".join(re.escape(text) for text in needs))
         priority = dict(_by_priority(md.treeprocessors))[name]
-        md.treeprocessors.register(GatedInlineProcessor(md, patterns, needed), name, priority)
+        md.treeprocessors.register(GatedInlineProcessor(md, patterns, needed, [NEEDS[pattern] for pattern in order]), name, priority)
         gated.append(name)
     return gated

@@ -84,6 +84,19 @@ def test_generated_prose_has_at_least_the_real_contents_inline_markup() -> None:
     assert made["gated paragraphs"] > plain["gated paragraphs"]
 
 
+def test_gated_walks_render_the_realistic_corpus_exactly_as_python_markdown() -> None:
+    """Issue 22: the inline gate, pattern by pattern, on prose with the real content's inline markup (and more)."""
+    from eccpsite.markup import _renderer
+
+    gated, plain = _renderer(), _renderer(gated=False)
+    corpus = generate.make_corpus(150, markup=generate.markup_targets(dict.fromkeys(_load_density().TARGETED, 2.0)))
+    assert len(corpus.items) > 200
+    for item in corpus.items:
+        gated.reset()
+        plain.reset()
+        assert gated.convert(item.body) == plain.convert(item.body), item.slug
+
+
 def test_generate_gives_pelican_and_hugo_the_same_news(tmp_path: Path) -> None:
     generate.generate(tmp_path, N)
     slugs = {re.sub(r"^\d{4}-\d{2}-\d{2}-", "", p.stem) for p in (tmp_path / "eccpsite" / "content" / "news").glob("*.md")}

@@ -89,3 +89,23 @@ def test_gate_skips_only_text_without_any_needed_character(walk: str, needed: li
     for text in needed:
         assert processor.needed.search(f"plain {text} prose"), text
     assert processor.needed.search("plain prose, with: punctuation; (brackets) - and digits 1980.\n") is None
+
+
+def test_gated_walks_try_only_the_patterns_whose_characters_a_text_holds(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 22: text that passes a walk's gate meets only the patterns it can match (an apostrophe: at most smarty's six patterns for ')."""
+    from markdown.treeprocessors import InlineProcessor
+
+    tried: list[str] = []
+    original = InlineProcessor._InlineProcessor__applyPattern  # type: ignore[attr-defined]
+
+    def counting(self: InlineProcessor, pattern: object, data: str, index: int, start: int = 0) -> object:
+        tried.append(type(pattern).__name__ + ":" + getattr(pattern, "compiled_re", pattern.getCompiledRegExp()).pattern)  # type: ignore[attr-defined]
+        return original(self, pattern, data, index, start)
+
+    monkeypatch.setattr(InlineProcessor, "_InlineProcessor__applyPattern", counting)
+    md = _renderer()
+    assert _convert(md, "The cluster's members met.") == "<p>The cluster&rsquo;s members met.</p>"
+    assert 0 < len(tried) <= 6 and all("'" in entry for entry in tried), tried  # of 34
+    tried.clear()
+    assert _convert(md, "See [the map](http://example.org/).") == '<p>See <a href="http://example.org/">the map</a>.</p>'
+    assert tried and all("\\[" in entry for entry in tried), tried  # footnote, reference, link: the ones that start from [
