@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo
 
 from eccpsite import urls
 from eccpsite.config import SiteConfig
-from eccpsite.dates import day_of, moment
+from eccpsite.dates import day_of, in_words, moment
 from eccpsite.directory import Directory, build_directory, check_cluster_refs
 from eccpsite.errors import ContentError
 from eccpsite.fields import did_you_mean
@@ -147,6 +147,20 @@ class Site:
         slug = urls.slugify(tag)
         return next((t.description for t in self.config.tags if urls.slugify(t.tag) == slug), None)
 
+    def unpublished_note(self, item: Item | Edition) -> str | None:
+        """What a preview (``--drafts``) says over the page of what readers cannot see yet; None once it is published.
+
+        "Draft — not published", or "Scheduled for 3 June 2019, 09:00" (its
+        ``publish_at``, in the site's time zone).
+        """
+        if item.draft:
+            return "Draft — not published"
+        publish_at = getattr(item, "publish_at", None)
+        if publish_at is None or moment(publish_at, self.config.tz) <= self.now:
+            return None
+        shown = moment(publish_at, self.config.tz).astimezone(self.config.tz) if isinstance(publish_at, dt.datetime) else publish_at
+        return f"Scheduled for {in_words(shown)}"
+
     def next_occurrence(self, event: Event) -> Occurrence | None:
         """The event's occurrence that is on or still ahead at the build's moment (None once it is over)."""
         return next_occurrence(event, self.now, self.config)
@@ -158,8 +172,10 @@ class Site:
 
 
 def is_visible(item: Item | Edition, now: dt.datetime, tz: object, drafts: bool) -> bool:
-    """Drafts only with ``--drafts``; an item with ``publish_at`` in the future stays out."""
-    if item.draft and not drafts:
+    """Drafts only with ``--drafts``; an item with ``publish_at`` in the future stays out, unless ``--drafts`` previews it too."""
+    if drafts:
+        return True
+    if item.draft:
         return False
     publish_at = getattr(item, "publish_at", None)
     return publish_at is None or moment(publish_at, tz) <= now  # type: ignore[arg-type]

@@ -533,6 +533,7 @@ class Build:
     lazy: LazyOutputs
     rendered: int  # pages rendered again (the others were reused)
     timings: Mapping[str, float]  # seconds spent parsing, building the model, rendering
+    errors: tuple[ContentError, ...] = ()  # keep_going: the errors of files built from their last good version, or left out
 
     def find(self, url: str) -> bytes | Path | None:
         """The bytes or file that serve ``url``, making the lazy outputs if it is one of theirs."""
@@ -557,12 +558,20 @@ class _Parsed:
 class Rebuilder:
     """Builds a project in memory, again and again, redoing only what changed.
 
+    With ``keep_going`` (the dev server), a file with errors of its own does
+    not stop the build: it takes part in its last good version of this
+    session (a file that never parsed is left out), and the build carries its
+    errors (:attr:`Build.errors`), so every other edit still shows. Errors
+    between files (a slug used twice, an edition naming no item) still raise
+    :class:`BuildFailed`.
+
     Not thread-safe: one thread (the server's rebuild thread) calls it.
     """
 
-    def __init__(self, project: Path, options: BuildOptions) -> None:
+    def __init__(self, project: Path, options: BuildOptions, keep_going: bool = False) -> None:
         self.project = project.resolve()
         self.options = options
+        self.keep_going = keep_going
         self._recorder = Recorder()
         self._env = recording_environment(self.project / "templates", self._recorder)
         self._sources: dict[str, Source] = {}  # site.yaml, items and editions by path
@@ -580,6 +589,7 @@ class Rebuilder:
         self._site: Site | None = None
         self._dirty: set[str] = set()  # paths parsed again since the last good build
         self._good: dict[str, Item | Edition | None] = {}  # what those paths gave at the last good build
+        self._last_good: dict[str, Any] = {}  # what each path last parsed to (Item, Edition, SiteConfig): keep_going's stand-ins
         self._hidden = False  # an item changed only where == does not look (extra) since the last good build
         self._moment: dt.datetime | None = None  # "now" of the last good build, kept while nothing changes status
         self._until: dt.datetime | None = None
@@ -692,14 +702,17 @@ class Rebuilder:
         """Parse the source at ``rel`` again (if its text changed) and file what it gave; or forget it."""
         if rel not in self._dirty:
             self._dirty.add(rel)
-            self._good[rel] = self._items.get(rel) or self._editions.get(rel)
+            self._good[rel] = self._current(rel)
         for values in (self._items, self._editions, self._problems, self._unparsed):
             values.pop(rel, None)
         source = self._sources.get(rel)
         if source is None:
             self._parsed.pop(rel, None)
+            self._last_good.pop(rel, None)
             return
         parsed = self._parse(rel, source)
+        if parsed.value is not None:
+            self._last_good[rel] = parsed.value
         if parsed.errors:
             self._problems[rel] = parsed.errors
         if parsed.unparsed:
@@ -735,6 +748,18 @@ class Rebuilder:
         config = self._parsed["site.yaml"].value if "site.yaml" in self._parsed else None
         return config.tz if isinstance(config, SiteConfig) else SITE_ZONE
 
+    def _stand_in(self, rel: str) -> Any:
+        """With keep_going, what a file with errors of its own builds as: its last good value (None if it never had one)."""
+        if not self.keep_going or rel not in self._problems or rel not in self._sources:
+            return None
+        parsed = self._parsed.get(rel)
+        return self._last_good.get(rel) if parsed is not None and parsed.value is None else None
+
+    def _current(self, rel: str) -> Item | Edition | None:
+        """What the path takes part in the build as: its item or edition, or its stand-in."""
+        value = self._items.get(rel) or self._editions.get(rel) or self._stand_in(rel)
+        return value if isinstance(value, (Item, Edition)) else None
+
     # the build
 
     def rebuild(self) -> Build:
@@ -757,8 +782,15 @@ class Rebuilder:
             for problem in problems:
                 (warnings if problem.warning else errors).append(problem)
         config = self._parsed["site.yaml"].value if "site.yaml" in self._parsed else None
+        config = config or self._stand_in("site.yaml")
         items: list[Item] = list(self._items.values())
         editions: list[Edition] = list(self._editions.values())
+        for rel in self._problems:
+            stand_in = self._stand_in(rel)
+            if isinstance(stand_in, Item):
+                items.append(stand_in)
+            elif isinstance(stand_in, Edition):
+                editions.append(stand_in)
         unparsed = frozenset().union(*self._unparsed.values())
         if "site.yaml" not in self._sources and not any(e.path == "site.yaml" for e in errors):
             errors.append(ContentError("site.yaml", 0, "", "is missing; it holds the site's title and base_url"))
@@ -770,19 +802,21 @@ class Rebuilder:
         if swaps is not None:
             assert self._site is not None
             return self._finish(swap_site_items(self._site, swaps), swaps, [*warnings, *self._site.warnings], self._until, started, parsed_at)
+        if errors and not self.keep_going:
+            raise BuildFailed(errors)
         site = build_model(config, items, editions, now, drafts=self.options.drafts, unparsed=unparsed)
         if not isinstance(site, list) and now is self._moment and _until(site, now) <= (clock := resolve_now(None, config.tz)):
             now = clock  # a status of the new content changes between the kept moment and the clock: use the clock
             site = build_model(config, items, editions, now, drafts=self.options.drafts, unparsed=unparsed)
-        if isinstance(site, list) or errors:
-            raise BuildFailed(errors + (site if isinstance(site, list) else []))
+        if isinstance(site, list):
+            raise BuildFailed(errors + site)
         warnings.extend(site.warnings)
         if self._site is None:  # the first build: Markdown from the build's cache, the rest rendered on every core
             load_markdown_cache(self.project)
             prerender(i.body for i in site.items)
         if self._history is None:
             self._history = read_history(self.project, [i.path for i in site.items] + [e.edition.path for e in site.editions])
-        return self._finish(site, None, warnings, _until(site, now), started, parsed_at)
+        return self._finish(site, None, warnings, _until(site, now), started, parsed_at, tuple(errors))
 
     def _swaps(self, config: Any, now: dt.datetime) -> dict[str, Item] | None:
         """The items edited in place since the last good build, by ref; None if anything else changed.
@@ -799,7 +833,7 @@ class Rebuilder:
         for rel in self._dirty:
             if rel == "site.yaml":
                 continue  # the configuration is the same object (checked above): its text did not change
-            before, after = self._good.get(rel), self._items.get(rel) or self._editions.get(rel)
+            before, after = self._good.get(rel), self._current(rel)
             if not isinstance(before, Item) or not isinstance(after, Item):
                 if after is not before:
                     return None  # an edition changed, or an item came or went
@@ -810,7 +844,14 @@ class Rebuilder:
         return swaps
 
     def _finish(
-        self, site: Site, swaps: dict[str, Item] | None, warnings: list[ContentError], until: dt.datetime | None, started: float, parsed_at: float
+        self,
+        site: Site,
+        swaps: dict[str, Item] | None,
+        warnings: list[ContentError],
+        until: dt.datetime | None,
+        started: float,
+        parsed_at: float,
+        errors: tuple[ContentError, ...] = (),
     ) -> Build:
         """Render the new site and make it the last good build."""
         assert self._history is not None
@@ -834,6 +875,7 @@ class Rebuilder:
             lazy=lazy,
             rendered=rendered,
             timings={"parse": parsed_at - started, "model": modelled_at - parsed_at, "render": rendered_at - modelled_at},
+            errors=errors,
         )
 
     def _render(self, site: Site, stages: list[render.Stage], swaps: dict[str, Item] | None) -> tuple[list[Output], int]:

@@ -5,9 +5,12 @@ errors of the latest attempt — and replaces it whole after each rebuild, so a
 request sees either the old site or the new one, never a mix. Every HTML
 response gets a small script (only here, never in ``build``) that listens to
 ``/__eccpsite/events`` (Server-Sent Events): ``reload`` after a good rebuild,
-``errors`` when the errors change. While the content has errors the last good
-build stays served, with the ``path:line: message`` lines shown over every
-page until they are fixed.
+``errors`` when the errors change. A file with errors of its own does not
+hold the others back: it keeps its last good version (the Rebuilder's
+``keep_going``) while every other edit shows, and the ``path:line: message``
+lines are shown over every page until they are fixed. Errors between files
+keep the last good build whole. Even before a first good build the server
+answers with the errors, never with a 500.
 """
 
 from __future__ import annotations
@@ -80,10 +83,17 @@ def overlay(errors: tuple[str, ...] | list[str]) -> str:
     lines = html.escape("\n".join(errors))
     return (
         f'<div id="eccpsite-overlay" role="alert" style="{_OVERLAY_STYLE}">'
-        "<strong>eccpsite: fix these errors; the site shown is the last good build.</strong>"
+        "<strong>eccpsite: fix these errors. A file with errors shows its last good version; every other edit is shown.</strong>"
         f'<pre style="{_PRE_STYLE}">{lines}</pre></div>'
     )
 
+
+# What every address shows before a first good build (site.yaml unreadable): the errors, over a plain page.
+_UNBUILT = (
+    b'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">'
+    b"<title>eccpsite: the site is not built yet</title></head><body style=\"font:16px/1.5 system-ui,sans-serif;margin:2rem\">"
+    b"<main><h1>The site is not built yet</h1><p>Fix the errors below: this page reloads by itself once they are fixed.</p></main></body></html>"
+)
 
 CLIENT_JS = _CLIENT_TEMPLATE.replace("__EVENTS__", EVENTS).replace("__OVERLAY__", json.dumps(overlay([])))
 
@@ -157,7 +167,7 @@ class DevServer:
 
     def __init__(self, project: Path, options: BuildOptions, port: int = 8000, host: str = "127.0.0.1", log: Callable[[str], None] | None = None) -> None:
         self.project = project.resolve()
-        self.rebuilder = Rebuilder(self.project, options)
+        self.rebuilder = Rebuilder(self.project, options, keep_going=True)
         self.state = State(None)
         self.clients = _Clients()
         self.log = log or (lambda line: print(line, file=sys.stderr, flush=True))
@@ -215,7 +225,7 @@ class DevServer:
             self._fail([str(e) for e in failed.errors])
             return
         else:
-            self._swap(State(build), "reload")
+            self._swap(State(build, tuple(map(str, build.errors))), "reload")
         finally:
             if collecting:
                 gc.enable()
@@ -227,10 +237,12 @@ class DevServer:
         self.log(f"built {what} in {took:.0f} ms, cpu {cpu:.0f} ms ({build.rendered} pages rendered, {len(build.pages)} in memory; ms: {phases})")
         for warning in build.warnings if initial else ():
             self.log(str(warning))
+        for error in build.errors:
+            self.log(str(error))
         self._check_links(build, report_warnings=initial)
 
     def _check_links(self, build: Build, report_warnings: bool) -> None:
-        """After the swap: broken links become errors shown over the new build (it stays served)."""
+        """After the swap: broken links become errors shown over the new build (it stays served), after its files' own errors."""
         problems = self.rebuilder.check_links(build)
         errors = tuple(str(p) for p in sorted(problems) if not p.warning)
         if report_warnings:
@@ -238,7 +250,7 @@ class DevServer:
                 if problem.warning:
                     self.log(str(problem))
         if errors and self.state.build is build:
-            self._swap(State(build, errors), "errors")
+            self._swap(State(build, (*map(str, build.errors), *errors)), "errors")
 
     def _fail(self, errors: list[str]) -> None:
         for line in errors:
@@ -285,8 +297,7 @@ class DevServer:
         if path == CLIENT:
             return 200, {"Content-Type": "text/javascript; charset=utf-8"}, CLIENT_JS.encode()
         if state.build is None:
-            body = b"<!DOCTYPE html><html lang=en><title>Errors</title><body><h1>The site could not be built</h1></body></html>"
-            return 500, {"Content-Type": "text/html; charset=utf-8"}, inject(body, 0, state.errors)
+            return 200, {"Content-Type": "text/html; charset=utf-8"}, inject(_UNBUILT, 0, state.errors)
         build = state.build
         if path.endswith("/index.html"):
             path = path[: -len("index.html")]

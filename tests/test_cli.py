@@ -278,7 +278,16 @@ def test_cli_drafts_are_built_only_with_drafts(tmp_path: Path, run_cli: RunCli) 
     assert not (site / "build" / "news" / "secret").exists()
     assert "Secret plans" not in b"".join(snapshot(site / "build").values()).decode("utf-8", "replace")
     assert run_cli("build", "--now", NOW, "--drafts", cwd=site).returncode == 0
-    assert (site / "build" / "news" / "secret" / "index.html").is_file()
+    assert "Draft — not published" in (site / "build" / "news" / "secret" / "index.html").read_text(encoding="utf-8")
+
+
+def test_cli_drafts_previews_scheduled_items_with_their_moment(tmp_path: Path, run_cli: RunCli) -> None:
+    later = _news("Later news", extra="publish_at: 2019-10-03T09:00\n")
+    site = write_site(tmp_path / "site", {"content/news/2019-06-07-later.md": later})
+    assert run_cli("build", "--now", NOW, cwd=site).returncode == 0
+    assert not (site / "build" / "news" / "later").exists()
+    assert run_cli("build", "--now", NOW, "--drafts", cwd=site).returncode == 0
+    assert "Scheduled for 3 October 2019, 09:00" in (site / "build" / "news" / "later" / "index.html").read_text(encoding="utf-8")
 
 
 def _epoch(day: str) -> str:

@@ -162,7 +162,7 @@ def test_serve_broken_yaml_shows_the_error_over_the_last_good_page_until_fixed(p
     tab = Tab(server)
     good = (project / NEWS).read_text(encoding="utf-8")
     (project / NEWS).write_text(good.replace("title: ", "title: [never closed ", 1), encoding="utf-8")
-    errors = tab.wait("errors", lambda data: bool(data["errors"]))["errors"]
+    errors = tab.wait("reload", lambda data: bool(data["errors"]))["errors"]
     assert any(line.startswith(f"{NEWS}:2: ") and "not valid YAML" in line for line in errors)
     status, _, page = get(server, NEWS_URL)
     assert status == 200
@@ -235,17 +235,96 @@ def test_serve_broken_link_is_shown_over_the_new_page(project: Path, serve: Call
 
 
 def test_serve_starts_with_errors_and_recovers(tmp_path: Path, serve: Callable[[Path], DevServer]) -> None:
-    site = write_site(tmp_path / "site", {"content/news/2019-09-01-x.md": "---\ntitle: X\ndate: 2019-02-30\n---\nBody.\n"})
+    site = write_site(
+        tmp_path / "site",
+        {
+            "content/news/2019-09-01-x.md": "---\ntitle: X\ndate: 2019-02-30\n---\nBody.\n",
+            "content/news/2019-09-02-y.md": "---\ntitle: Y is fine\ndate: 2019-09-02\n---\nBody.\n",
+        },
+    )
     server = serve(site)
-    status, _, page = get(server, "/")
-    assert status == 500
-    assert "content/news/2019-09-01-x.md:3: date: 2019-02-30 is not a real date" in page
+    for path in ("/", "/news/y/"):  # the other pages are built and served, with the error over them
+        status, _, page = get(server, path)
+        assert status == 200
+        assert 'id="eccpsite-overlay"' in page
+        assert "content/news/2019-09-01-x.md:3: date: 2019-02-30 is not a real date" in page
+    assert "<h1>Y is fine</h1>" in get(server, "/news/y/")[2]
+    status, _, page = get(server, "/news/x/")  # never built: the site's 404 page, with the error over it
+    assert status == 404 and "is not a real date" in page
     tab = Tab(server)
     _edit(site / "content/news/2019-09-01-x.md", "2019-02-30", "2019-02-28")
     tab.wait("reload")
     status, _, page = get(server, "/news/x/")
     assert status == 200 and "<h1>X</h1>" in page
     tab.close()
+
+
+def test_serve_starts_without_a_readable_site_yaml_and_answers_with_the_errors(tmp_path: Path, serve: Callable[[Path], DevServer]) -> None:
+    site = write_site(tmp_path / "site")
+    good = (site / "site.yaml").read_text(encoding="utf-8")
+    (site / "site.yaml").write_text("title: [never closed\n", encoding="utf-8")
+    server = serve(site)
+    status, kind, page = get(server, "/news/")
+    assert status == 200 and kind.startswith("text/html")
+    assert "The site is not built yet" in page and "site.yaml:1: " in page
+    tab = Tab(server)
+    (site / "site.yaml").write_text(good, encoding="utf-8")
+    tab.wait("reload")
+    status, _, page = get(server, "/news/")
+    assert status == 200 and 'id="eccpsite-overlay"' not in page
+
+
+def test_serve_broken_file_keeps_its_last_good_page_while_other_edits_show(project: Path, serve: Callable[[Path], DevServer]) -> None:
+    other = "content/news/2019-05-09-nf4-natural-products-canada-mou.md"
+    other_url = "/news/nf4-natural-products-canada-mou/"
+    server = serve(project)
+    _, _, before = get(server, NEWS_URL)
+    tab = Tab(server)
+    _edit(project / NEWS, "date: 2019-09-16", "date: 2019-13-01")  # file A: a field error
+    errors = tab.wait("reload", lambda data: bool(data["errors"]))["errors"]
+    assert any(line.startswith(f"{NEWS}:") and "2019-13-01" in line for line in errors)
+    _set_title(project / other, "Edited while another file is broken")  # file B: a good edit
+    edited = time.monotonic()
+    while "Edited while another file is broken" not in (page := get(server, other_url)[2]):
+        assert time.monotonic() < edited + DEADLINE, "the edit of a valid file never showed"
+        time.sleep(0.02)
+    print(f"B's edit served {time.monotonic() - edited:.3f} s after the save")
+    assert 'id="eccpsite-overlay"' in page and "2019-13-01" in page  # B's new page, with A's error over it
+    status, _, page = get(server, NEWS_URL)
+    assert status == 200 and "2019-13-01" in page  # A: its last good page, with its error over it
+    assert page.split('<div id="eccpsite-overlay"')[0] == before.split(f'<script src="{CLIENT}"')[0]
+    _edit(project / NEWS, "date: 2019-13-01", "date: 2019-09-16")
+    tab.wait("reload", lambda data: not data["errors"])
+    assert 'id="eccpsite-overlay"' not in get(server, NEWS_URL)[2]
+    tab.close()
+
+
+UNPUBLISHED = {
+    "content/news/2019-09-10-secret-plans.md": "---\ntitle: Secret plans\ndate: 2019-09-10\ndraft: true\n---\nNot yet.\n",
+    "content/news/2019-09-12-coming-soon.md": "---\ntitle: Coming soon\ndate: 2019-09-12\npublish_at: 2019-10-03T09:00\n---\nLater.\n",
+    "content/news/2019-09-11-out-already.md": "---\ntitle: Out already\ndate: 2019-09-11\npublish_at: 2019-09-11T09:00\n---\nOut.\n",
+}
+
+
+def test_serve_drafts_shows_drafts_and_scheduled_items_with_a_banner(tmp_path: Path) -> None:
+    site = write_site(tmp_path / "site", UNPUBLISHED)
+    plain = DevServer(site, OPTIONS, port=0, log=lambda line: None)
+    preview = DevServer(site, BuildOptions(now=NOW, pdf=False, drafts=True), port=0, log=lambda line: None)
+    for server in (plain, preview):
+        server.start()
+    try:
+        assert get(plain, "/news/secret-plans/")[0] == 404 and get(plain, "/news/coming-soon/")[0] == 404
+        status, _, page = get(preview, "/news/secret-plans/")
+        assert status == 200 and '<p class="preview-banner" role="status">Draft — not published</p>' in page
+        status, _, page = get(preview, "/news/coming-soon/")
+        assert status == 200 and '<p class="preview-banner" role="status">Scheduled for 3 October 2019, 09:00</p>' in page
+        assert "preview-banner" not in get(preview, "/news/out-already/")[2]  # published: no banner
+        news_list = get(preview, "/news/")[2]
+        assert '<p class="card-preview">Draft — not published</p>' in news_list and "Scheduled for 3 October 2019, 09:00" in news_list
+        assert "preview-banner" not in get(plain, "/news/out-already/")[2] and "card-preview" not in get(plain, "/news/")[2]
+    finally:
+        for server in (plain, preview):
+            server.stop()
 
 
 def test_serve_cli_serves_on_the_port_it_prints(tmp_path: Path) -> None:
