@@ -39,7 +39,7 @@ class _Parser(argparse.ArgumentParser):
 def _parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="eccpsite", description="Build the ECCP website, feeds, calendars and newsletter editions.")
     parser.add_argument("--version", action="version", version=f"eccpsite {__version__}")
-    parser.add_argument("--project", type=Path, default=Path("."), help="the project folder (default: the current folder)")
+    parser.add_argument("--project", type=Path, help="the project folder (default: the folder with site.yaml holding the current folder)")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     b = sub.add_parser("build", help="build the site into build/")
     b.add_argument("--now", help="build as if it were this date or datetime (statuses of calls and events)")
@@ -66,10 +66,24 @@ def _parser() -> argparse.ArgumentParser:
     i.add_argument("--kind", choices=["news", "events", "pages"], default="news", help="what its posts become (default: news)")
     i.add_argument("--section", help="hugo: import only this section (content/<section>/)")
     i.add_argument("--media", type=Path, help="wordpress, feed: a folder with the old site's files (wp-content/uploads), to copy images from")
-    n = sub.add_parser("new", help="start a new item")
-    n.add_argument("kind", choices=["news", "event", "call", "interview"])
+    n = sub.add_parser("new", help="start a new item, page or newsletter edition")
+    n.add_argument("kind", choices=["news", "event", "call", "interview", "page", "edition"])
     n.add_argument("title")
     return parser
+
+
+def find_project(start: Path) -> Path:
+    """The project folder holding ``start``, as a path relative to ``start`` ("." or "../.."): the nearest folder,
+    from ``start`` up, with a ``site.yaml``; else ``start`` itself (the build then says site.yaml is missing).
+
+    Every command runs from any subfolder of the project (``content/news/``
+    too), as git does.
+    """
+    here = start.resolve()
+    for folder in (here, *here.parents):
+        if (folder / "site.yaml").is_file():
+            return Path(os.path.relpath(folder, here))  # relative: messages name folders as short as they were
+    return Path(".")
 
 
 def _report(errors: list[ContentError], warnings: tuple[ContentError, ...] | list[ContentError] = ()) -> None:
@@ -100,7 +114,7 @@ def timings_table(timings: Timings, total: float) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    project: Path = args.project
+    project: Path = args.project or find_project(Path.cwd())  # relative to the current folder
     try:
         if args.command == "build":
             output = args.output or project / "build"
@@ -161,7 +175,7 @@ def main(argv: list[str] | None = None) -> int:
             from eccpsite.scaffold import new_item
 
             path = new_item(project, args.kind, args.title, dt.date.today())
-            print(f"created {path}")
+            print(f"created {os.path.relpath(path)}")
             return EXIT_OK
     except BuildFailed as failed:
         _report(failed.errors, failed.warnings)

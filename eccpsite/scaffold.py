@@ -1,21 +1,26 @@
-"""``eccpsite new``: start an item with its required fields filled in."""
+"""``eccpsite new``: start an item, a page or a newsletter edition with its required fields filled in."""
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from pathlib import Path
 
 from slugify import slugify
 
-FOLDERS = {"news": "news", "event": "events", "call": "calls", "interview": "interviews"}
+from eccpsite import urls
+from eccpsite.errors import UsageError
+
+FOLDERS = {"news": "news", "event": "events", "call": "calls", "interview": "interviews", "page": "pages"}
+EDITIONS = "content/newsletter"
 
 # The required fields first, then the optional ones most items have, each with a hint (docs/editing.md has them all).
 _FIELDS = {
     "news": (
         "date: {today}\n"
         "summary:            # one or two sentences for the lists, the feeds and search results\n"
-        "tags: []            # lowercase words joined by hyphens, e.g. [matchmaking, cluster-policy]\n"
+        "tags: []            # as readers should see them, e.g. [matchmaking, ESCP-S3, blue growth]\n"
         "source:             # the organisation the news comes from (optional)\n"
     ),
     "event": (
@@ -51,7 +56,27 @@ _FIELDS = {
         "summary:\n"
         "tags: []\n"
     ),
+    "page": (
+        "summary:            # one sentence for search results and the page's description\n"
+        "# menu: 5           # a position in the main menu, if the page belongs there\n"
+    ),
 }
+
+_EDITION = """\
+number: {number}
+date: {today}
+title: {title}
+draft: true          # remove this line when the edition is ready: until then only --drafts shows it
+intro: >-
+  One paragraph on what this edition brings.
+sections:            # each item is a reference: folder/slug, the slug being the file name without date and .md
+  - title: Latest news
+    items: []        # e.g. [news/eu-canada-matchmaking, news/nf4-natural-products-canada-mou]
+  - title: Upcoming events
+    items: []
+  - title: Open calls
+    items: []
+"""
 
 
 def make_slug(title: str) -> str:
@@ -65,13 +90,30 @@ def scaffold_text(kind: str, title: str, today: dt.date) -> str:
 
 
 def new_item(project: Path, kind: str, title: str, today: dt.date) -> Path:
-    """Write the new file; refuses to overwrite an existing one."""
+    """Write the new file of an item, page or edition (``kind`` as on the command line); refuses to overwrite an existing one."""
+    if kind == "edition":
+        return _write(project / EDITIONS / f"{today:%Y-%m}.yaml", edition_text(project, title, today))
     slug = make_slug(title)
+    if kind == "page" and slug in urls.RESERVED:
+        raise UsageError(f"a page called {slug!r} would take the address /{slug}/, which the site itself uses; choose another title")
     name = f"{today.isoformat()}-{slug}.md" if kind == "news" else f"{slug}.md"
-    path = project / "content" / FOLDERS[kind] / name
+    return _write(project / "content" / FOLDERS[kind] / name, scaffold_text(kind, title, today))
+
+
+def _write(path: Path, text: str) -> Path:
     if path.exists():
         raise FileExistsError(f"{path} already exists; choose another title or edit that file")
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("x", encoding="utf-8") as handle:
-        handle.write(scaffold_text(kind, title, today))
+        handle.write(text)
     return path
+
+
+_NUMBER = re.compile(r"^number:\s*(\d+)\s*(?:#.*)?$", re.M)
+
+
+def edition_text(project: Path, title: str, today: dt.date) -> str:
+    """A new edition: the number after the highest one in content/newsletter/, today's date, three empty sections, a draft."""
+    numbers = [int(m.group(1)) for p in sorted((project / EDITIONS).glob("*.yaml")) for m in [_NUMBER.search(p.read_text(encoding="utf-8"))] if m]
+    return _EDITION.format(number=max(numbers, default=0) + 1, today=today.isoformat(), title=json.dumps(title, ensure_ascii=False))
+

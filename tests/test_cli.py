@@ -238,6 +238,57 @@ def test_cli_new_refuses_to_overwrite(site: Path, run_cli: RunCli) -> None:
     assert path.read_bytes() == edited
 
 
+def _today_in(name: str, before: dt.date, after: dt.date) -> set[str]:
+    """The names ``name`` (with ``{day}`` and ``{month}``) gives for the days the command may have run on."""
+    return {name.format(day=day.isoformat(), month=f"{day:%Y-%m}") for day in {before, after}}
+
+
+def test_cli_new_page_writes_a_page_that_builds(site: Path, run_cli: RunCli) -> None:
+    result = run_cli("new", "page", "Cluster policy at a glance", cwd=site)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "created content/pages/cluster-policy-at-a-glance.md"
+    assert _front_matter(site / "content" / "pages" / "cluster-policy-at-a-glance.md")["title"] == "Cluster policy at a glance"
+    assert run_cli("build", cwd=site).returncode == 0
+    assert "<h1>Cluster policy at a glance</h1>" in (site / "build" / "cluster-policy-at-a-glance" / "index.html").read_text(encoding="utf-8")
+    refused = run_cli("new", "page", "Tags", cwd=site)  # /tags/ is the site's own
+    assert refused.returncode == 2 and "/tags/" in refused.stderr and "Traceback" not in refused.stderr
+
+
+def test_cli_new_edition_numbers_it_after_the_last_one_and_keeps_it_a_draft(site: Path, run_cli: RunCli) -> None:
+    write_files(site, {"content/newsletter/2019-07.yaml": "number: 41\ndate: 2019-07-31\ntitle: July\nsections:\n  - {title: News, items: []}\n"})
+    before = dt.date.today()
+    result = run_cli("new", "edition", "ECCP Newsletter — autumn", cwd=site)
+    after = dt.date.today()
+    assert result.returncode == 0, result.stderr
+    [path] = [site / name for name in _today_in("content/newsletter/{month}.yaml", before, after) if (site / name).exists()]
+    assert result.stdout.strip() == f"created {path.relative_to(site)}"
+    meta = yaml.safe_load(path.read_text(encoding="utf-8"))
+    assert meta["number"] == 42 and meta["title"] == "ECCP Newsletter — autumn" and meta["draft"] is True
+    assert [s["title"] for s in meta["sections"]] == ["Latest news", "Upcoming events", "Open calls"]
+    edition = site / "build" / "newsletter" / path.stem / "index.html"
+    assert run_cli("build", "--no-pdf", cwd=site).returncode == 0
+    assert not edition.exists()  # a draft until its editor removes draft: true
+    assert run_cli("build", "--no-pdf", "--drafts", cwd=site).returncode == 0
+    assert "Draft — not published" in edition.read_text(encoding="utf-8")
+
+
+def test_cli_commands_find_the_project_from_a_subfolder(site: Path, run_cli: RunCli) -> None:
+    (site / "content" / "news").mkdir(parents=True, exist_ok=True)
+    before = dt.date.today()
+    result = run_cli("new", "news", "Written from the news folder", cwd=site / "content" / "news")
+    after = dt.date.today()
+    assert result.returncode == 0, result.stderr
+    names = _today_in("{day}-written-from-the-news-folder.md", before, after)
+    assert any((site / "content" / "news" / name).is_file() for name in names)
+    assert result.stdout.strip() in {f"created {name}" for name in names}  # named from where the command ran
+    assert not (site / "content" / "news" / "content").exists()
+    built = run_cli("build", "--no-pdf", cwd=site / "content" / "news")
+    assert built.returncode == 0, built.stderr
+    assert (site / "build" / "news" / "written-from-the-news-folder" / "index.html").is_file()
+    assert not (site / "content" / "news" / "build").exists()
+    assert run_cli("check", cwd=site / "templates" / "static").returncode == 0
+
+
 # Output folder safety.
 
 
