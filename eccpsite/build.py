@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import datetime as dt
+import functools
 import gc
 import os
 import subprocess
@@ -21,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Generic, Protocol, TypeVar
 
-from eccpsite import buildlock, snapshot, urls
+from eccpsite import buildlock, output_state, snapshot, urls
 from eccpsite.cache import CACHE_DIR, code_digest, input_fingerprint, markdown_cache, prerender, read_manifest, still_current, templates_digest, write_manifest
 from eccpsite.config import SiteConfig, parse_config
 from eccpsite.content import Content, parse_content
@@ -120,6 +121,7 @@ class Built:
     warnings: tuple[ContentError, ...]
     result: WrittenSite | None = None  # what the build kept, when it built
     timings: Timings | None = None  # where the time went, stage by stage
+    repaired: tuple[str, ...] = ()  # files of the output removed, added or edited since the last build, now its own again
 
 
 class Kept(Made, Checkable, Protocol):
@@ -266,11 +268,18 @@ def build_when_changed(project: Path, output: Path, options: BuildOptions) -> Bu
         now = _manifest_now(project, options)
         fingerprint = input_fingerprint(project, f"{options.drafts}|{options.strict}|{options.pdf}", _git_head(project))
         last = read_manifest(project)
+    repaired: tuple[str, ...] = ()
     if now is not None and last.get("output") == str(output.resolve()) and (output / MARKER).exists():
         built_at = dt.datetime.fromisoformat(last["now"])
         until = dt.datetime.fromisoformat(last["until"]) if last.get("until") else None
         if still_current(last.get("fingerprint", ""), built_at, until, fingerprint, now):
-            return Built(UP_TO_DATE, 0, time.perf_counter() - started, (), timings=clock)
+            with clock.stage("compare the output with the last build's"):
+                found = _differences(project, output, last.get("files"))
+            if found is not None and not found:
+                if found.touched:  # the same bytes: note their new times, not to read them again next time
+                    _record(project, output, fingerprint, built_at, until)
+                return Built(UP_TO_DATE, 0, time.perf_counter() - started, (), timings=clock)
+            repaired = found.paths() if found is not None else ()
     with clock.stage("read the kept output's index"):
         kept = snapshot.load(project)
     if now is not None and kept is not None and kept.covers(fingerprint, now):
@@ -278,18 +287,36 @@ def build_when_changed(project: Path, output: Path, options: BuildOptions) -> Bu
             count = _restore(kept, output)
         if count is not None:
             _record(project, output, fingerprint, kept.now, kept.until)
-            return Built(RESTORED, count, time.perf_counter() - started, kept.warnings, timings=clock)
+            return Built(RESTORED, count, time.perf_counter() - started, kept.warnings, timings=clock, repaired=repaired)
     result, count, _ = build(project, output, options, kept, clock)
     # The output is built: if keeping it fails, the next build only has less to take from.
     with clock.stage("keep the output for the next build"), contextlib.suppress(OSError):
         snapshot.take(project, output, result.records, result.key_base, fingerprint, result.now, result.until, result.warnings)
     _record(project, output, fingerprint, result.now, result.until)
-    return Built(BUILT, count, time.perf_counter() - started, result.warnings, result, clock)
+    return Built(BUILT, count, time.perf_counter() - started, result.warnings, result, clock, repaired)
+
+
+def _differences(project: Path, output: Path, recorded: object) -> output_state.Differences | None:
+    """How ``output`` differs from what the last build left there (None: that build did not say). Files edited in
+    place are removed from the caches too (their kept copies are the same files), so that they are made again."""
+    kept = functools.cache(lambda: snapshot.load(project))
+
+    def kept_digest(path: str) -> bytes | None:
+        last = kept()
+        state = last.files.get(path) if last is not None else None
+        return state.digest if state is not None else None
+
+    found = output_state.differences(os.fspath(output), recorded, kept_digest)
+    if found is not None and found.edited:
+        output_state.forget_edited(os.fspath(project / CACHE_DIR), [os.path.join(output, path) for path in found.edited])
+    return found
 
 
 def _record(project: Path, output: Path, fingerprint: str, now: dt.datetime, until: dt.datetime | None) -> None:
+    """Write the build manifest: the inputs' fingerprint, the output, the moments its site holds between, and what
+    each file of the output is now (eccpsite.output_state), for the next build's up-to-date check."""
     manifest = {"fingerprint": fingerprint, "output": str(output.resolve()), "now": now.isoformat()}
-    write_manifest(project, {**manifest, "until": until.isoformat() if until else None})
+    write_manifest(project, {**manifest, "until": until.isoformat() if until else None, "files": output_state.listing(os.fspath(output))})
 
 
 def build(

@@ -103,6 +103,12 @@ def moved_lines(moved: tuple[Redirect, ...]) -> list[str]:
     return [head, *(f"  {r.old} -> {r.new}  ({r.former} is now {r.path})" for r in moved)]
 
 
+def repaired_line(output: Path, paths: tuple[str, ...], shown: int = 3) -> str:
+    """What the summary says of files of the output changed by hand since the last build (the build puts them back)."""
+    names = ", ".join(paths[:shown]) + (f" and {len(paths) - shown} more" if len(paths) > shown else "")
+    return f"{len(paths)} file(s) of {output} were removed, added or edited since the last build ({names}): built again"
+
+
 def timings_table(timings: Timings, total: float) -> str:
     """The stages of a build with their wall-clock and CPU seconds, one per line, and the whole build's time."""
     width = max(len(name) for name, _, _ in [*timings.stages, ("stage", 0.0, 0.0)])
@@ -124,6 +130,8 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"{output} is up to date: nothing changed since the last build ({done.seconds:.2f} s)")
             else:
                 _report([], done.warnings)
+            if done.repaired:
+                print(repaired_line(output, done.repaired))
             if done.how == RESTORED:
                 print(f"nothing changed since the last build: its {done.files} files, kept in .cache/, are now in {output} ({done.seconds:.2f} s)")
             elif done.how == BUILT:

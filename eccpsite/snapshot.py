@@ -31,16 +31,16 @@ import datetime as dt
 import json
 import os
 import shutil
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from eccpsite.cache import CACHE_DIR, still_current
 from eccpsite.errors import ContentError
-from eccpsite.folder_swap import MARKER
 from eccpsite.keptfile import FileState
 from eccpsite.links import PageLinks
+from eccpsite.output_state import walk_files
 from eccpsite.pagecache import Previous, PreviousStage
 from eccpsite.urls import output_path
 from eccpsite.writer import Staging, Written
@@ -145,17 +145,6 @@ def previous(snapshot: Snapshot) -> KeptPages:
         return KeptPages({}, {})
 
 
-def _walk(root: str, prefix: str = "") -> Iterator[tuple[str, str]]:
-    """Every regular file under ``root``, as (path relative to root, file)."""
-    with os.scandir(root) as entries:
-        for entry in entries:
-            path = prefix + entry.name
-            if entry.is_dir(follow_symlinks=False):
-                yield from _walk(entry.path, path + "/")
-            elif entry.is_file(follow_symlinks=False) and path != MARKER:
-                yield path, entry.path
-
-
 def _remove(root: str, path: str) -> None:
     """Remove the file ``path`` under ``root``, and its folders that it leaves empty (never ``root`` itself)."""
     with contextlib.suppress(FileNotFoundError):
@@ -209,7 +198,7 @@ def take(
     made: set[str] = set()
     known = {output_path(record.url): record.digest for record in records}  # the digests the writer took of what it wrote
     files: dict[str, FileState] = {}
-    for path, source in _walk(os.fspath(output)):
+    for path, source in walk_files(os.fspath(output)):
         found = os.lstat(source)
         target = os.path.join(kept, path)
         try:

@@ -7,6 +7,8 @@ not write (another schema, a trigger, damage) is replaced, never trusted."""
 from __future__ import annotations
 
 import json
+import os
+import re
 import shutil
 import sqlite3
 from collections.abc import Callable
@@ -14,13 +16,13 @@ from contextlib import closing
 from pathlib import Path
 
 import pytest
-from conftest import NOW, snapshot, write_site
+from conftest import NOW, run_eccpsite, snapshot, write_site
 
 import eccpsite
 from eccpsite import markup
 from eccpsite import snapshot as kept_output
 from eccpsite.build import BUILT, RESTORED, UP_TO_DATE, BuildOptions, Built, build_if_changed
-from eccpsite.cache import code_digest
+from eccpsite.cache import MANIFEST, code_digest
 
 OPTIONS = BuildOptions(now=NOW, pdf=False)
 NEWS = "---\ntitle: {title}\ndate: 2019-06-0{day}\ntags: [matchmaking]\n---\n{body}\n"
@@ -144,6 +146,82 @@ def test_cache_a_fresh_output_folder_gets_the_kept_output_when_nothing_changed(t
     assert restored.how == RESTORED and restored.files == len(snapshot(site / "build")) - 1  # all but the marker
     assert snapshot(site / "build") == _cold(site, tmp_path)
     assert _build(site).how == UP_TO_DATE
+
+
+# --- up to date means the output is there (issue 21, item 6) ---------------------------------------------------------
+
+
+def _remove_pages(site: Path) -> None:
+    (site / "build/index.html").unlink()
+    shutil.rmtree(site / "build/news")
+
+
+def _edit_in_place(site: Path) -> None:
+    """The same number of bytes, written into the kept page itself, its modification time put back."""
+    page = site / "build/news/first/index.html"
+    times = page.stat()
+    with open(page, "r+b") as file:
+        data = file.read()
+        file.seek(0)
+        file.write(data.replace(b"The first item", b"The FIRST item"))
+    os.utime(page, ns=(times.st_atime_ns, times.st_mtime_ns))
+    assert page.stat().st_mtime_ns == times.st_mtime_ns and page.stat().st_size == times.st_size
+
+
+def _replace_search_file(site: Path) -> None:
+    entry = site / "build/pagefind/pagefind-entry.json"
+    times = entry.stat()
+    with open(entry, "r+b") as file:
+        file.write(b"[")
+    os.utime(entry, ns=(times.st_atime_ns, times.st_mtime_ns))
+
+
+def _add_a_file(site: Path) -> None:
+    (site / "build/news/first/notes.txt").write_text("someone's notes")
+
+
+DAMAGE = {"pages deleted": _remove_pages, "a page edited in place": _edit_in_place, "a search file edited": _replace_search_file, "a file added": _add_a_file}
+
+
+@pytest.mark.parametrize("kind", sorted(DAMAGE))
+def test_cache_an_output_changed_by_hand_is_not_up_to_date(kind: str, tmp_path: Path) -> None:
+    site = _site(tmp_path / "site")
+    assert _build(site).how == BUILT
+    cold = _cold(site, tmp_path)
+    DAMAGE[kind](site)
+
+    done = _build(site)
+
+    assert done.how in (RESTORED, BUILT) and done.repaired, "the damage was not seen"
+    assert snapshot(site / "build") == cold
+    assert _build(site).how == UP_TO_DATE
+    assert _build(site, output="elsewhere").how == RESTORED  # the kept output is whole again
+    assert snapshot(site / "elsewhere") == cold
+
+
+def test_cache_an_output_whose_files_only_got_new_times_is_up_to_date(tmp_path: Path) -> None:
+    site = _site(tmp_path / "site")
+    assert _build(site).how == BUILT
+    before = snapshot(site / "build")
+    for name in ("index.html", "news/first/index.html", "pagefind/pagefind-entry.json"):
+        (site / "build" / name).chmod(0o600)  # its change time moves; its bytes stay
+
+    assert _build(site).how == UP_TO_DATE
+    assert snapshot(site / "build") == before
+    assert json.loads((site / ".cache" / MANIFEST).read_text())["files"]["index.html"][2] == (site / "build/index.html").stat().st_ctime_ns
+
+
+def test_cache_the_cli_names_the_files_it_put_back(tmp_path: Path) -> None:
+    site = _site(tmp_path / "site")
+    assert _build(site).how == BUILT
+    _remove_pages(site)
+
+    done = run_eccpsite("build", "--now", NOW, "--no-pdf", cwd=site)
+
+    assert done.returncode == 0, done.stderr
+    first, second = done.stdout.splitlines()[:2]
+    assert re.fullmatch(r"\d+ file\(s\) of build were removed, added or edited since the last build \(index\.html, news/.+ and \d+ more\): built again", first)
+    assert second.startswith("nothing changed since the last build: its ")
 
 
 def test_cache_a_cache_copied_without_its_file_times_is_still_used(tmp_path: Path) -> None:
