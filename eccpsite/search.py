@@ -1,7 +1,9 @@
 """The search index: Pagefind run over the built HTML, an edge of the build.
 
-Pagefind reads the pages written to the staging folder (only the parts marked
-``data-pagefind-body``: items, pages and editions) and writes its index and
+Pagefind reads the pages written to the staging folder that carry the mark
+``data-pagefind-body`` (items, pages, editions, country pages: only those are
+given to it, see :func:`bundle_pages`; only the marked part of each is
+indexed) and writes its index and
 its small search library into ``pagefind/`` beside them, before the staging
 folder is swapped in. The site's own ``/search/`` page drives that library;
 nothing is fetched from elsewhere, so search works from the built folder on
@@ -191,13 +193,9 @@ def index_site_cached(site: Path, indexed: Sequence[tuple[str, bytes]], language
             listed[shard] = found
             continue
         shutil.rmtree(kept[shard], ignore_errors=True)  # none, or a file of it was changed (edited in an output)
-        bundle_order = order
-        if count > 1:  # Pagefind reads only this bundle's pages, linked in the site's order
-            wanted = {url for url, _ in members}
-            bundle_order = [url for url in (order if order is not None else sorted(wanted)) if url in wanted]
-        missing.append((shard, bundle_order))
+        missing.append((shard, bundle_pages(members, order)))
 
-    def make(job: tuple[int, list[str] | None]) -> None:
+    def make(job: tuple[int, list[str]]) -> None:
         shard, bundle_order = job
         _make_bundle(site, f"{BUILDING}-{shard}", kept[shard], language, bundle_order)
 
@@ -215,6 +213,13 @@ def index_site_cached(site: Path, indexed: Sequence[tuple[str, bytes]], language
     shards = [f"/{shard_folder(shard)}/" for shard in range(1, count)]
     (site / FOLDER / SHARDS).write_text(json.dumps({"bundles": shards}), encoding="utf-8")
     return files + 1
+
+
+def bundle_pages(members: Sequence[tuple[str, bytes]], order: Sequence[str] | None) -> list[str]:
+    """The urls Pagefind is given for a bundle: only its marked pages (items, editions, country pages), in the site's
+    order (sorted without one). Lists, tags and filter pages carry no mark, so Pagefind would read and drop them."""
+    wanted = {url for url, _ in members}
+    return [url for url in (order if order is not None else sorted(wanted)) if url in wanted]
 
 
 PARALLEL_BUNDLES = 2  # a Pagefind run keeps about one core and a half busy: two at once fill two cores
