@@ -10,7 +10,8 @@ inotify, the watcher's wait for the end of the burst (eccpsite.watch), the rebui
 swap and the event. It writes the medians to ``bench/serve-results.md``.
 
 The generated site comes from ``bench/generate.py`` (issue 6's deterministic
-corpus), sized to ``--items`` items of every kind.
+corpus, with the inline markup of the real content: issue 22), sized to
+``--items`` items of every kind.
 """
 
 from __future__ import annotations
@@ -321,7 +322,7 @@ def main(argv: list[str] | None = None) -> int:
     runs = [run("real content", real, args.saves, args.pause, with_template=True)]
     if args.items:
         ratio = 1 + generate.EVENTS_PER_NEWS + generate.CALLS_PER_NEWS + generate.INTERVIEWS_PER_NEWS
-        corpus = generate.make_corpus(round((args.items - 2) / ratio))
+        corpus = generate.make_corpus(round((args.items - 2) / ratio), markup=generate.realistic_markup())  # the real content's inline markup
         generate.write_eccpsite(args.work / "generated", corpus)
         runs.append(run("generated", args.work / "generated", args.saves, args.pause, with_template=False))
     command = "python bench/bench_serve.py" + "".join(f" {a}" for a in (argv if argv is not None else sys.argv[1:]))
