@@ -130,12 +130,17 @@ def _repeated_link_texts(text: str) -> Iterator[Finding]:
         first.setdefault(key, where)
 
 
+_ASCII_LOWER = re.compile("[a-z]")  # a letter that is not a capital: a line holding one is not "in capitals"
+
+
 def _capitals(text: str) -> Iterator[Finding]:
     offset = 0
     for line in text.split("\n"):
-        letters = [c for c in _MARKUP.sub("", line) if c.isalpha()]
-        if len(letters) >= CAPITALS_MIN_LETTERS and all(c.isupper() for c in letters):
-            yield Finding(offset, _CAPITALS)
+        visible = _MARKUP.sub("", line)
+        if not _ASCII_LOWER.search(visible):  # the usual line of prose stops here, without a look at each character
+            letters = [c for c in visible if c.isalpha()]
+            if len(letters) >= CAPITALS_MIN_LETTERS and all(c.isupper() for c in letters):
+                yield Finding(offset, _CAPITALS)
         offset += len(line) + 1
 
 
