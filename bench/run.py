@@ -36,6 +36,7 @@ missing is left out and said so.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import importlib.metadata
 import importlib.util
@@ -60,7 +61,8 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 sys.path.insert(0, str(HERE))
 
-import density  # noqa: E402  (bench/ is not a package)
+import bench_serve  # noqa: E402  (bench/ is not a package)
+import density  # noqa: E402
 import generate  # noqa: E402
 
 NOW = "2019-09-16"
@@ -797,9 +799,42 @@ class Session:
     code: str  # which eccpsite was measured
     counts: dict[int, dict[str, int]] = field(default_factory=dict)
     densities: dict[int, dict[str, float]] = field(default_factory=dict)  # the inline markup of each size's news (density.density)
+    serve: list[bench_serve.Result] = field(default_factory=list)  # `eccpsite serve` on the largest corpus (--serve)
+    serve_memory: float = 0.0  # the server's resident size at the end, MB
     pdfs: int = 0
     seconds: float = 0.0
     failure: str | None = None
+
+
+def time_serve(project: Path, saves: int, session: Session, say: Callable[[str], None]) -> None:
+    """``eccpsite serve`` on a corpus of the run (bench/bench_serve.py): ``saves`` saves of each usual change, one at a time."""
+    with contextlib.redirect_stderr(sys.stdout):
+        _, results, server = bench_serve.run("generated", project, saves, 0.3, with_template=False)
+    session.serve, session.serve_memory = results, server.rss
+    say("serve: " + "; ".join(f"{r.name} {statistics.median(r.latencies):.0f} ms" for r in results))
+
+
+def serve_lines(session: Session, n: int) -> list[str]:
+    """The save → reload latency of ``eccpsite serve`` on the largest corpus, against the goal of issue 22."""
+    if not session.serve:
+        return []
+    lines = [
+        "## `eccpsite serve`: save → reload",
+        "",
+        f"On the corpus of N = {n:,} (in memory: the server's own build), {len(session.serve[0].latencies)} saves of each change, one at a "
+        "time, measured by `bench/bench_serve.py` from the write to the `reload` event of an open event stream. Medians, min–max in brackets.",
+        "",
+        f"| change | latency | rebuild CPU | pages rendered | goal ≤ {bench_serve.GOAL_MS} ms |",
+        "|---|---|---|---|---|",
+    ]
+    for r in session.serve:
+        median = statistics.median(r.latencies)
+        verdict = "**met**" if median <= bench_serve.GOAL_MS else f"**not met**: {median - bench_serve.GOAL_MS:.0f} ms over"
+        spread = f"({min(r.latencies):.0f}–{max(r.latencies):.0f})"
+        cpu = f"{statistics.median(r.cpu):.0f} ms" if r.cpu else "–"
+        pages = f"{statistics.median(r.rendered):.0f}" if r.rendered else "–"
+        lines.append(f"| {r.name} | {median:.0f} ms {spread} | {cpu} | {pages} | {verdict} |")
+    return [*lines, "", f"The server held {session.serve_memory:.0f} MB (RSS) at the end.", ""]
 
 
 def markup_lines(session: Session) -> list[str]:
@@ -862,6 +897,7 @@ def write_report(path: Path, runs: Sequence[Run], sizes: Sequence[int], session:
         *goal_lines(runs, sizes, "cpu"),
         "",
         *stage_lines(runs, sizes),
+        *serve_lines(session, max(sizes)),
         *markup_lines(session),
         "## What was built",
         "",
@@ -934,6 +970,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--tools", nargs="+", choices=("eccpsite", "pelican", "hugo"), default=["eccpsite", "pelican", "hugo"])
     parser.add_argument("--now", default=NOW, help=f"--now of the eccpsite builds (default: {NOW})")
     parser.add_argument("--news-only", action="store_true", help="give eccpsite only the news (and two pages), like Pelican and Hugo")
+    parser.add_argument("--serve", type=int, default=0, metavar="SAVES", help="then time SAVES saves per change of `eccpsite serve` on the largest corpus")
     parser.add_argument("--plain-prose", action="store_true", help="the almost bare prose of issue 6's corpus instead of the real content's inline markup")
     parser.add_argument("--work", type=Path, default=default_work(), help="work folder (default: /dev/shm/eccpsite-bench when tmpfs is there)")
     parser.add_argument("--results", type=Path, help="where to write the report (default: bench/results.md; with --smoke: the work folder)")
@@ -980,6 +1017,8 @@ def main(argv: list[str] | None = None) -> int:
         for n in sizes:
             session.counts[n] = time_size(tools, setup, n, args.repeat, args.news_only, runs, say)
             session.densities[n] = density.density(density.content_bodies(work / f"n{n}" / "eccpsite" / "content" / "news"))
+        if args.serve:
+            time_serve(work / f"n{max(sizes)}" / "eccpsite", args.serve, session, say)
         last_out = work / f"n{max(sizes)}" / "out" / "eccpsite"
         session.pdfs = sum(1 for _ in last_out.rglob("*.pdf")) if last_out.is_dir() else 0
     except BuildError as failed:
