@@ -20,14 +20,13 @@ import importlib.metadata
 import json
 import os
 import shutil
-import subprocess
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
 from pathlib import Path
 
-from eccpsite import children
-from eccpsite.keptfile import FileState, link_kept
+from eccpsite import pagefind_service
+from eccpsite.keptfile import FileState, link_kept, safe_path
 from eccpsite.render import SEARCH_MARK, digest
 from eccpsite.urls import output_path
 
@@ -59,63 +58,43 @@ def _pagefind() -> str:
     return str(found)
 
 
-def _index(pages: Path, bundle: Path, language: str) -> None:
-    """Index the HTML under ``pages`` and write the bundle into ``bundle``.
-
-    Pagefind's own command (the binary of the wheel, which ``python -m
-    pagefind`` would start after a Python of its own) rather than its Python
-    service: the service's process is ended as soon as it answers that the
-    files are written, and under load a file was at times cut short (a 4 KB
-    ``wasm.unknown.pagefind``); the command writes every file before it exits.
-    """
-    pagefind = [_pagefind(), "--site", str(pages), "--output-path", str(bundle), "--force-language", language, "--silent"]
-    command = children.command(pagefind)  # ended with the build, however it ends
-    done = subprocess.run(command, capture_output=True, text=True, check=False)
-    if done.returncode != 0:
-        raise SearchIndexFailed(f"the search index could not be built: {(done.stderr or done.stdout).strip() or f'pagefind exited with {done.returncode}'}")
-
-
-def _lay_out(site: Path, order: Iterable[str], folder: Path) -> None:
-    """Link the HTML files of ``site`` into ``folder``, making its folders and files in the order of ``order``."""
-    made: set[Path] = set()
-    for url in order:
-        relative = output_path(url)
-        target = folder / relative
-        if target.parent not in made:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            made.add(target.parent)
-        if relative.endswith(".html"):
-            try:
-                os.link(site / relative, target)
-            except OSError:  # a filesystem without hard links
-                shutil.copyfile(site / relative, target)
+def _page_url(relative: str) -> str:
+    """The address Pagefind gives the HTML file at ``relative`` (``news/x/index.html`` → ``/news/x/``)."""
+    return "/" + (relative[: -len("index.html")] if relative == "index.html" or relative.endswith("/index.html") else relative)
 
 
 def index_site(site: Path, language: str = "en", order: Iterable[str] | None = None, folder: str = FOLDER) -> int:
-    """Build the search index of the pages in ``site`` into ``site/<folder>``; returns the number of files it added.
+    """Build the search index of the HTML pages in ``site`` into ``site/<folder>``; returns the number of files it added.
 
-    Pagefind numbers the pages in the order it finds them, the order in which
-    the filesystem lists a folder (on tmpfs, the order its entries were made).
-    ``order``, the urls of the site's files in the order the build made them,
-    makes the index independent of which process wrote a file first: the HTML
-    files are linked into a folder of their own in that order, and Pagefind
-    reads that one.
+    Pagefind numbers the pages in the order it is given them, and the index's
+    bytes follow from those numbers; its command would take them in the order
+    the file system lists a folder, which differs from one disk to the next
+    (eccpsite.pagefind_service). They are handed to it one by one instead:
+    in ``order`` (the urls of the site's files in the order the build made
+    them, whichever worker wrote a file first), else sorted by path. Every
+    file of the bundle is written whole here, the unused interfaces left out.
     """
     site = site.resolve()
-    pages = site if order is None else site / f".pagefind-pages-{folder.replace('/', '-')}"  # one per bundle: they may be made at once
+    if order is None:
+        pages = sorted(path.relative_to(site).as_posix() for path in site.rglob("*.html") if path.is_file())
+    else:
+        pages = [relative for relative in map(output_path, order) if relative.endswith(".html")]
+    bundle = site / folder
     try:
-        if order is not None:
-            _lay_out(site, order, pages)
-        _index(pages, site / folder, language)
+        made = pagefind_service.bundle(_pagefind(), ((_page_url(p), (site / p).read_text(encoding="utf-8", errors="replace")) for p in pages), language)
+        written = 0
+        for name, data in made:
+            if name in UNUSED or not safe_path(name):
+                continue
+            target = bundle / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(data)
+            written += 1
+    except pagefind_service.ServiceFailed as exc:
+        raise SearchIndexFailed(f"the search index could not be built: {exc}") from exc
     except OSError as exc:
         raise SearchIndexFailed(f"the search index could not be built: {exc}") from exc
-    finally:
-        if pages != site:
-            shutil.rmtree(pages, ignore_errors=True)
-    bundle = site / folder
-    for name in UNUSED:
-        (bundle / name).unlink(missing_ok=True)
-    return sum(1 for path in bundle.rglob("*") if path.is_file())
+    return written
 
 
 MARKER = SEARCH_MARK
@@ -135,7 +114,7 @@ def search_key(indexed: Iterable[tuple[str, bytes]], language: str) -> str:
     build keeps each page's digest (``eccpsite.render.digest``), not its bytes.
     """
     key = hashlib.blake2b(digest_size=20)
-    key.update(f"{language}\0{importlib.metadata.version('pagefind')}\0".encode())
+    key.update(f"{language}\0{importlib.metadata.version('pagefind')}\0pages in order\0".encode())  # through its service (not readdir)
     for url, page_digest in sorted(indexed):
         key.update(url.encode() + b"\0" + page_digest)
     return key.hexdigest()

@@ -473,3 +473,24 @@ def test_faults_a_kill_during_the_search_index_takes_pagefind_with_it(sites: Sit
     again = build(project, output)
     assert again.returncode == 0 and snapshot(output) == new, again.stderr
     assert leftovers(output) == []
+
+
+# --- the same bytes on every file system ---
+
+
+def test_faults_one_tree_built_on_two_file_systems_gives_the_same_bytes(tmp_path: Path, listing_in_order: Path) -> None:
+    """ext4 lists a folder by a hash of its names seeded per file system, tmpfs in the order its entries were made:
+    Pagefind, which numbers pages in the order it reads them, is handed them in the build's order instead."""
+    if os.stat(tmp_path).st_dev == os.stat(listing_in_order).st_dev:
+        pytest.skip("no second file system (/dev/shm) here")
+    disk = small_site(tmp_path / "site", news=60)
+    memory = listing_in_order / "site"
+    shutil.copytree(disk, memory)
+
+    for project in (disk, memory):
+        done = build(project, project.parent / "out")
+        assert done.returncode == 0, done.stderr
+
+    on_disk, in_memory = snapshot(tmp_path / "out"), snapshot(listing_in_order / "out")
+    assert any(name.startswith("pagefind/fragment/") for name in on_disk)
+    assert sorted(name for name in on_disk.keys() | in_memory.keys() if on_disk.get(name) != in_memory.get(name)) == []
