@@ -42,10 +42,10 @@ from eccpsite import edition_pdf, urls  # noqa: E402
 from eccpsite.build import resolve_now  # noqa: E402
 from eccpsite.content import parse_content  # noqa: E402
 from eccpsite.fetcher import Policy, ProjectFetcher  # noqa: E402
+from eccpsite.kinds import Edition, News, SectionRef  # noqa: E402
 from eccpsite.model import ResolvedEdition, Site, build_model  # noqa: E402
 from eccpsite.reader import read_sources  # noqa: E402
 from eccpsite.render import Renderer, make_environment  # noqa: E402
-from eccpsite.schema import Edition, News, SectionRef  # noqa: E402
 
 NOW = "2019-09-16"
 SEED = 2019

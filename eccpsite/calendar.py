@@ -33,12 +33,13 @@ import icalendar
 from eccpsite import urls
 from eccpsite.config import SiteConfig
 from eccpsite.dates import in_words, moment, range_in_words
-from eccpsite.directory import country_name
+from eccpsite.fields import country_name
 from eccpsite.history import History
+from eccpsite.kinds import Call, Event, Item, item_date
+from eccpsite.kinds.events import event_tz
 from eccpsite.markup import plain_text, render_markdown
-from eccpsite.model import EventFilter, Site, event_place, event_start, event_tz, item_date
+from eccpsite.model import EventFilter, Site, event_place, event_start
 from eccpsite.recurrence import FREQ
-from eccpsite.schema import Call, Event, Item
 
 REFRESH = dt.timedelta(hours=12)  # how often subscribers' clients should fetch the calendar again
 STATUS = {"cancelled": "CANCELLED", "postponed": "TENTATIVE"}

@@ -12,8 +12,9 @@ from zoneinfo import ZoneInfo
 from eccpsite.accessibility import Finding, accessibility_findings
 from eccpsite.config import SiteConfig, parse_config
 from eccpsite.errors import ContentError
+from eccpsite.kinds import SITE_ZONE, Edition, Item, parse_edition
 from eccpsite.rawhtml import Removal, removed_html
-from eccpsite.schema import SITE_ZONE, Edition, Item, parse_edition, parse_item, slug_for
+from eccpsite.schema import parse_item, slug_for
 from eccpsite.source import Source, Sources, load_yaml, split_front_matter
 
 

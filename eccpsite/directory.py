@@ -14,20 +14,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TypeVar
 
-from babel import Locale
-
 from eccpsite import urls
 from eccpsite.errors import ContentError
-from eccpsite.fields import did_you_mean
-from eccpsite.schema import Cluster, Event, Factsheet, Interview, Item, News
+from eccpsite.fields import country_name, did_you_mean
+from eccpsite.kinds import Cluster, Event, Factsheet, Interview, Item, News
 
-_TERRITORIES = Locale("en").territories
 T = TypeVar("T", bound=Item)
-
-
-def country_name(code: str) -> str:
-    """``RO`` → ``Romania`` (English names from the CLDR, via Babel)."""
-    return str(_TERRITORIES.get(code, code))
 
 
 def name_key(name: str) -> tuple[str, str]:

@@ -36,11 +36,11 @@ from eccpsite import urls
 from eccpsite.cache import code_digest
 from eccpsite.config import SiteConfig
 from eccpsite.errors import ContentError
+from eccpsite.kinds import Item
 from eccpsite.markup import render_markdown
 from eccpsite.model import ResolvedEdition, Site
 from eccpsite.pdf_policy import Policy
 from eccpsite.render import Output, Renderer, Stage
-from eccpsite.schema import Item
 
 if TYPE_CHECKING:
     from eccpsite.fetcher import ProjectFetcher

@@ -20,7 +20,7 @@ from typing import Any
 
 from eccpsite import fields as f
 from eccpsite.config import CONFIG_FIELDS
-from eccpsite.schema import COMMON_FIELDS, EDITION_FIELDS, KIND_FIELDS, KIND_NAMES
+from eccpsite.kinds import EDITION_FIELDS, registered
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
 _DATE = f.DATE.pattern
@@ -83,9 +83,8 @@ def _document(name: str, title: str, schema: dict[str, Any]) -> dict[str, Any]:
 def all_schemas() -> dict[str, dict[str, Any]]:
     """Every schema by file name: one per content kind's front matter, the editions and site.yaml."""
     documents = {}
-    for kind, (_, kind_fields) in KIND_FIELDS.items():
-        item = _a(KIND_NAMES[kind])
-        documents[f"{kind}.schema.json"] = _document(kind, f"Front matter of {item}", mapping_schema({**COMMON_FIELDS, **kind_fields}, item))
+    for kind in registered():
+        documents[f"{kind.folder}.schema.json"] = _document(kind.folder, f"Front matter of {kind.what}", mapping_schema(kind.all_fields, kind.what))
     editions = mapping_schema(EDITION_FIELDS, "a newsletter edition")
     section = {"title": {"type": "string"}, "items": {"type": "array", "items": {"type": "string", "description": "an item: <folder>/<slug>"}}}
     editions["properties"]["sections"] = {

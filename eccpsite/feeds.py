@@ -41,17 +41,13 @@ from feedgen.feed import FeedGenerator
 from eccpsite import urls
 from eccpsite.config import SiteConfig
 from eccpsite.dates import in_words, moment, range_in_words
-from eccpsite.directory import country_name
+from eccpsite.fields import country_name
 from eccpsite.history import History
+from eccpsite.kinds import Call, Cluster, Event, Interview, Item, Kind, News, item_date, registered
 from eccpsite.markup import plain_text, render_markdown, summary_text
-from eccpsite.model import ResolvedEdition, Site, event_place, item_date
-from eccpsite.schema import Call, Cluster, Event, Interview, Item, News
+from eccpsite.model import ResolvedEdition, Site, event_place
 
 FEED_LIMIT = 50  # entries per feed, newest first
-SECTION_TITLES = {"news": "News", "events": "Events", "calls": "Calls", "interviews": "Interviews", "newsletter": "Newsletter", "all": "Everything"}
-SECTION_PAGES = {"news": "/news/", "events": "/events/", "calls": "/calls/", "interviews": "/interviews/", "newsletter": urls.NEWSLETTER, "all": urls.HOME}
-# The feed of new profiles, made only when the site has some (render_feeds).
-SECTION_TITLES["clusters"], SECTION_PAGES["clusters"] = "New cluster profiles", urls.CLUSTERS
 MEDIA_TYPES = {"xml": "application/rss+xml", "atom": "application/atom+xml", "json": "application/feed+json"}
 GENERATOR = "eccpsite"
 
@@ -265,7 +261,7 @@ def _newest_first(entries: Sequence[Entry]) -> tuple[Entry, ...]:
 
 
 def _dated(items: Sequence[Item]) -> list[Item]:
-    return [i for i in items if isinstance(i, (News, Event, Call, Interview))]
+    return [i for i in items if item_date(i) is not None]
 
 
 def _newest_items(site: Site, items: Sequence[Item], history: History) -> list[Item]:
@@ -279,20 +275,19 @@ def _newest_items(site: Site, items: Sequence[Item], history: History) -> list[I
     return newest
 
 
+def kind_entries(site: Site, kind: Kind, history: History) -> tuple[Entry, ...]:
+    """The entries of a kind's feed, newest first."""
+    assert kind.feed is not None
+    chosen = kind.feed.items(site)
+    return _newest_first([item_entry(site, i, history) for i in _newest_items(site, _dated(chosen) if kind.feed.dated_only else chosen, history)])
+
+
 def section_entries(site: Site, section: str, history: History, sizes: Mapping[str, int]) -> tuple[Entry, ...]:
-    """The entries of the feed of ``section`` (one of ``urls.FEED_SECTIONS``), newest first."""
-    groups: dict[str, Sequence[Item]] = {
-        "news": site.news,
-        "events": (*site.upcoming_events, *site.past_events),
-        "calls": (*site.open_calls, *site.closed_calls),
-        "interviews": site.interviews,
-        "clusters": site.directory.clusters,
-    }
-    editions = [edition_entry(site, e, history, sizes) for e in site.editions] if section in ("newsletter", "all") else []
+    """The entries of the feed of ``section`` ("newsletter" or "all": the kinds' feeds are :func:`kind_entries`)."""
+    editions = [edition_entry(site, e, history, sizes) for e in site.editions]
     if section == "newsletter":
         return _newest_first(editions)
-    chosen = _dated(site.items) if section == "all" else (groups[section] if section == "clusters" else _dated(groups[section]))
-    return _newest_first([item_entry(site, i, history) for i in _newest_items(site, chosen, history)] + editions)
+    return _newest_first([item_entry(site, i, history) for i in _newest_items(site, _dated(site.items), history)] + editions)
 
 
 def _latest(site: Site, entries: Sequence[Entry], history: History) -> dt.datetime:
@@ -401,18 +396,26 @@ def to_json(config: SiteConfig, feed: Feed) -> bytes:
 WRITERS = {"xml": to_rss, "atom": to_atom, "json": to_json}
 
 
-def section_feed(site: Site, section: str, history: History, sizes: Mapping[str, int]) -> Feed:
+def _feed(site: Site, history: History, name: str, what: str, home: str, entries: tuple[Entry, ...], description: str | None = None) -> Feed:
+    """The feed ``/feeds/<name>.*`` of ``what`` (its title), whose web page is ``home``."""
     config = site.config
-    entries = section_entries(site, section, history, sizes)
-    what = SECTION_TITLES[section]
     return Feed(
         title=f"{config.title}: {what}",
-        description=f"{what} from the {config.title}." if section != "all" else config.description or config.title,
-        home=config.absolute(SECTION_PAGES[section]),
-        urls={ext: urls.feed_url(section, ext) for ext in urls.FEED_FORMATS},
+        description=description or f"{what} from the {config.title}.",
+        home=config.absolute(home),
+        urls={ext: urls.feed_url(name, ext) for ext in urls.FEED_FORMATS},
         entries=entries,
         updated=_latest(site, entries, history),
     )
+
+
+def kind_feed(site: Site, kind: Kind, history: History) -> Feed | None:
+    """A kind's feed (``/feeds/<folder>.*``), or None when it holds nothing and its kind makes none then."""
+    assert kind.feed is not None
+    entries = kind_entries(site, kind, history)
+    if not entries and not kind.feed.when_empty:
+        return None
+    return _feed(site, history, kind.folder, kind.feed.title, urls.section_url(kind.folder), entries)
 
 
 def tag_feed(site: Site, tag: str, history: History) -> Feed:
@@ -431,9 +434,10 @@ def tag_feed(site: Site, tag: str, history: History) -> Feed:
 
 def render_feeds(site: Site, history: History, sizes: Mapping[str, int]) -> Iterator[tuple[str, bytes]]:
     """Every feed of the site in every format, as ``(url, bytes)``; ``sizes`` maps output URLs to their length."""
-    feeds = [section_feed(site, s, history, sizes) for s in urls.FEED_SECTIONS]
-    if site.directory.clusters:  # profiles joining the directory, by when their file was first committed
-        feeds.append(section_feed(site, "clusters", history, sizes))
+    feeds = [feed for kind in registered() if kind.feed is not None and (feed := kind_feed(site, kind, history)) is not None]
+    feeds += [_feed(site, history, "newsletter", "Newsletter", urls.NEWSLETTER, section_entries(site, "newsletter", history, sizes))]
+    everything = section_entries(site, "all", history, sizes)
+    feeds += [_feed(site, history, "all", "Everything", urls.HOME, everything, site.config.description or site.config.title)]
     feeds += [tag_feed(site, tag, history) for tag in site.tags]
     for feed in feeds:
         for extension in urls.FEED_FORMATS:

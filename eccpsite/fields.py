@@ -38,6 +38,7 @@ COUNTRIES = frozenset(
 )
 # Codes people often write that are not ISO 3166-1 alpha-2, with the right one.
 _COUNTRY_HINTS = {"UK": "GB", "EL": "GR", "EN": "GB"}
+_TERRITORIES = Locale("en").territories  # English country names from the CLDR
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")  # what a slug is; also the JSON Schemas' pattern (editor_schema)
 DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -211,10 +212,15 @@ def url(value: Any) -> str:
     raise FieldError(f"expected a full web address starting with https://, found {raw!r}")
 
 
+def country_name(code: str) -> str:
+    """``RO`` → ``Romania`` (English names from the CLDR, via Babel)."""
+    return str(_TERRITORIES.get(code, code))
+
+
 @lru_cache(maxsize=1)
 def _country_names() -> dict[str, str]:
     """Country names as people write them (English, from the CLDR via Babel), casefolded, to their code."""
-    names = {str(name).casefold(): code for code, name in Locale("en").territories.items() if code in COUNTRIES}
+    names = {str(name).casefold(): code for code, name in _TERRITORIES.items() if code in COUNTRIES}
     names.update({"czech republic": "CZ", "holland": "NL", "england": "GB", "great britain": "GB", "turkey": "TR", "korea": "KR"})
     return names
 

@@ -13,7 +13,7 @@ import dataclasses
 from collections.abc import Iterable, Sequence
 
 from eccpsite.errors import ContentError
-from eccpsite.schema import Item
+from eccpsite.kinds import Item
 
 
 def line_in(item: Item, written: str) -> int:

@@ -25,8 +25,9 @@ from eccpsite.dates import day_of, in_words, moment
 from eccpsite.directory import Directory, build_directory, check_cluster_refs
 from eccpsite.errors import ContentError
 from eccpsite.fields import did_you_mean
+from eccpsite.kinds import Call, Cluster, Deadline, Edition, Event, Interview, Item, News, Page, item_date, kind_named, kind_of, registered
+from eccpsite.kinds.events import event_tz
 from eccpsite.recurrence import Occurrence
-from eccpsite.schema import Call, Cluster, Deadline, Edition, Event, Interview, Item, News, Page
 from eccpsite.tags import name_tags
 
 T = TypeVar("T")
@@ -138,6 +139,11 @@ class Site:
     def url(self, item: Item) -> str:
         return urls.item_url(item.kind, item.slug)
 
+    def of_kind(self, folder: str) -> tuple[Item, ...]:
+        """The visible items of one kind, newest first: the list and feed of a kind that keeps no collection of its
+        own in the site model (the built-in kinds keep theirs: ``news``, ``upcoming_events`` …)."""
+        return tuple(sorted((i for i in self.items if i.kind == folder), key=_sort_key_newest, reverse=True))
+
     def tag_name(self, tag: str) -> str:
         """The form the site shows a tag in, however it was written (``blue-growth``, ``Blue Growth`` → ``blue growth``)."""
         return self.tag_names.get(urls.slugify(tag), tag)
@@ -188,22 +194,6 @@ def event_place(event: Event) -> str:
     if event.online:
         parts.append("Online")
     return ", ".join(parts)
-
-
-def item_date(item: Item) -> dt.date | None:
-    """The date an item was published: what lists and feeds sort by."""
-    if isinstance(item, (News, Interview)):
-        return item.date
-    if isinstance(item, Event):
-        return item.date or day_of(item.start)
-    if isinstance(item, Call):
-        return item.date or day_of(item.opens or item.deadlines[0].date)
-    return None
-
-
-def event_tz(event: Event, config: SiteConfig) -> ZoneInfo:
-    """The zone of an event's times: its own ``timezone``, else the site's."""
-    return ZoneInfo(event.timezone) if event.timezone else config.tz
 
 
 def occurrence_span(event: Event, occurrence: Occurrence, config: SiteConfig) -> tuple[dt.datetime, dt.datetime]:
@@ -326,6 +316,28 @@ def paginate(items: Sequence[T], base: str, per_page: int) -> list[Paginated[T]]
     return [Paginated(n, total, tuple(items[(n - 1) * per_page : n * per_page]), urls.list_url(base, n), base) for n in range(1, total + 1)]
 
 
+def _listable_words() -> str:
+    """What an edition may list, in words: the folders of the kinds whose items have a page."""
+    listable = [kind.folder for kind in registered() if kind.template is not None]
+    return ", ".join(f"{folder}/" for folder in listable[:-1]) + f" or {listable[-1]}/"
+
+
+def _reserved_slug(item: Item) -> list[ContentError]:
+    """An item whose slug its kind's own pages use (``/events/past/``), or a page taking one of the site's folders."""
+    kind = kind_of(item)
+    if kind.folder == "pages" and item.slug in reserved_segments():
+        return [ContentError(item.path, item.line, "slug", f"'{item.slug}' is used by the site itself; choose another page name")]
+    if item.slug in kind.reserved:
+        message = f"'{item.slug}' is used by {kind.reserved_by} itself (/{kind.folder}/{item.slug}/); choose another file name or 'slug:'"
+        return [ContentError(item.path, item.line, "slug", message)]
+    return []
+
+
+def reserved_segments() -> frozenset[str]:
+    """First path segments a page may not take: the kinds' folders and the build's own."""
+    return urls.RESERVED | {kind.folder for kind in registered() if kind.template is not None and kind.folder != "pages"}
+
+
 def _sort_key_newest(item: Item) -> tuple[dt.date, dt.time, str]:
     """Newest first by day, then by the time a date with a time gives (a plain date counts as the day's start), then slug."""
     return (item_date(item) or dt.date.min, item.date_time.time() if item.date_time is not None else dt.time.min, item.slug)
@@ -352,14 +364,7 @@ def build_model(
             message = f"the slug '{item.slug}' is already used by {other.path}; give one of them another file name or 'slug:'"
             errors.append(ContentError(item.path, item.line, "slug", message))
             continue
-        if item.kind == "pages" and item.slug in urls.RESERVED:
-            errors.append(ContentError(item.path, item.line, "slug", f"'{item.slug}' is used by the site itself; choose another page name"))
-        if item.kind == "events" and item.slug in urls.EVENT_RESERVED:
-            message = f"'{item.slug}' is used by the event calendar itself (/events/{item.slug}/); choose another file name or 'slug:'"
-            errors.append(ContentError(item.path, item.line, "slug", message))
-        if item.kind == "clusters" and item.slug in urls.CLUSTER_RESERVED:
-            message = f"'{item.slug}' is used by the cluster directory itself (/clusters/{item.slug}/); choose another file name or 'slug:'"
-            errors.append(ContentError(item.path, item.line, "slug", message))
+        errors.extend(_reserved_slug(item))
         by_ref[item.ref] = item
     errors.extend(check_cluster_refs(by_ref.values(), [i.slug for i in by_ref.values() if i.kind == "clusters"], unparsed))
 
@@ -378,8 +383,7 @@ def build_model(
                     continue
                 if ref not in by_ref:
                     kind = ref.split("/", 1)[0]
-                    known = kind in (*urls.SECTIONS, "pages")
-                    hint = did_you_mean(ref, list(by_ref)) if known else " (a reference starts with news/, events/, calls/, interviews/ or pages/)"
+                    hint = did_you_mean(ref, list(by_ref)) if kind_named(kind) is not None else f" (a reference starts with {_listable_words()})"
                     message = f"'{ref}' does not match any item{hint}; expected <folder>/<slug>, the slug being the file name without .md and date"
                     errors.append(ContentError(edition.path, line, "sections.items", message))
                 elif ref not in visible_refs:

@@ -11,7 +11,7 @@ import re
 from pathlib import Path
 
 from eccpsite.errors import ContentError
-from eccpsite.schema import KINDS
+from eccpsite.kinds import folders
 from eccpsite.source import MAX_FILE_BYTES, Source, Sources
 
 
@@ -127,7 +127,7 @@ def read_sources(root: Path) -> Sources:
     if config is None and not config_path.exists():
         errors.append(ContentError("site.yaml", 0, "", "is missing; it holds the site's title and base_url"))
     items: dict[str, tuple[Source, ...]] = {}
-    for kind in KINDS:
+    for kind in folders():
         items[kind], others = _read_folder(root, content / kind, ".md", errors)
         for name in others:
             message = "only Markdown files ending in .md are read in this folder"

@@ -48,13 +48,13 @@ from eccpsite.config import SiteConfig
 from eccpsite.content import parse_content
 from eccpsite.errors import BuildFailed, ContentError
 from eccpsite.history import History, read_history
+from eccpsite.kinds import SITE_ZONE, Edition, Item, folders
 from eccpsite.links import LinkIndex
 from eccpsite.locate import locate
 from eccpsite.model import Site, build_model, next_status_change, refs_in, same_place, swap_items, swap_site_items
 from eccpsite.pagecache import SITE_FIELDS, Recorder, recording_site
 from eccpsite.reader import read_file, read_sources
 from eccpsite.render import Output, Renderer, Reused, make_environment
-from eccpsite.schema import KINDS, SITE_ZONE, Edition, Item
 from eccpsite.source import Source, Sources
 
 # Stages made on request rather than after every save: no browser tab waits for
@@ -81,11 +81,11 @@ def classify(rel: str) -> str:
         return OTHER
     if parts[1] == "media":
         return STATIC
-    if len(parts) == 3 and parts[1] in KINDS:
+    if len(parts) == 3 and parts[1] in folders():
         return ITEM if parts[2].endswith(".md") else RESCAN  # other files there are reported by read_sources
     if len(parts) == 3 and parts[1] == "newsletter":
         return EDITION if parts[2].endswith(".yaml") else OTHER
-    if len(parts) == 2 and parts[1] in (*KINDS, "newsletter", "media"):
+    if len(parts) == 2 and parts[1] in (*folders(), "newsletter", "media"):
         return RESCAN  # the folder itself appeared, went or moved
     return OTHER
 

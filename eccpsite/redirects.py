@@ -19,8 +19,9 @@ from dataclasses import dataclass
 from eccpsite import fields, urls
 from eccpsite.errors import ContentError, FieldError
 from eccpsite.history import History
+from eccpsite.kinds import Item, folders
 from eccpsite.model import Site
-from eccpsite.schema import KINDS, Item, slug_for
+from eccpsite.schema import slug_for
 
 REDIRECTS_FILE = "/_redirects"  # Netlify's redirect rules, read before netlify.toml's
 ALIAS, RENAMED = "alias", "renamed"
@@ -49,7 +50,7 @@ def former_url(former: str) -> str | None:
     """The address a content file had under its former name (``content/news/2019-05-14-x.md`` → ``/news/x/``), or
     None when that name was not an item's (another folder, a slug that is not one)."""
     parts = former.split("/")
-    if len(parts) != 3 or parts[0] != "content" or parts[1] not in KINDS or not parts[2].endswith(".md"):
+    if len(parts) != 3 or parts[0] != "content" or parts[1] not in folders() or not parts[2].endswith(".md"):
         return None
     try:
         slug = fields.slug(slug_for(parts[2]))

@@ -25,9 +25,12 @@ import jinja2
 from markupsafe import Markup
 
 from eccpsite import calendar, children, dates, europe_map, feeds, redirects, timetable, urls
-from eccpsite.directory import Country, country_name
+from eccpsite.directory import Country
 from eccpsite.errors import BuildFailed, ContentError
+from eccpsite.fields import country_name
 from eccpsite.history import History
+from eccpsite.kinds import Cluster, Event, Item, item_date, kind_of, registered
+from eccpsite.kinds.base import Facts
 from eccpsite.markup import inline_markdown, plain_text, render_markdown, summary_text
 from eccpsite.model import (
     STATUS_WORDS,
@@ -36,15 +39,12 @@ from eccpsite.model import (
     ResolvedEdition,
     Site,
     attendance_of,
-    event_tz,
     group_by_month,
-    item_date,
     next_status_change,
     paginate,
     registration_closes,
 )
 from eccpsite.recurrence import Occurrence
-from eccpsite.schema import Call, Cluster, Event, Interview, Item, News, Page
 
 
 @dataclass(frozen=True)
@@ -155,6 +155,7 @@ def make_environment(templates: Path) -> jinja2.Environment:
         file_size=file_size,
         slugify=urls.slugify,
     )
+    env.globals.update(kind_label=lambda item: kind_of(item).label)
     env.globals.update(item_url=lambda item: urls.item_url(item.kind, item.slug), urls=urls, map_legend=europe_map.legend, map_beyond=europe_map.beyond)
     env.globals.update(google_calendar_url=calendar.google_calendar_url, webcal_url=calendar.webcal_url)
     env.globals.update(when_words=timetable.when_words, subscribe_links=calendar.subscribe_links, filter_calendar_url=calendar.filter_calendar_url)
@@ -264,122 +265,24 @@ def _located_template_error(template: str, exc: Exception, item: Item | None) ->
 
 
 def _json_ld(site: Site, item: Item, history: History | None = None) -> dict[str, Any] | None:
-    """schema.org data for an item page: NewsArticle (dates as in the feeds, with offsets) or Event."""
-    config = site.config
-    url = config.absolute(site.url(item))
-    if isinstance(item, (News, Interview)):
-        return {
-            "@context": "https://schema.org",
-            "@type": "NewsArticle",
-            "headline": item.title,
-            "datePublished": feeds.published(site, item, history or {}).isoformat(),
-            "dateModified": feeds.modified(site, item, history or {}).isoformat(),
-            "url": url,
-            "mainEntityOfPage": url,
-            "author": {"@type": "Organization", "name": getattr(item, "source", None) or config.author},
-            "publisher": {"@type": "Organization", "name": config.title},
-            **_ld_keywords(site, item),
-        }
-    if isinstance(item, Cluster):
-        return _cluster_json_ld(site, item)
-    if isinstance(item, Event):
-        status = {"cancelled": "EventCancelled", "postponed": "EventPostponed"}.get(item.status, "EventScheduled")
-        data: dict[str, Any] = {
-            "@context": "https://schema.org",
-            "@type": "Event",
-            "name": item.title,
-            "startDate": _ld_moment(item.start, event_tz(item, config)),
-            "eventStatus": f"https://schema.org/{status}",
-            "url": url,
-        }
-        if item.end is not None:
-            data["endDate"] = _ld_moment(item.end, event_tz(item, config))
-        if item.repeat is not None:
-            data["eventSchedule"] = _ld_schedule(item, config.timezone)
-        if item.summary:
-            data["description"] = item.summary
-        places: list[dict[str, Any]] = []
-        if item.location is not None:
-            address = {"@type": "PostalAddress"}
-            if item.location.city:
-                address["addressLocality"] = item.location.city
-            if item.location.country:
-                address["addressCountry"] = item.location.country
-            name = item.location.venue or item.location.city or country_name(item.location.country or "")
-            places.append({"@type": "Place", "name": name, "address": address})
-        if item.online:
-            places.append({"@type": "VirtualLocation", "url": item.url or url})
-        if places:
-            data["location"] = places[0] if len(places) == 1 else places
-        mode = "Mixed" if item.online and item.location else ("Online" if item.online else "Offline")
-        data["eventAttendanceMode"] = f"https://schema.org/{mode}EventAttendanceMode"
-        if item.organiser:
-            data["organizer"] = {"@type": "Organization", "name": item.organiser}
-        data.update(_ld_keywords(site, item))
-        return data
-    return None
-
-
-def _ld_keywords(site: Site, item: Item) -> dict[str, str]:
-    """schema.org ``keywords``: the item's tags as the site shows them, comma-separated."""
-    return {"keywords": ", ".join(site.tag_name(tag) for tag in item.tags)} if item.tags else {}
-def _cluster_json_ld(site: Site, cluster: Cluster) -> dict[str, Any]:
-    """schema.org Organization data for a profile page."""
-    config = site.config
-    data: dict[str, Any] = {
-        "@context": "https://schema.org",
-        "@type": "Organization",
-        "name": cluster.title,
-        "url": cluster.website or config.absolute(site.url(cluster)),
-        "mainEntityOfPage": config.absolute(site.url(cluster)),
-        "address": {"@type": "PostalAddress", "addressCountry": cluster.country, **({"addressLocality": cluster.city} if cluster.city else {})},
-    }
-    optional = {
-        "alternateName": cluster.acronym,
-        "description": cluster.summary,
-        "foundingDate": str(cluster.founded) if cluster.founded is not None else None,
-        "logo": config.absolute("/" + cluster.logo) if cluster.logo and not cluster.logo.startswith(("http://", "https://")) else cluster.logo,
-        "knowsAbout": list(cluster.sectors) or None,
-        "award": list(cluster.labels) or None,
-    }
-    data.update({key: value for key, value in optional.items() if value is not None})
-    return data
+    """schema.org data for an item page, as its kind makes it (dates as in the feeds, with offsets)."""
+    make = kind_of(item).json_ld
+    if make is None:
+        return None
+    config, known = site.config, history or {}
+    facts = Facts(
+        config=config,
+        url=config.absolute(site.url(item)),
+        keywords=", ".join(site.tag_name(tag) for tag in item.tags),
+        dates=lambda: (feeds.published(site, item, known), feeds.modified(site, item, known)),
+    )
+    return make(item, facts)
 
 
 def _country_json_ld(site: Site, country: Country) -> dict[str, Any]:
     """schema.org Country (a Place) data for a country's page."""
     url = site.config.absolute(country.url)
     return {"@context": "https://schema.org", "@type": "Country", "name": country.name, "identifier": country.code, "url": url}
-
-
-def _ld_schedule(event: Event, site_zone: str) -> dict[str, Any]:
-    """schema.org Schedule of a series: how often, from when to when, at what local time, and the days left out."""
-    rule = event.repeat
-    assert rule is not None
-    unit = {"day": "D", "week": "W", "month": "M", "year": "Y"}[rule.every]
-    schedule: dict[str, Any] = {"@type": "Schedule", "repeatFrequency": f"P{rule.interval}{unit}", "startDate": dates.day_of(event.start).isoformat()}
-    if rule.until is not None:
-        schedule["endDate"] = rule.until.isoformat()
-    if rule.count is not None:
-        schedule["repeatCount"] = rule.count
-    if isinstance(event.start, dt.datetime):
-        schedule["startTime"] = f"{event.start:%H:%M}"
-        if isinstance(event.end, dt.datetime):
-            schedule["endTime"] = f"{event.end:%H:%M}"
-        schedule["scheduleTimezone"] = event.timezone or site_zone
-    if rule.except_:
-        schedule["exceptDate"] = [day.isoformat() for day in rule.except_]
-    return schedule
-
-
-def _ld_moment(value: dt.date | dt.datetime, tz: Any) -> str:
-    return dates.moment(value, tz).isoformat() if isinstance(value, dt.datetime) else value.isoformat()
-
-
-# A country's factsheet has no page of its own: its country's page shows it (render_countries).
-ITEM_TEMPLATES: dict[type[Item], str] = {
-    News: "news.html", Event: "event.html", Call: "call.html", Interview: "interview.html", Page: "page.html", Cluster: "cluster.html",
-}  # fmt: skip
 
 
 def item_editions(site: Site) -> dict[str, tuple[ResolvedEdition, ...]]:
@@ -394,7 +297,7 @@ def item_editions(site: Site) -> dict[str, tuple[ResolvedEdition, ...]]:
 def render_item(r: Renderer, item: Item, editions: tuple[ResolvedEdition, ...] = ()) -> Output | Reused | None:
     """The page of one item, with the editions that list it (the dev server re-renders only the items that changed)."""
     site = r.site
-    template = ITEM_TEMPLATES.get(type(item))
+    template = kind_of(item).template
     if template is None:
         return None
     return r.page(
@@ -493,14 +396,11 @@ def _lists(r: Renderer, base: str, items: tuple[Any, ...], template: str, **cont
 
 
 def render_sections(r: Renderer) -> Iterator[Output | Reused | None]:
-    """Paginated lists: news, upcoming and past events, open and closed calls, interviews."""
-    site = r.site
-    yield from _lists(r, "/news/", site.news, "list.html", heading="News", section="news")
-    yield from _lists(r, "/events/", site.upcoming_events, "events.html", heading="Upcoming events", section="events", past=False)
-    yield from _lists(r, urls.PAST_EVENTS, site.past_events, "events.html", heading="Past events", section="events", past=True)
-    yield from _lists(r, "/calls/", site.open_calls, "calls.html", heading="Open calls", section="calls", closed=False)
-    yield from _lists(r, urls.CLOSED_CALLS, site.closed_calls, "calls.html", heading="Closed calls", section="calls", closed=True)
-    yield from _lists(r, "/interviews/", site.interviews, "list.html", heading="Interviews", section="interviews")
+    """The paginated lists the kinds declare: news, upcoming and past events, open and closed calls, interviews …"""
+    for kind in registered():
+        for listed in kind.lists:
+            context = dict(listed.context)
+            yield from _lists(r, listed.url, tuple(listed.items(r.site)), listed.template, heading=listed.heading, section=kind.folder, **context)
 
 
 def _filter_heading(site: Site, f: EventFilter) -> str:

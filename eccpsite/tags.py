@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from eccpsite.config import SiteConfig
 from eccpsite.errors import ContentError
-from eccpsite.schema import Item
+from eccpsite.kinds import Item
 from eccpsite.urls import slugify, tag_url
 
 FILES_NAMED = 3  # files named per variant in a warning; the rest are counted

@@ -18,9 +18,10 @@ from zoneinfo import ZoneInfo
 
 from eccpsite import urls
 from eccpsite.dates import day_of, in_words, range_in_words
-from eccpsite.model import Site, event_tz, occurrence_span
+from eccpsite.kinds import Event
+from eccpsite.kinds.events import event_tz
+from eccpsite.model import Site, occurrence_span
 from eccpsite.recurrence import Occurrence, rule_in_words
-from eccpsite.schema import Event
 
 WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 

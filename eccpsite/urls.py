@@ -10,9 +10,9 @@ import re
 import unicodedata
 from functools import lru_cache
 
-SECTIONS = ("news", "events", "calls", "interviews")
-# First path segments that pages may not take, because the build uses them.
-RESERVED = frozenset({*SECTIONS, "tags", "newsletter", "feeds", "static", "search", "pagefind", "page", "404", "sitemap.xml", "robots.txt"})
+# First path segments that pages may not take, because the build's own pages use them (the kinds' folders are
+# added by model.reserved_segments).
+RESERVED = frozenset({"tags", "newsletter", "feeds", "static", "search", "pagefind", "page", "404", "sitemap.xml", "robots.txt", "countries"})
 
 
 def item_url(kind: str, slug: str) -> str:
@@ -73,7 +73,6 @@ def edition_email_url(edition_id: str, extension: str = "html") -> str:
     return f"/newsletter/{edition_id}/email.{extension}"
 
 
-FEED_SECTIONS = ("news", "events", "calls", "interviews", "newsletter", "all")
 FEED_FORMATS = ("xml", "atom", "json")  # RSS 2.0, Atom 1.0, JSON Feed 1.1
 EVENTS_CALENDAR = "/events/calendar.ics"
 CALL_DEADLINES = "/calls/deadlines.ics"
@@ -126,7 +125,6 @@ def event_attendance_url(attendance: str) -> str:
 
 CLUSTERS = "/clusters/"
 COUNTRIES = "/countries/"
-RESERVED |= {"clusters", "countries"}  # the cluster directory and the country pages
 # Second path segments under /clusters/ that profile slugs may not take, because the directory's pages use them.
 CLUSTER_RESERVED = frozenset({"page", "sector", "country", "feed.xml"})
 

@@ -15,7 +15,7 @@ import pytest
 from conftest import RunCli
 from jsonschema import Draft202012Validator
 
-from eccpsite.schema import KIND_FIELDS
+from eccpsite.kinds import folders
 from eccpsite.source import Document, load_yaml, split_front_matter
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -120,7 +120,7 @@ def test_cli_schema_writes_one_schema_per_kind_edition_and_site(tmp_path: Path, 
     done = run_cli("schema", "--output", str(tmp_path / "out"), cwd=ROOT)
     assert done.returncode == 0, done.stderr
     names = sorted(p.name for p in (tmp_path / "out").iterdir())
-    assert names == sorted(f"{n}.schema.json" for n in (*KIND_FIELDS, "edition", "site"))
+    assert names == sorted(f"{n}.schema.json" for n in (*folders(), "edition", "site"))
     events = json.loads((tmp_path / "out" / "events.schema.json").read_text(encoding="utf-8"))
     assert events["additionalProperties"] is False and "start" in events["required"]
     assert events["properties"]["status"]["enum"] == ["scheduled", "cancelled", "postponed"]

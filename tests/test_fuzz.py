@@ -28,9 +28,10 @@ from eccpsite import source
 from eccpsite.config import CONFIG_FIELDS, SiteConfig, parse_config
 from eccpsite.errors import ContentError
 from eccpsite.fields import UNPRINTABLE, find_unprintable
+from eccpsite.kinds import COMMON_FIELDS, EDITION_FIELDS, KINDS, Edition, Item, folders, parse_edition
 from eccpsite.markup import ALLOWED_ATTRIBUTES, ALLOWED_TAGS, URL_SCHEMES, inline_markdown, plain_text, render_markdown
 from eccpsite.render import _json_for_script
-from eccpsite.schema import COMMON_FIELDS, EDITION_FIELDS, KIND_FIELDS, KINDS, Edition, Item, parse_edition, parse_item
+from eccpsite.schema import parse_item
 from eccpsite.source import Document, Located, load_yaml, split_front_matter
 
 assert hypothesis_profiles.PROFILE in hypothesis_profiles.PROFILES
@@ -42,7 +43,7 @@ HOSTILE_TEXT = [
     "../../x", "/etc/passwd", "file:///etc/passwd", "\x00", "\x0c", "\x1b", "\ufffe", "\u2028", "\ufeff", "é", "😀", "&amp;", "]]>",
     "' onmouseover='x", '" onerror="x', "\\", "\t", "\r\n", "---", "...", "2019-02-30", "2019-05-14T09:30", "NO", "0x1F", "1e400",
 ]  # fmt: skip
-FIELD_NAMES = sorted({*COMMON_FIELDS, *(name for _, fields in KIND_FIELDS.values() for name in fields), *EDITION_FIELDS, *CONFIG_FIELDS})
+FIELD_NAMES = sorted({*COMMON_FIELDS, *(name for kind in KINDS for name in kind.fields), *EDITION_FIELDS, *CONFIG_FIELDS})
 NESTED_KEYS = ["title", "url", "date", "label", "name", "role", "organisation", "country", "venue", "city", "author", "text", "items"]
 
 texts = st.one_of(st.text(max_size=40), st.sampled_from(HOSTILE_TEXT), st.lists(st.sampled_from(HOSTILE_TEXT), max_size=4).map("".join))
@@ -163,20 +164,20 @@ def test_fuzz_load_yaml_of_yaml_like_text_is_a_mapping_or_a_located_error(text: 
         assert isinstance(result, Located)
 
 
-@given(kind=st.sampled_from(KINDS), path=paths, meta=front_matters, body=markdowns)
+@given(kind=st.sampled_from(folders()), path=paths, meta=front_matters, body=markdowns)
 def test_fuzz_generated_front_matter_gives_an_item_or_located_errors(kind: str, path: str, meta: dict[Any, Any], body: str) -> None:
     result = _pipeline(kind, path, f"---\n{_dump(meta)}---\n{body}")
     _assert_item_or_located(result, path)
 
 
-@given(kind=st.sampled_from(KINDS), path=paths, front=yaml_texts, body=markdowns)
+@given(kind=st.sampled_from(folders()), path=paths, front=yaml_texts, body=markdowns)
 def test_fuzz_raw_yaml_front_matter_gives_an_item_or_located_errors(kind: str, path: str, front: str, body: str) -> None:
     result = _pipeline(kind, path, f"---\n{front}\n---\n{body}")
     _assert_item_or_located(result, path)
 
 
 @given(
-    kind=st.sampled_from(KINDS),
+    kind=st.sampled_from(folders()),
     title=texts,
     date=st.one_of(st.dates(), texts),
     extra=st.dictionaries(st.sampled_from(FIELD_NAMES), values, max_size=3),

@@ -25,8 +25,8 @@ import pytest
 from conftest import NOW, clean_env, copy_repo_project, write_files, write_site
 
 from eccpsite.build import BuildOptions, build_outputs
+from eccpsite.kinds import Item, News
 from eccpsite.rebuild import CONFIG, EDITION, ITEM, OTHER, RESCAN, STATIC, TEMPLATE, Rebuilder, classify, same
-from eccpsite.schema import Item, News
 from eccpsite.serve import CLIENT, EVENTS, DevServer, inject
 from eccpsite.watch import Watcher
 

@@ -35,10 +35,10 @@ from slugify import slugify
 from eccpsite import fields, urls
 from eccpsite.content import parse_content, parse_file
 from eccpsite.errors import ContentError, FieldError
+from eccpsite.kinds import Item, kind_named
 from eccpsite.markup import sanitize
 from eccpsite.reader import read_sources
 from eccpsite.redirects import page_url
-from eccpsite.schema import COMMON_FIELDS, KIND_FIELDS, Item
 from eccpsite.source import Source
 
 KINDS = ("news", "events", "pages")  # what an old site's posts can become: the others need fields no old site has
@@ -295,7 +295,8 @@ def _date_field(kind: str) -> str | None:
 
 def _fits(kind: str, name: str, value: Any) -> bool:
     """Whether the build's parser of field ``name`` takes ``value`` (so the importer writes what the build reads)."""
-    spec = KIND_FIELDS[kind][1].get(name) or COMMON_FIELDS.get(name)
+    known = kind_named(kind)
+    spec = known.all_fields.get(name) if known is not None else None
     try:
         if spec is not None:
             spec.parse(value)

@@ -10,8 +10,8 @@ import pytest
 
 from eccpsite.config import SiteConfig
 from eccpsite.errors import ContentError
+from eccpsite.kinds import Call, Deadline, Edition, Event, Item, News, Page, SectionRef
 from eccpsite.model import Site, build_model, call_status, event_is_upcoming, paginate
-from eccpsite.schema import Call, Deadline, Edition, Event, Item, News, Page, SectionRef
 
 TZ = ZoneInfo("Europe/Brussels")
 CONFIG = SiteConfig(title="Test", base_url="https://test.example.org", closing_soon_days=14, per_page=2)
@@ -245,7 +245,7 @@ def test_build_model_reports_a_dangling_edition_reference_at_its_line() -> None:
         ["content/newsletter/2019-09.yaml:10", "sections.items"],
     ]
     assert "'news/missing' does not match any item; expected <folder>/<slug>" in result[0]
-    assert "'event/a' does not match any item (a reference starts with news/, events/, calls/, interviews/ or pages/)" in result[1]
+    assert "'event/a' does not match any item (a reference starts with news/, events/, calls/, interviews/, pages/ or clusters/)" in result[1]
     assert "'news/2019-06-07-eu-canada' does not match any item (did you mean 'news/eu-canada'?)" in result[2]
 
 

@@ -7,7 +7,8 @@ import datetime as dt
 import pytest
 
 from eccpsite.errors import ContentError
-from eccpsite.schema import Call, Deadline, Edition, Event, Interview, Item, Location, News, Page, parse_edition, parse_item, slug_for
+from eccpsite.kinds import Call, Deadline, Edition, Event, Interview, Item, Location, News, Page, parse_edition
+from eccpsite.schema import parse_item, slug_for
 from eccpsite.source import Document, Located, load_yaml, split_front_matter
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from eccpsite import urls
+from eccpsite.model import reserved_segments
 
 
 def test_item_url_per_kind() -> None:
@@ -51,4 +52,4 @@ def test_output_path_refuses_what_could_leave_the_output_folder(url: str) -> Non
 
 
 def test_pages_may_not_take_the_site_s_own_paths() -> None:
-    assert {"news", "events", "calls", "interviews", "tags", "newsletter", "feeds", "static", "404"} <= urls.RESERVED
+    assert {"news", "events", "calls", "interviews", "tags", "newsletter", "feeds", "static", "404"} <= reserved_segments()

@@ -1,0 +1,16 @@
+"""Pages: ``content/pages/<slug>.md`` at ``/<slug>/`` (about, contact …), in the menu when they give ``menu:``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from eccpsite import fields as f
+from eccpsite.kinds.base import Item, Kind
+
+
+@dataclass(frozen=True, kw_only=True)
+class Page(Item):
+    menu: int | None = None
+
+
+KIND = Kind(folder="pages", item=Page, label="Page", singular="page", plural="Pages", fields={"menu": f.Field(f.integer)}, template="page.html")
