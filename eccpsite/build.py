@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Generic, Protocol, TypeVar
 
 from eccpsite import buildlock, output_state, snapshot, urls
-from eccpsite.cache import CACHE_DIR, code_digest, input_fingerprint, markdown_cache, prerender, read_manifest, still_current, templates_digest, write_manifest
+from eccpsite.cache import CACHE_DIR, code_digest, input_fingerprint, markdown_cache, prerender, read_manifest, still_current, write_manifest
 from eccpsite.config import SiteConfig, parse_config
 from eccpsite.content import Content, parse_content
 from eccpsite.dates import parse_now
@@ -191,7 +191,7 @@ def make_site(
     with clock.stage("read git history"):
         history = read_history(project, [i.path for i in site.items] + [e.edition.path for e in site.editions])
     with clock.stage("render and write outputs"):
-        env = make_environment(project / "templates")
+        env = pages.environment(project / "templates") if pages is not None else make_environment(project / "templates")
         try:
             records = render_site(site, env, build_stages(project, assets, options), history=history, sink=sink, pages=pages)
         except BuildFailed as failed:  # template errors
@@ -339,7 +339,7 @@ def build(
         with clock.stage("read the kept pages' keys"):
             last = snapshot.previous(kept) if kept is not None else snapshot.KeptPages({}, {})
         reuse = snapshot.reuser(kept, folder) if kept is not None else lambda url, record: None
-        pages = PageCache(page_base(project), last.pages, reuse, last.stages, last.base)
+        pages = PageCache(page_base(), last.pages, reuse, last.stages, last.base, project / "templates")
         made = make_site(project, options, folder, pages, clock)
         site, records = made.site, tuple(made.records)
         reused = sum(r.kept for r in records)
@@ -375,6 +375,7 @@ def _restore(kept: snapshot.Snapshot, output: Path) -> int | None:
         return None
 
 
-def page_base(project: Path) -> bytes:
-    """What every page's key starts from (eccpsite.pagecache): eccpsite's code and the theme."""
-    return b"eccpsite pages 1\0" + code_digest() + templates_digest(project)
+def page_base() -> bytes:
+    """What every page's key starts from (eccpsite.pagecache): eccpsite's code; each key covers the templates its
+    page loaded (and the site fields it read)."""
+    return b"eccpsite pages 2\0" + code_digest()

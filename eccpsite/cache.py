@@ -340,13 +340,6 @@ def code_digest() -> bytes:
     return digest.digest()
 
 
-def templates_digest(project: Path) -> bytes:
-    """A digest of the theme: every template and static file."""
-    digest = hashlib.blake2b(digest_size=20)
-    _digest_tree(digest, project / "templates", project)
-    return digest.digest()
-
-
 @functools.cache
 def _version(distribution: str) -> str:
     try:

@@ -30,15 +30,17 @@ import hashlib
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
-from pathlib import PurePath
+from pathlib import Path, PurePath
 from typing import Any, Generic, TypeVar
 
+import jinja2
 from markupsafe import Markup
 
 from eccpsite.model import Site
-from eccpsite.render import Output, Renderer, Reused, Stage
+from eccpsite.render import Output, Renderer, Reused, Stage, make_environment
 
 SITE_FIELDS = frozenset(f.name for f in dataclasses.fields(Site))
+TEMPLATE_DEP = "templates/"  # prefix of a dependency on a template: templates/news.html
 DIGEST_SIZE = 16
 
 
@@ -90,6 +92,25 @@ def recording_site(site: Site, recorder: Recorder) -> Site:
     copy.__dict__.update(site.__dict__)
     copy.__dict__["_recorder"] = recorder
     return copy
+
+
+def recording_environment(templates: Path, recorder: Recorder) -> jinja2.Environment:
+    """The theme's environment, reporting every template it loads (extends, imports too) to ``recorder``."""
+    env = make_environment(templates)
+    load = env.get_template
+
+    def get_template(name: Any, *args: Any, **kwargs: Any) -> jinja2.Template:
+        if isinstance(name, str):
+            recorder.note(TEMPLATE_DEP + name)
+        return load(name, *args, **kwargs)
+
+    env.get_template = get_template  # type: ignore[method-assign]
+    return env
+
+
+def _is_dependency(name: str) -> bool:
+    """Whether a recorded name is something a key covers: a field of the site, or a template (templates/news.html)."""
+    return name in SITE_FIELDS or name.startswith(TEMPLATE_DEP)
 
 
 # --- digesting values ------------------------------------------------------------------
@@ -236,8 +257,10 @@ class PageCache(Generic[Record]):
         reuse: Callable[[str, Record], Record | None],
         stages: Mapping[str, PreviousStage[Record]] | None = None,
         previous_base: bytes = b"",
+        templates: Path | None = None,
     ) -> None:
         self.base = base
+        self.templates = templates  # the theme's folder: a page's key covers the templates it loaded, read from here
         self.previous = previous
         self.stages = stages or {}
         self.previous_base = previous_base  # the key base of the last build's pages
@@ -271,12 +294,27 @@ class PageCache(Generic[Record]):
         were these (a content edit, not a new template)."""
         return bool(self.previous) and bool(self._base) and self._base == self.previous_base
 
+    def environment(self, templates: Path) -> jinja2.Environment:
+        """The theme's environment, noting each template a page or stage loads: its key covers those templates."""
+        return recording_environment(templates, self.recorder)
+
     def field_digest(self, name: str) -> bytes:
+        """The digest of a site field, or of a template (``templates/news.html``), made once per build."""
         assert self._site is not None
         found = self._field_digests.get(name)
         if found is None:
-            found = self._field_digests[name] = self.digester.digest(getattr(self._site, name))
+            value = self._template_bytes(name.removeprefix(TEMPLATE_DEP)) if name.startswith(TEMPLATE_DEP) else getattr(self._site, name)
+            found = self._field_digests[name] = self.digester.digest(value)
         return found
+
+    def _template_bytes(self, name: str) -> bytes:
+        """A template's bytes (empty when it is gone: the page that loaded it is rendered again, and fails there)."""
+        if self.templates is None:
+            raise Undigestible("the theme's folder is not known")
+        try:
+            return (self.templates / name).read_bytes()
+        except OSError:
+            return b""
 
     def _key(self, inputs: bytes, reads: Iterable[str]) -> bytes:
         h = hashlib.blake2b(self._base, digest_size=20)
@@ -296,7 +334,7 @@ class PageCache(Generic[Record]):
 
     def _unchanged(self, inputs: bytes, last: Previous[Record] | PreviousStage[Record]) -> bool:
         """Whether the last build made this page or stage from the same inputs and the same values of the fields it read."""
-        return SITE_FIELDS.issuperset(last.reads) and self._key(inputs, last.reads) == last.key
+        return all(map(_is_dependency, last.reads)) and self._key(inputs, last.reads) == last.key
 
     def page(self, renderer: Renderer, url: str, template: str, context: dict[str, Any]) -> Output | Reused | None:
         """The page at ``url``: the last build's file when nothing it depends on changed, else rendered (and keyed)."""
@@ -313,7 +351,7 @@ class PageCache(Generic[Record]):
             output = renderer.render_page(url, template, context, self._recording)
         if output is None:
             return None
-        reads = tuple(sorted(names & SITE_FIELDS))
+        reads = tuple(sorted(filter(_is_dependency, names)))
         return Output(output.url, output.data, self._key(inputs, reads), reads)
 
     def stage(self, renderer: Renderer, stage: Stage) -> list[Output | Reused]:
@@ -336,6 +374,6 @@ class PageCache(Generic[Record]):
                 outputs = [o for o in stage(renderer) if o is not None]
         finally:
             renderer.site = site
-        reads = tuple(sorted(names & SITE_FIELDS))
+        reads = tuple(sorted(filter(_is_dependency, names)))
         key = self._key(inputs, reads)
         return [Output(o.url, o.data, key, reads, name) if isinstance(o, Output) else o for o in outputs]

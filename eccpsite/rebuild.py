@@ -52,9 +52,9 @@ from eccpsite.kinds import SITE_ZONE, Edition, Item, folders
 from eccpsite.links import LinkIndex
 from eccpsite.locate import locate
 from eccpsite.model import Site, build_model, next_status_change, refs_in, same_place, swap_items, swap_site_items
-from eccpsite.pagecache import SITE_FIELDS, Recorder, recording_site
+from eccpsite.pagecache import SITE_FIELDS, TEMPLATE_DEP, Recorder, recording_environment, recording_site
 from eccpsite.reader import read_file, read_sources
-from eccpsite.render import Output, Renderer, Reused, make_environment
+from eccpsite.render import Output, Renderer, Reused
 from eccpsite.source import Source, Sources
 
 # Stages made on request rather than after every save: no browser tab waits for
@@ -62,7 +62,6 @@ from eccpsite.source import Source, Sources
 LAZY_STAGES = frozenset({"render_feeds", "render_calendars", "render_email_editions"})
 SITEMAP = "@sitemap"  # the sitemap, made lazily after the lazy stages
 OUTPUTS_DEP = "@outputs"  # a stage read what earlier stages made (render_feeds reads their sizes)
-TEMPLATE_DEP = "templates/"  # prefix of a dependency on a template: templates/news.html
 
 # What a changed path is: see classify().
 CONFIG, ITEM, EDITION, TEMPLATE, STATIC, RESCAN, OTHER = "config", "item", "edition", "template", "static", "rescan", "other"
@@ -145,18 +144,6 @@ def _same_part(x: Any, y: Any) -> bool:
 # --- recording what a page reads -------------------------------------------------------
 
 
-def recording_environment(templates: Path, recorder: Recorder) -> jinja2.Environment:
-    """The theme's environment, reporting every template it loads (extends, imports too) to ``recorder``."""
-    env = make_environment(templates)
-    load = env.get_template
-
-    def get_template(name: Any, *args: Any, **kwargs: Any) -> jinja2.Template:
-        if isinstance(name, str):
-            recorder.note(TEMPLATE_DEP + name)
-        return load(name, *args, **kwargs)
-
-    env.get_template = get_template  # type: ignore[method-assign]
-    return env
 
 
 # --- remembering pages and stages ------------------------------------------------------

@@ -296,6 +296,32 @@ def test_cache_pages_whose_inputs_did_not_change_are_linked_not_rendered(tmp_pat
     assert snapshot(site / "build") == _cold(site, tmp_path)
 
 
+def test_cache_a_template_edit_renders_only_the_pages_that_loaded_it(tmp_path: Path) -> None:
+    site = _site(tmp_path / "site")
+    assert _build(site).how == BUILT
+    before = _inodes(site / "build")
+    _edit_template(site)  # templates/news.html: only news items' pages load it
+
+    done = _build(site)
+
+    assert done.how == BUILT
+    after = _inodes(site / "build")
+    rendered = {name for name in after if name.endswith(".html") and before.get(name) != after[name]}
+    assert {"news/first/index.html", "news/second/index.html"} <= rendered
+    assert not {name for name in rendered if not name.startswith("news/") or name == "news/index.html"}, rendered
+    assert "Cluster news" in (site / "build/news/first/index.html").read_text()
+    assert snapshot(site / "build") == _cold(site, tmp_path)
+
+    base = site / "templates/base.html"  # every page loads the base template: every page is rendered again
+    base.write_text(base.read_text().replace("</footer>", "<p>Edited.</p></footer>", 1))
+    assert _build(site).how == BUILT
+    again = _inodes(site / "build")
+    pages = {name for name in after if name.endswith(".html")}
+    showing = {name for name in pages if "<p>Edited.</p>" in (site / "build" / name).read_text()}
+    assert len(showing) > 10 and {name for name in pages if again[name] != after[name]} == showing
+    assert snapshot(site / "build") == _cold(site, tmp_path)
+
+
 def test_cache_a_deadline_passing_makes_the_build_run_again(tmp_path: Path) -> None:
     call = "---\ntitle: A call\ndeadlines:\n  - {date: 2019-09-20, label: Deadline}\n---\nApply.\n"
     site = write_site(tmp_path / "site", {"content/calls/a-call.md": call})
