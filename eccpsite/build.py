@@ -22,8 +22,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Generic, Protocol, TypeVar
 
-from eccpsite import buildlock, output_state, snapshot, urls
-from eccpsite.cache import CACHE_DIR, code_digest, input_fingerprint, markdown_cache, prerender, read_manifest, still_current, write_manifest
+from eccpsite import buildlock, fingerprint, output_state, snapshot, urls
+from eccpsite.cache import CACHE_DIR, input_fingerprint, markdown_cache, prerender, read_manifest, still_current, write_manifest
 from eccpsite.config import SiteConfig, parse_config
 from eccpsite.content import Content, parse_content
 from eccpsite.dates import parse_now
@@ -378,4 +378,4 @@ def _restore(kept: snapshot.Snapshot, output: Path) -> int | None:
 def page_base() -> bytes:
     """What every page's key starts from (eccpsite.pagecache): eccpsite's code; each key covers the templates its
     page loaded (and the site fields it read)."""
-    return b"eccpsite pages 2\0" + code_digest()
+    return b"eccpsite pages 2\0" + fingerprint.code_digest()

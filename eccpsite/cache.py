@@ -20,14 +20,11 @@ file as they come.
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import hashlib
-import importlib.metadata
 import json
 import multiprocessing
 import os
 import sqlite3
-import sys
 import threading
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -39,7 +36,7 @@ import markdown
 import nh3
 
 import eccpsite
-from eccpsite import children, inline_gate, markup
+from eccpsite import children, fingerprint, inline_gate, markup
 
 CACHE_DIR = ".cache"
 POOL_THRESHOLD = 64  # fewer bodies than this render faster in this process than in a pool
@@ -51,15 +48,16 @@ _SCHEMA = "CREATE TABLE html (key BLOB PRIMARY KEY, value TEXT NOT NULL) STRICT"
 _EXPECTED_SCHEMA = [("index", "sqlite_autoindex_html_1", "html", None), ("table", "html", "html", _SCHEMA)]
 
 
-def fingerprint() -> str:
-    """What rendered HTML depends on besides its source."""
+def markdown_fingerprint() -> str:
+    """What rendered HTML depends on besides its source (the renderer's own modules, not the whole package: an edit
+    elsewhere keeps the rendered bodies)."""
     own = b"".join(Path(module.__file__).read_bytes() for module in (markup, inline_gate))  # type: ignore[arg-type]
     versions = f"{eccpsite.__version__}|{markdown.__version__}|{getattr(nh3, '__version__', '')}"
     return hashlib.blake2b(own + versions.encode(), digest_size=12).hexdigest()
 
 
 def _path(project: Path) -> Path:
-    return project / CACHE_DIR / f"markdown-{fingerprint()}.sqlite"
+    return project / CACHE_DIR / f"markdown-{markdown_fingerprint()}.sqlite"
 
 
 class UnusableCache(Exception):
@@ -297,55 +295,17 @@ MANIFEST = "build-manifest.json"
 _INPUTS = ("site.yaml", "content", "templates")
 
 
-def _digest_tree(digest: Any, root: Path, base: Path) -> None:
-    entries = sorted(os.scandir(root), key=lambda e: e.name) if root.is_dir() else []
-    for entry in entries:
-        if entry.name.startswith(".") or entry.name == "__pycache__":
-            continue
-        path = Path(entry.path)
-        if entry.is_dir(follow_symlinks=False):
-            _digest_tree(digest, path, base)
-        elif entry.is_file(follow_symlinks=False) or entry.is_symlink():
-            digest.update(path.relative_to(base).as_posix().encode() + b"\0")
-            try:
-                digest.update(hashlib.blake2b(path.read_bytes(), digest_size=16).digest() if entry.is_file() else os.readlink(path).encode())
-            except OSError:
-                digest.update(b"unreadable")
-
-
 def input_fingerprint(project: Path, options: str, head: str) -> str:
     """A digest of everything a build reads: sources, templates, configuration, eccpsite's own code, options, git HEAD."""
-    digest = hashlib.blake2b(digest_size=20)
-    digest.update(f"{options}\0{head}\0".encode() + code_digest())
+    into = fingerprint.hasher()
+    into.update(f"{options}\0{head}\0".encode() + fingerprint.code_digest())
     for name in _INPUTS:
         target = project / name
         if target.is_file():
-            digest.update(name.encode() + b"\0" + target.read_bytes())
+            into.update(name.encode() + b"\0" + target.read_bytes())
         else:
-            _digest_tree(digest, target, project)
-    return digest.hexdigest()
-
-
-@functools.cache
-def code_digest() -> bytes:
-    """A digest of the code that turns inputs into outputs: eccpsite's own files and the versions of the libraries
-    whose output a page holds (Jinja2, Python-Markdown, nh3, Babel's country names, MarkupSafe's escaping).
-
-    Made once per process: the code a process runs does not change under it."""
-    digest = hashlib.blake2b(digest_size=20)
-    versions = [eccpsite.__version__, sys.version]
-    versions += [_version(name) for name in ("jinja2", "markdown", "nh3", "babel", "markupsafe", "feedgen", "icalendar", "pyyaml")]
-    digest.update("\0".join(versions).encode())
-    _digest_tree(digest, Path(markup.__file__).parent, Path(markup.__file__).parent)
-    return digest.digest()
-
-
-@functools.cache
-def _version(distribution: str) -> str:
-    try:
-        return f"{distribution} {importlib.metadata.version(distribution)}"
-    except importlib.metadata.PackageNotFoundError:
-        return f"{distribution} -"
+            fingerprint.feed_tree(into, target, project)
+    return into.hexdigest()
 
 
 def still_current(recorded: str, built_at: dt.datetime, until: dt.datetime | None, fingerprint: str, now: dt.datetime) -> bool:

@@ -18,7 +18,6 @@ An edge of the build, like the writer: WeasyPrint is imported here and in
 
 from __future__ import annotations
 
-import hashlib
 import html
 import logging
 import os
@@ -32,8 +31,7 @@ from urllib.parse import urljoin
 
 from markupsafe import Markup
 
-from eccpsite import urls
-from eccpsite.cache import code_digest
+from eccpsite import fingerprint, urls
 from eccpsite.config import SiteConfig
 from eccpsite.errors import ContentError
 from eccpsite.kinds import Item
@@ -280,24 +278,16 @@ class PdfCache:
             pass
 
 
-def _hash_files(paths: Iterable[Path], root: Path) -> str:
-    digest = hashlib.sha256()
-    for path in sorted(paths):
-        digest.update(path.relative_to(root).as_posix().encode() + b"\0")
-        digest.update(hashlib.sha256(path.read_bytes()).digest())
-    return digest.hexdigest()
-
-
 def cache_key(page: str, theme: str, config: SiteConfig, images: Iterable[Path], root: Path) -> str:
     """The hash of everything a PDF depends on: the print HTML (edition, items' text, templates), the theme's
     stylesheet and fonts, site.yaml, the images, eccpsite's code (the digest every other cache key uses, so an
     edit to this renderer or its fetcher makes the PDFs again) and WeasyPrint's version."""
     from weasyprint import VERSION
 
-    digest = hashlib.sha256()
-    for part in (f"eccpsite {code_digest().hex()}", f"weasyprint {VERSION}", repr(config), theme, _hash_files(images, root), page):
-        digest.update(part.encode("utf-8") + b"\0")
-    return digest.hexdigest()
+    into = fingerprint.hasher()
+    for part in (f"eccpsite {fingerprint.code_digest().hex()}", f"weasyprint {VERSION}", repr(config), theme, fingerprint.files_digest(images, root), page):
+        into.update(part.encode("utf-8") + b"\0")
+    return into.hexdigest()
 
 
 @contextmanager
@@ -350,7 +340,7 @@ def make_edition_pdfs(r: Renderer, project: Path, assets: Iterable[tuple[str, Pa
     config = site.config
     policy = Policy(project, config.base_url, dict(assets), config.pdf_allow_network)
     stylesheet = project / "templates" / STYLESHEET
-    theme = _hash_files([stylesheet, *(p for p in (project / "templates" / FONTS).rglob("*") if p.is_file())], project)
+    theme = fingerprint.files_digest([stylesheet, *(p for p in (project / "templates" / FONTS).rglob("*") if p.is_file())], project)
     cache = PdfCache(project / CACHE)
     outputs: list[Output] = []
     errors: list[ContentError] = []

@@ -14,12 +14,12 @@ import shutil
 import stat
 from dataclasses import dataclass
 
-from eccpsite.render import digest
+from eccpsite.fingerprint import digest
 
 
 @dataclass(frozen=True, slots=True)
 class FileState:
-    """What a file was when a build kept it: its size, modification time and digest (eccpsite.render.digest)."""
+    """What a file was when a build kept it: its size, modification time and digest (eccpsite.fingerprint.digest)."""
 
     size: int
     mtime_ns: int

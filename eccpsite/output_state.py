@@ -24,7 +24,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from eccpsite.folder_swap import MARKER
-from eccpsite.render import digest
+from eccpsite.fingerprint import digest
 
 Stamp = tuple[int, int, int, int]  # size, modification time (ns), change time (ns), inode
 

@@ -36,6 +36,7 @@ from typing import Any, Generic, TypeVar
 import jinja2
 from markupsafe import Markup
 
+from eccpsite import fingerprint
 from eccpsite.model import Site
 from eccpsite.render import Output, Renderer, Reused, Stage, make_environment
 
@@ -279,7 +280,7 @@ class PageCache(Generic[Record]):
         self._recording = recording_site(site, self.recorder)
         self._field_digests = {}
         try:
-            self._base = hashlib.blake2b(self.base + self.digester.digest(site.config), digest_size=20).digest()
+            self._base = fingerprint.digest(self.base + self.digester.digest(site.config))
             self.field_digest("items")
         except Undigestible:
             self._base = b""  # no page is reused, or keyed
@@ -317,7 +318,8 @@ class PageCache(Generic[Record]):
             return b""
 
     def _key(self, inputs: bytes, reads: Iterable[str]) -> bytes:
-        h = hashlib.blake2b(self._base, digest_size=20)
+        h = fingerprint.hasher()
+        h.update(self._base)
         h.update(inputs)
         for name in reads:
             h.update(name.encode() + b"\0" + self.field_digest(name))

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
-import hashlib
 import json
 import multiprocessing
 import os
@@ -119,11 +118,6 @@ class Keep:
 
 
 SEARCH_MARK = b"data-pagefind-body"  # the attribute the theme puts on what the site search indexes (eccpsite.search)
-
-
-def digest(data: bytes) -> bytes:
-    """What a build keeps of an output's bytes to tell two versions apart (the search index's cache key is made of them)."""
-    return hashlib.blake2b(data, digest_size=20).digest()
 
 
 def make_environment(templates: Path) -> jinja2.Environment:

@@ -26,8 +26,9 @@ from functools import lru_cache
 from pathlib import Path
 
 from eccpsite import pagefind_service
+from eccpsite.fingerprint import digest
 from eccpsite.keptfile import FileState, link_kept, safe_path
-from eccpsite.render import SEARCH_MARK, digest
+from eccpsite.render import SEARCH_MARK
 from eccpsite.urls import output_path
 
 FOLDER = "pagefind"
@@ -111,7 +112,7 @@ def search_key(indexed: Iterable[tuple[str, bytes]], language: str) -> str:
 
     Pagefind indexes only the pages marked ``data-pagefind-body`` once any page
     carries the mark, so list pages (which change with "now") do not count. A
-    build keeps each page's digest (``eccpsite.render.digest``), not its bytes.
+    build keeps each page's digest (``eccpsite.fingerprint.digest``), not its bytes.
     """
     key = hashlib.blake2b(digest_size=20)
     key.update(f"{language}\0{importlib.metadata.version('pagefind')}\0pages in order\0".encode())  # through its service (not readdir)

@@ -20,10 +20,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from eccpsite import folder_swap
+from eccpsite.fingerprint import digest
 from eccpsite.folder_swap import MARKER
 from eccpsite.keptfile import FileState, link_kept
 from eccpsite.links import PageLinks, page_links
-from eccpsite.render import SEARCH_MARK, Output, digest
+from eccpsite.render import SEARCH_MARK, Output
 from eccpsite.urls import output_path
 
 
@@ -77,7 +78,7 @@ class Written:
 
     url: str
     size: int
-    digest: bytes  # eccpsite.render.digest of the bytes
+    digest: bytes  # eccpsite.fingerprint.digest of the bytes
     indexed: bool  # a page whose body the site search indexes
     links: PageLinks | None  # what the link check needs (None: not a page)
     key: bytes = b""  # the page's key (eccpsite.pagecache); b"" for an output that is never reused

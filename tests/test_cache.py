@@ -22,7 +22,8 @@ import eccpsite
 from eccpsite import markup
 from eccpsite import snapshot as kept_output
 from eccpsite.build import BUILT, RESTORED, UP_TO_DATE, BuildOptions, Built, build_if_changed
-from eccpsite.cache import MANIFEST, code_digest
+from eccpsite.cache import MANIFEST
+from eccpsite.fingerprint import code_digest
 
 OPTIONS = BuildOptions(now=NOW, pdf=False)
 NEWS = "---\ntitle: {title}\ndate: 2019-06-0{day}\ntags: [matchmaking]\n---\n{body}\n"

@@ -18,7 +18,8 @@ from conftest import NOW, copy_repo_project
 
 from eccpsite import search as search_module
 from eccpsite.build import BuildOptions, build
-from eccpsite.render import Output, digest
+from eccpsite.fingerprint import digest
+from eccpsite.render import Output
 from eccpsite.search import SHARDS, UNUSED, SearchIndexFailed, index_site, indexed_pages, search_key, shard_of
 from eccpsite.writer import write_site
 

@@ -1,0 +1,85 @@
+"""Every digest eccpsite keys a cache or an output with, made here from one recipe (BLAKE2b).
+
+- :func:`digest` of an output's bytes: what a build keeps to tell two versions
+  of a file apart (the writer's records, the search index's key, kept files);
+- :func:`code_digest` of the code that turns inputs into outputs: eccpsite's
+  own files and the versions of the libraries whose output a page holds. Every
+  cache key starts from it (pages, the build manifest, PDFs), so an edit to
+  any renderer makes its outputs again;
+- :func:`tree_digest` and :func:`files_digest` of what a build reads from the
+  project (its sources, the theme, the images of a PDF).
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import importlib.metadata
+import os
+import sys
+from collections.abc import Iterable
+from pathlib import Path
+
+import eccpsite
+
+SIZE = 20  # bytes of every digest
+_PACKAGE = Path(eccpsite.__file__).parent
+_LIBRARIES = ("jinja2", "markdown", "nh3", "babel", "markupsafe", "feedgen", "icalendar", "pyyaml")
+
+
+def hasher() -> hashlib.blake2b:
+    """A new digest of the recipe, to feed part by part."""
+    return hashlib.blake2b(digest_size=SIZE)
+
+
+def digest(data: bytes) -> bytes:
+    """The digest of some bytes (an output file, a template)."""
+    return hashlib.blake2b(data, digest_size=SIZE).digest()
+
+
+def feed_tree(into: hashlib.blake2b, root: Path, base: Path) -> None:
+    """Feed ``into`` with every file under ``root`` (by path relative to ``base`` and content digest), in name order,
+    hidden files and ``__pycache__`` left out; a symbolic link counts by its target, an unreadable file as such."""
+    entries = sorted(os.scandir(root), key=lambda e: e.name) if root.is_dir() else []
+    for entry in entries:
+        if entry.name.startswith(".") or entry.name == "__pycache__":
+            continue
+        path = Path(entry.path)
+        if entry.is_dir(follow_symlinks=False):
+            feed_tree(into, path, base)
+        elif entry.is_file(follow_symlinks=False) or entry.is_symlink():
+            into.update(path.relative_to(base).as_posix().encode() + b"\0")
+            try:
+                into.update(digest(path.read_bytes()) if entry.is_file() else os.readlink(path).encode())
+            except OSError:
+                into.update(b"unreadable")
+
+
+def files_digest(paths: Iterable[Path], root: Path) -> str:
+    """The digest of some files (by path relative to ``root`` and content), whatever order they are given in."""
+    into = hasher()
+    for path in sorted(paths):
+        into.update(path.relative_to(root).as_posix().encode() + b"\0" + digest(path.read_bytes()))
+    return into.hexdigest()
+
+
+@functools.cache
+def code_digest() -> bytes:
+    """A digest of the code that turns inputs into outputs: every file of the eccpsite package, Python's version
+    and the versions of the libraries whose output a page holds (Jinja2, Python-Markdown, nh3, Babel's country
+    names, MarkupSafe's escaping, feedgen, icalendar, PyYAML).
+
+    Made once per process: the code a process runs does not change under it."""
+    into = hasher()
+    versions = [eccpsite.__version__, sys.version, *(_version(name) for name in _LIBRARIES)]
+    into.update("\0".join(versions).encode())
+    feed_tree(into, _PACKAGE, _PACKAGE)
+    return into.digest()
+
+
+@functools.cache
+def _version(distribution: str) -> str:
+    try:
+        return f"{distribution} {importlib.metadata.version(distribution)}"
+    except importlib.metadata.PackageNotFoundError:
+        return f"{distribution} -"
