@@ -18,7 +18,7 @@ import sys
 from pathlib import Path
 from types import FrameType
 
-from eccpsite import __version__
+from eccpsite import __version__, scaffold
 from eccpsite.build import BUILT, RESTORED, UP_TO_DATE, BuildOptions, Timings, build_if_changed, build_outputs
 from eccpsite.buildlock import Busy
 from eccpsite.errors import BuildFailed, ContentError, UsageError
@@ -67,7 +67,7 @@ def _parser() -> argparse.ArgumentParser:
     i.add_argument("--section", help="hugo: import only this section (content/<section>/)")
     i.add_argument("--media", type=Path, help="wordpress, feed: a folder with the old site's files (wp-content/uploads), to copy images from")
     n = sub.add_parser("new", help="start a new item, page or newsletter edition")
-    n.add_argument("kind", choices=["news", "event", "call", "interview", "page", "edition"])
+    n.add_argument("kind", choices=[*scaffold.commands(), scaffold.EDITION])
     n.add_argument("title")
     return parser
 
@@ -180,9 +180,7 @@ def main(argv: list[str] | None = None) -> int:
             print("\n".join(report.lines()))
             return EXIT_OK
         if args.command == "new":
-            from eccpsite.scaffold import new_item
-
-            path = new_item(project, args.kind, args.title, dt.date.today())
+            path = scaffold.new_item(project, args.kind, args.title, dt.date.today())
             print(f"created {os.path.relpath(path)}")
             return EXIT_OK
     except BuildFailed as failed:

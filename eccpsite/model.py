@@ -25,7 +25,7 @@ from eccpsite.dates import day_of, in_words, moment
 from eccpsite.directory import Directory, build_directory, check_cluster_refs
 from eccpsite.errors import ContentError
 from eccpsite.fields import did_you_mean
-from eccpsite.kinds import Call, Cluster, Deadline, Edition, Event, Interview, Item, News, Page, item_date, kind_named, kind_of, registered
+from eccpsite.kinds import Call, Cluster, Deadline, Edition, Event, Interview, Item, News, Page, item_date, kind_named, kind_of, registered, reserved_segments
 from eccpsite.kinds.events import event_tz
 from eccpsite.recurrence import Occurrence
 from eccpsite.tags import name_tags
@@ -331,11 +331,6 @@ def _reserved_slug(item: Item) -> list[ContentError]:
         message = f"'{item.slug}' is used by {kind.reserved_by} itself (/{kind.folder}/{item.slug}/); choose another file name or 'slug:'"
         return [ContentError(item.path, item.line, "slug", message)]
     return []
-
-
-def reserved_segments() -> frozenset[str]:
-    """First path segments a page may not take: the kinds' folders and the build's own."""
-    return urls.RESERVED | {kind.folder for kind in registered() if kind.template is not None and kind.folder != "pages"}
 
 
 def _sort_key_newest(item: Item) -> tuple[dt.date, dt.time, str]:

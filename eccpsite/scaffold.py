@@ -9,58 +9,17 @@ from pathlib import Path
 
 from slugify import slugify
 
-from eccpsite import urls
 from eccpsite.errors import UsageError
+from eccpsite.kinds import Kind, registered, reserved_segments
 
-FOLDERS = {"news": "news", "event": "events", "call": "calls", "interview": "interviews", "page": "pages"}
 EDITIONS = "content/newsletter"
+EDITION = "edition"  # the word of `eccpsite new` for a newsletter edition; the kinds' words are their own (Kind.command)
 
-# The required fields first, then the optional ones most items have, each with a hint (docs/editing.md has them all).
-_FIELDS = {
-    "news": (
-        "date: {today}\n"
-        "summary:            # one or two sentences for the lists, the feeds and search results\n"
-        "tags: []            # as readers should see them, e.g. [matchmaking, ESCP-S3, blue growth]\n"
-        "source:             # the organisation the news comes from (optional)\n"
-    ),
-    "event": (
-        "start: {today}   # YYYY-MM-DD, or YYYY-MM-DDTHH:MM for a time (in the site's time zone)\n"
-        "end: {today}     # the last day, inclusive\n"
-        "location:\n"
-        "  venue:\n"
-        "  city:\n"
-        "  country:          # two-letter code: BE, RO, CA, ...\n"
-        "online: false\n"
-        "organiser:\n"
-        "url:                # the event's own website, https://...\n"
-        "summary:\n"
-        "tags: []\n"
-    ),
-    "call": (
-        "deadlines:          # one or more cut-offs, earliest first\n"
-        "  - {{date: {today}, label: Deadline}}\n"
-        "opens:              # YYYY-MM-DD, if the call is not open yet\n"
-        "programme:          # COSME, Horizon 2020, Interreg, ...\n"
-        "budget:\n"
-        "url:                # the call's page, https://...\n"
-        "summary:\n"
-        "tags: []\n"
-    ),
-    "interview": (
-        "date: {today}\n"
-        "person:\n"
-        "  name:             # required: who is interviewed\n"
-        "  role:\n"
-        "  organisation:\n"
-        "  country:          # two-letter code: BE, RO, CA, ...\n"
-        "summary:\n"
-        "tags: []\n"
-    ),
-    "page": (
-        "summary:            # one sentence for search results and the page's description\n"
-        "# menu: 5           # a position in the main menu, if the page belongs there\n"
-    ),
-}
+
+def commands() -> dict[str, Kind]:
+    """The words of ``eccpsite new``: each kind's that declares one (news, event, call …), and ``edition``."""
+    return {kind.command: kind for kind in registered() if kind.command}
+
 
 _EDITION = """\
 number: {number}
@@ -84,20 +43,23 @@ def make_slug(title: str) -> str:
     return slugify(title, max_length=80, word_boundary=True) or "untitled"
 
 
-def scaffold_text(kind: str, title: str, today: dt.date) -> str:
-    fields = _FIELDS[kind].format(today=today.isoformat())
+def scaffold_text(kind: Kind, title: str, today: dt.date) -> str:
+    fields = kind.scaffold.format(today=today.isoformat())
     return f"---\ntitle: {json.dumps(title, ensure_ascii=False)}\n{fields}---\nWrite the text here, in Markdown.\n"
 
 
-def new_item(project: Path, kind: str, title: str, today: dt.date) -> Path:
-    """Write the new file of an item, page or edition (``kind`` as on the command line); refuses to overwrite an existing one."""
-    if kind == "edition":
+def new_item(project: Path, command: str, title: str, today: dt.date) -> Path:
+    """Write the new file of an item, page or edition (``command`` as on the command line); refuses to overwrite an existing one."""
+    if command == EDITION:
         return _write(project / EDITIONS / f"{today:%Y-%m}.yaml", edition_text(project, title, today))
+    kind = commands()[command]
     slug = make_slug(title)
-    if kind == "page" and slug in urls.RESERVED:
+    if kind.folder == "pages" and slug in reserved_segments():
         raise UsageError(f"a page called {slug!r} would take the address /{slug}/, which the site itself uses; choose another title")
-    name = f"{today.isoformat()}-{slug}.md" if kind == "news" else f"{slug}.md"
-    return _write(project / "content" / FOLDERS[kind] / name, scaffold_text(kind, title, today))
+    if slug in kind.reserved:
+        raise UsageError(f"{kind.what} called {slug!r} would take an address {kind.reserved_by} uses; choose another title")
+    name = f"{today.isoformat()}-{slug}.md" if kind.dated_name else f"{slug}.md"
+    return _write(project / "content" / kind.folder / name, scaffold_text(kind, title, today))
 
 
 def _write(path: Path, text: str) -> Path:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from functools import cache
 
+from eccpsite import urls
 from eccpsite.kinds import calls, clusters, countries, events, interviews, news, pages
 from eccpsite.kinds.base import COMMON_FIELDS, Alias, Deadline, Item, Kind, Link, Location, Person
 from eccpsite.kinds.calls import Call
@@ -51,7 +52,7 @@ __all__ = [
     "kind_named",
     "kind_of",
     "parse_edition",
-    "registered",
+    "registered", "reserved_segments",
 ]  # fmt: skip
 
 KINDS: tuple[Kind, ...] = (news.KIND, events.KIND, calls.KIND, interviews.KIND, pages.KIND, clusters.KIND, countries.KIND)
@@ -80,6 +81,11 @@ def kind_named(folder: str) -> Kind | None:
 def kind_of(item: Item) -> Kind:
     """The kind an item belongs to."""
     return _by_folder(KINDS)[item.kind]
+
+
+def reserved_segments() -> frozenset[str]:
+    """First path segments a page may not take: the folders of the kinds with pages, and the build's own."""
+    return urls.RESERVED | {kind.folder for kind in registered() if kind.template is not None and kind.folder != "pages"}
 
 
 def item_date(item: Item) -> dt.date | None:

@@ -189,6 +189,9 @@ class Kind:
     reserved: frozenset[str] = frozenset()  # slugs its own list pages use (/events/past/): no item may take them
     reserved_by: str = "the site"  # what uses them, for the message: "the event calendar"
     check_slug: Callable[[str], Iterable[FieldError]] = lambda slug: ()  # a slug the kind's URLs cannot take
+    command: str | None = None  # its word in ``eccpsite new <word>``; None: not started from the command line
+    scaffold: str = ""  # the front matter ``eccpsite new`` writes after the title ({today}: the day's date)
+    dated_name: bool = False  # its files are named YYYY-MM-DD-<slug>.md
 
     @cached_property
     def all_fields(self) -> dict[str, f.Field]:

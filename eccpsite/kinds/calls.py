@@ -53,6 +53,17 @@ KIND = Kind(
     label="Call",
     singular="call",
     plural="Calls",
+    command="call",
+    scaffold=(
+        "deadlines:          # one or more cut-offs, earliest first\n"
+        "  - {{date: {today}, label: Deadline}}\n"
+        "opens:              # YYYY-MM-DD, if the call is not open yet\n"
+        "programme:          # COSME, Horizon 2020, Interreg, ...\n"
+        "budget:\n"
+        "url:                # the call's page, https://...\n"
+        "summary:\n"
+        "tags: []\n"
+    ),
     fields={
         "deadlines": f.Field(f.list_of(_DEADLINE, "deadlines ({date, label})", min_items=1), True),
         "opens": f.Field(f.date_or_datetime),

@@ -77,6 +77,17 @@ KIND = Kind(
     label="Cluster organisation",
     singular="cluster profile",
     plural="Cluster organisations",
+    command="cluster",
+    scaffold=(
+        "country:            # required: two-letter code: BE, RO, CA, ...\n"
+        "city:\n"
+        "acronym:\n"
+        "website:            # https://...\n"
+        "sectors: []         # as readers should see them, e.g. [ICT, digital services]\n"
+        "members:            # a whole number\n"
+        "founded:            # a year\n"
+        "summary:            # one or two sentences for the directory and search results\n"
+    ),
     fields={
         "country": f.Field(f.country, True),
         "city": f.Field(f.text),

@@ -205,6 +205,20 @@ KIND = Kind(
     label="Event",
     singular="event",
     plural="Events",
+    command="event",
+    scaffold=(
+        "start: {today}   # YYYY-MM-DD, or YYYY-MM-DDTHH:MM for a time (in the site's time zone)\n"
+        "end: {today}     # the last day, inclusive\n"
+        "location:\n"
+        "  venue:\n"
+        "  city:\n"
+        "  country:          # two-letter code: BE, RO, CA, ...\n"
+        "online: false\n"
+        "organiser:\n"
+        "url:                # the event's own website, https://...\n"
+        "summary:\n"
+        "tags: []\n"
+    ),
     fields={
         "start": f.Field(f.date_or_datetime, True),
         "end": f.Field(f.date_or_datetime),

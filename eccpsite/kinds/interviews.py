@@ -40,6 +40,17 @@ KIND = Kind(
     label="Interview",
     singular="interview",
     plural="Interviews",
+    command="interview",
+    scaffold=(
+        "date: {today}\n"
+        "person:\n"
+        "  name:             # required: who is interviewed\n"
+        "  role:\n"
+        "  organisation:\n"
+        "  country:          # two-letter code: BE, RO, CA, ...\n"
+        "summary:\n"
+        "tags: []\n"
+    ),
     fields={
         "date": f.Field(f.date_or_datetime, True),
         "person": f.Field(_PERSON, True),

@@ -44,6 +44,14 @@ KIND = Kind(
     label="News",
     singular="news item",
     plural="News",
+    command="news",
+    dated_name=True,
+    scaffold=(
+        "date: {today}\n"
+        "summary:            # one or two sentences for the lists, the feeds and search results\n"
+        "tags: []            # as readers should see them, e.g. [matchmaking, ESCP-S3, blue growth]\n"
+        "source:             # the organisation the news comes from (optional)\n"
+    ),
     fields={
         "date": f.Field(f.date_or_datetime, True),
         "category": f.Field(f.text),

@@ -13,4 +13,17 @@ class Page(Item):
     menu: int | None = None
 
 
-KIND = Kind(folder="pages", item=Page, label="Page", singular="page", plural="Pages", fields={"menu": f.Field(f.integer)}, template="page.html")
+KIND = Kind(
+    folder="pages",
+    item=Page,
+    label="Page",
+    singular="page",
+    plural="Pages",
+    command="page",
+    scaffold=(
+        "summary:            # one sentence for search results and the page's description\n"
+        "# menu: 5           # a position in the main menu, if the page belongs there\n"
+    ),
+    fields={"menu": f.Field(f.integer)},
+    template="page.html",
+)

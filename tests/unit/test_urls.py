@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from eccpsite import urls
-from eccpsite.model import reserved_segments
+from eccpsite.kinds import reserved_segments
 
 
 def test_item_url_per_kind() -> None:
