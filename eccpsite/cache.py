@@ -36,7 +36,7 @@ import markdown
 import nh3
 
 import eccpsite
-from eccpsite import children, fingerprint, inline_gate, markup
+from eccpsite import children, fingerprint, inline_gate, layout, markup
 
 CACHE_DIR = ".cache"
 POOL_THRESHOLD = 64  # fewer bodies than this render faster in this process than in a pool
@@ -292,14 +292,13 @@ def _keep(rendered: Iterable[list[tuple[bytes, str]]]) -> None:
 # --- the build manifest: is the output already what a build would make? ---
 
 MANIFEST = "build-manifest.json"
-_INPUTS = ("site.yaml", "content", "templates")
 
 
 def input_fingerprint(project: Path, options: str, head: str) -> str:
     """A digest of everything a build reads: sources, templates, configuration, eccpsite's own code, options, git HEAD."""
     into = fingerprint.hasher()
     into.update(f"{options}\0{head}\0".encode() + fingerprint.code_digest())
-    for name in _INPUTS:
+    for name in layout.INPUTS:
         target = project / name
         if target.is_file():
             into.update(name.encode() + b"\0" + target.read_bytes())

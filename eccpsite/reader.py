@@ -10,6 +10,7 @@ import os
 import re
 from pathlib import Path
 
+from eccpsite import layout
 from eccpsite.errors import ContentError
 from eccpsite.kinds import folders
 from eccpsite.source import MAX_FILE_BYTES, Source, Sources
@@ -121,20 +122,20 @@ def read_sources(root: Path) -> Sources:
     """Read ``site.yaml``, every item, every edition and list the static files."""
     root = root.resolve()
     errors: list[ContentError] = []
-    content = root / "content"
-    config_path = root / "site.yaml"
+    config_path = root / layout.CONFIG_FILE
     config = _read(root, config_path, errors) if config_path.exists() else None
     if config is None and not config_path.exists():
         errors.append(ContentError("site.yaml", 0, "", "is missing; it holds the site's title and base_url"))
     items: dict[str, tuple[Source, ...]] = {}
     for kind in folders():
-        items[kind], others = _read_folder(root, content / kind, ".md", errors)
+        items[kind], others = _read_folder(root, root / layout.item_folder(kind), ".md", errors)
         for name in others:
             message = "only Markdown files ending in .md are read in this folder"
-            errors.append(ContentError(f"content/{kind}/{name}", 0, "", message, warning=True))
-    editions, _ = _read_folder(root, content / "newsletter", ".yaml", errors)
+            errors.append(ContentError(f"{layout.item_folder(kind)}/{name}", 0, "", message, warning=True))
+    editions, _ = _read_folder(root, root / layout.EDITIONS, ".yaml", errors)
     assets: list[tuple[str, Path]] = []
-    for base, prefix in ((root / "templates" / "static", "/static/"), (content / "media", "/media/")):
+    for folder, prefix in layout.ASSETS:
+        base = root / folder
         for path in sorted(base.rglob("*")) if base.is_dir() else []:
             if path.is_file() and not path.name.startswith("."):
                 if not _inside(path, root):

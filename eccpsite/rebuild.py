@@ -48,7 +48,8 @@ from eccpsite.config import SiteConfig
 from eccpsite.content import parse_content
 from eccpsite.errors import BuildFailed, ContentError
 from eccpsite.history import History, read_history
-from eccpsite.kinds import SITE_ZONE, Edition, Item, folders
+from eccpsite.kinds import SITE_ZONE, Edition, Item
+from eccpsite.layout import CONFIG, EDITION, ITEM, RESCAN, STATIC, TEMPLATE, classify
 from eccpsite.links import LinkIndex
 from eccpsite.locate import locate
 from eccpsite.model import Site, build_model, next_status_change, refs_in, same_place, swap_items, swap_site_items
@@ -62,32 +63,6 @@ from eccpsite.source import Source, Sources
 LAZY_STAGES = frozenset({"render_feeds", "render_calendars", "render_email_editions"})
 SITEMAP = "@sitemap"  # the sitemap, made lazily after the lazy stages
 OUTPUTS_DEP = "@outputs"  # a stage read what earlier stages made (render_feeds reads their sizes)
-
-# What a changed path is: see classify().
-CONFIG, ITEM, EDITION, TEMPLATE, STATIC, RESCAN, OTHER = "config", "item", "edition", "template", "static", "rescan", "other"
-
-
-def classify(rel: str) -> str:
-    """What a project-relative path is to the build, following reader.read_sources's layout."""
-    parts = rel.split("/")
-    if any(part.startswith(".") for part in parts):
-        return OTHER  # hidden files (editor swap files, .git) are never read
-    if rel == "site.yaml":
-        return CONFIG
-    if parts[0] == "templates" and len(parts) > 1:
-        return STATIC if parts[1] == "static" else TEMPLATE
-    if parts[0] != "content" or len(parts) < 2:
-        return OTHER
-    if parts[1] == "media":
-        return STATIC
-    if len(parts) == 3 and parts[1] in folders():
-        return ITEM if parts[2].endswith(".md") else RESCAN  # other files there are reported by read_sources
-    if len(parts) == 3 and parts[1] == "newsletter":
-        return EDITION if parts[2].endswith(".yaml") else OTHER
-    if len(parts) == 2 and parts[1] in (*folders(), "newsletter", "media"):
-        return RESCAN  # the folder itself appeared, went or moved
-    return OTHER
-
 
 # --- comparing what a page read --------------------------------------------------------
 
@@ -907,11 +882,6 @@ def _until(site: Site, now: dt.datetime) -> dt.datetime:
     midnight = dt.datetime.combine(now.date() + dt.timedelta(days=1), dt.time(0, 0), tzinfo=now.tzinfo)
     change = next_status_change(site)
     return min(change, midnight) if change is not None and change > now else midnight
-
-
-def watched_paths(project: Path) -> list[tuple[Path, bool]]:
-    """The folders the server watches, and whether recursively: content/, templates/, and the project for site.yaml."""
-    return [(project / "content", True), (project / "templates", True), (project, False)]
 
 
 def relative(project: Path, path: str) -> str | None:

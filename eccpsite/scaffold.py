@@ -9,10 +9,10 @@ from pathlib import Path
 
 from slugify import slugify
 
+from eccpsite import layout
 from eccpsite.errors import UsageError
 from eccpsite.kinds import Kind, registered, reserved_segments
 
-EDITIONS = "content/newsletter"
 EDITION = "edition"  # the word of `eccpsite new` for a newsletter edition; the kinds' words are their own (Kind.command)
 
 
@@ -51,7 +51,7 @@ def scaffold_text(kind: Kind, title: str, today: dt.date) -> str:
 def new_item(project: Path, command: str, title: str, today: dt.date) -> Path:
     """Write the new file of an item, page or edition (``command`` as on the command line); refuses to overwrite an existing one."""
     if command == EDITION:
-        return _write(project / EDITIONS / f"{today:%Y-%m}.yaml", edition_text(project, title, today))
+        return _write(project / layout.EDITIONS / f"{today:%Y-%m}.yaml", edition_text(project, title, today))
     kind = commands()[command]
     slug = make_slug(title)
     if kind.folder == "pages" and slug in reserved_segments():
@@ -59,7 +59,7 @@ def new_item(project: Path, command: str, title: str, today: dt.date) -> Path:
     if slug in kind.reserved:
         raise UsageError(f"{kind.what} called {slug!r} would take an address {kind.reserved_by} uses; choose another title")
     name = f"{today.isoformat()}-{slug}.md" if kind.dated_name else f"{slug}.md"
-    return _write(project / "content" / kind.folder / name, scaffold_text(kind, title, today))
+    return _write(project / layout.item_folder(kind.folder) / name, scaffold_text(kind, title, today))
 
 
 def _write(path: Path, text: str) -> Path:
@@ -76,6 +76,6 @@ _NUMBER = re.compile(r"^number:\s*(\d+)\s*(?:#.*)?$", re.M)
 
 def edition_text(project: Path, title: str, today: dt.date) -> str:
     """A new edition: the number after the highest one in content/newsletter/, today's date, three empty sections, a draft."""
-    numbers = [int(m.group(1)) for p in sorted((project / EDITIONS).glob("*.yaml")) for m in [_NUMBER.search(p.read_text(encoding="utf-8"))] if m]
+    numbers = [int(m.group(1)) for p in sorted((project / layout.EDITIONS).glob("*.yaml")) for m in [_NUMBER.search(p.read_text(encoding="utf-8"))] if m]
     return _EDITION.format(number=max(numbers, default=0) + 1, today=today.isoformat(), title=json.dumps(title, ensure_ascii=False))
 

@@ -36,7 +36,8 @@ from eccpsite import urls
 from eccpsite.build import BuildOptions
 from eccpsite.cache import CACHE_DIR
 from eccpsite.errors import BuildFailed
-from eccpsite.rebuild import STATIC, Build, Rebuilder
+from eccpsite.layout import STATIC
+from eccpsite.rebuild import Build, Rebuilder
 from eccpsite.search import FOLDER as SEARCH_FOLDER
 from eccpsite.search import MARKER, SearchIndexFailed, index_site_cached, indexed_pages, search_key
 from eccpsite.watch import Watcher

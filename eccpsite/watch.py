@@ -23,7 +23,8 @@ from pathlib import Path
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 
-from eccpsite.rebuild import OTHER, classify, relative, watched_paths
+from eccpsite.layout import OTHER, classify, watched
+from eccpsite.rebuild import relative
 
 QUIET = 0.02  # seconds without an event that end a burst
 SETTLED = 0.003  # the same, once every file of the burst is complete (closed, renamed or deleted)
@@ -80,7 +81,7 @@ class Watcher:
             self._wake.notify()
 
     def start(self) -> None:
-        for folder, recursive in watched_paths(self.project):
+        for folder, recursive in watched(self.project):
             if folder.is_dir():
                 self._observer.schedule(_Handler(self), str(folder), recursive=recursive)
         self._observer.start()

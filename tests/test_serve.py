@@ -26,7 +26,8 @@ from conftest import NOW, clean_env, copy_repo_project, write_files, write_site
 
 from eccpsite.build import BuildOptions, build_outputs
 from eccpsite.kinds import Item, News
-from eccpsite.rebuild import CONFIG, EDITION, ITEM, OTHER, RESCAN, STATIC, TEMPLATE, Rebuilder, classify, same
+from eccpsite.layout import CONFIG, EDITION, ITEM, OTHER, RESCAN, STATIC, TEMPLATE, classify
+from eccpsite.rebuild import Rebuilder, same
 from eccpsite.serve import CLIENT, EVENTS, DevServer, inject
 from eccpsite.watch import Watcher
 
@@ -171,7 +172,7 @@ def test_serve_broken_yaml_shows_the_error_over_the_last_good_page_until_fixed(p
     assert page.split('<div id="eccpsite-overlay"')[0] == before.split(f'<script src="{CLIENT}"')[0]  # the last good page, untouched
     (project / NEWS).write_text(good, encoding="utf-8")
     _set_title(project / NEWS, "Fixed again")
-    tab.wait("reload")
+    tab.wait("reload", lambda data: not data["errors"])  # the two writes may come as one reload or two: wait for the fixed one
     status, _, page = get(server, NEWS_URL)
     assert status == 200
     assert 'id="eccpsite-overlay"' not in page
@@ -579,9 +580,8 @@ def test_schema_only_items_have_fields_that_equality_ignores() -> None:
     A new field with compare=False elsewhere would need the same care there.
     """
     import dataclasses
-    import inspect
-
     import importlib
+    import inspect
     import pkgutil
 
     from eccpsite import config, kinds, model
