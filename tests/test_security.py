@@ -282,7 +282,7 @@ def test_security_nothing_outside_the_project_is_read(hostile_build: HostileBuil
 # and build manifest, eccpsite.search's index bundle, eccpsite.snapshot's index and its links to the output's
 # files), under names it makes itself.
 _PDF_CACHE = re.compile(
-    r"^project/\.cache(/pdf(/[a-z0-9-]+(/[0-9a-f]{64}\.pdf)?)?|/markdown-[0-9a-f]{24}\.sqlite|/build-manifest\.json"
+    r"^project/\.cache(/pdf(/[a-z0-9-]+(/[0-9a-f]{40}\.pdf)?)?|/markdown-[0-9a-f]{24}\.sqlite|/build-manifest\.json"
     r"|/search-[0-9a-f]{40}(/[a-z0-9_/-]+(\.[a-z0-9_]+)*)?|/output(/index\.json|/pages\.json|/files)?)?$"
 )
 _KEPT = "project/.cache/output/files/"
