@@ -23,8 +23,8 @@ import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-from eccpsite.folder_swap import MARKER
 from eccpsite.fingerprint import digest
+from eccpsite.folder_swap import MARKER
 
 Stamp = tuple[int, int, int, int]  # size, modification time (ns), change time (ns), inode
 
