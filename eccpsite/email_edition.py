@@ -19,7 +19,7 @@ import css_inline
 
 from eccpsite import urls
 from eccpsite.errors import ContentError
-from eccpsite.render import Output, Renderer, Reused
+from eccpsite.render import Output, Renderer, Reused, declare
 
 HTML_TEMPLATE = "newsletter/email.html"
 TEXT_TEMPLATE = "newsletter/email.txt"
@@ -46,6 +46,7 @@ def inline_css(page: str) -> str:
     return str(inliner.inline(page))
 
 
+@declare(after=("render_edition_pdfs",), on_request=True)  # the e-mail links the PDF with its size
 def render_email_editions(r: Renderer) -> Iterator[Output | Reused | None]:
     """``/newsletter/<id>/email.html`` and ``email.txt`` for every edition (a stage of the build)."""
     site = r.site

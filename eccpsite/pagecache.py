@@ -234,7 +234,7 @@ class Previous(Generic[Record]):
 
 @dataclass(frozen=True, slots=True)
 class PreviousStage(Generic[Record]):
-    """What the last build kept of a stage kept whole (render.WHOLE_STAGES): its key, the site fields it read, and
+    """What the last build kept of a stage kept whole (declared with reuse=WHOLE): its key, the site fields it read, and
     the writer's record of each of its files, in order."""
 
     key: bytes

@@ -15,7 +15,7 @@ redoes only what a change touches, while giving the same bytes as
   templates it loaded and its context (for an item page: the item) — and is
   rendered again only when one of those changed; a whole stage is skipped when
   nothing it read changed;
-- **feeds, calendars and the sitemap** (:data:`LAZY_STAGES`) are made when a
+- **feeds, calendars and the sitemap** (the stages declared ``on_request``) are made when a
   browser asks for one of them, once per build, and reused while what they
   read is unchanged.
 
@@ -60,7 +60,6 @@ from eccpsite.source import Source, Sources
 
 # Stages made on request rather than after every save: no browser tab waits for
 # them, and at 10,000 items they take longer than everything else.
-LAZY_STAGES = frozenset({"render_feeds", "render_calendars", "render_email_editions"})
 SITEMAP = "@sitemap"  # the sitemap, made lazily after the lazy stages
 OUTPUTS_DEP = "@outputs"  # a stage read what earlier stages made (render_feeds reads their sizes)
 
@@ -331,7 +330,7 @@ def _run_stage(r: _MemoRenderer, stage: render.Stage) -> list[Output]:
         for url in old.pages:
             if url in r.old.pages:
                 r.new.pages[url] = r.old.pages[url]
-        if stage is render.render_items:
+        if render.declared(stage).items:
             r.new.items, r.new.item_deps, r.new.item_editions = dict(r.old.items), set(r.old.item_deps), r.old.item_editions
         r.new.stages[name] = old
         return list(old.outputs)
@@ -339,7 +338,7 @@ def _run_stage(r: _MemoRenderer, stage: render.Stage) -> list[Output]:
         return _patch_stage(r, stage, name, old)
     r.stage_pages = []
     errors = len(r.errors)
-    make = _items_stage if stage is render.render_items else stage
+    make = _items_stage if render.declared(stage).items else stage
     with r.recorder.recording() as deps:
         outputs = list(_outputs(make(r)))
     if len(r.errors) == errors:
@@ -363,7 +362,7 @@ def _patch_stage(r: _MemoRenderer, stage: render.Stage, name: str, old: _Stage) 
     pages = r.old.pages
     kept = list(map(pages.__getitem__, old.pages))
     r.new.pages.update(zip(old.pages, kept, strict=True))
-    if stage is render.render_items:
+    if render.declared(stage).items:
         r.new.items, r.new.item_deps = dict(r.old.items), set(r.old.item_deps)
         r.new.item_editions = render.item_editions(r.site)
     holding = set().union(*(r.old.holders.get(ref, ()) for ref in r.swaps))
@@ -819,14 +818,14 @@ class Rebuilder:
         assert self._history is not None
         modelled_at = time.perf_counter()
         stages = build_stages(self.project, self._assets.items(), self.options)
-        outputs, rendered = self._render(site, [s for s in stages if s.__name__ not in LAZY_STAGES], swaps)
+        outputs, rendered = self._render(site, [s for s in stages if not render.declared(s).on_request], swaps)
         rendered_at = time.perf_counter()
         self._moment, self._until = site.now, until
         self._good.clear()
         self._dirty.clear()
         self._generation += 1
         pages = tuple(outputs)
-        lazy_stages = [s for s in stages if s.__name__ in LAZY_STAGES]
+        lazy_stages = [s for s in stages if render.declared(s).on_request]
         lazy = LazyOutputs(site, self.project / "templates", self._history, pages, lazy_stages, self._lazy, self.rendering)
         return Build(
             generation=self._generation,

@@ -54,7 +54,7 @@ class Output:
     data: bytes
     key: bytes = b""  # a digest of everything the page was made from; b"" for an output that is never reused
     reads: tuple[str, ...] = ()  # the fields of the Site its template read
-    stage: str = ""  # the stage that made it, when the page cache keeps that stage's outputs as a whole (WHOLE_STAGES)
+    stage: str = ""  # the stage that made it, when the page cache keeps that stage's outputs as a whole (a stage declared reuse=WHOLE)
 
     @property
     def size(self) -> int:
@@ -260,6 +260,51 @@ def _located_template_error(template: str, exc: Exception, item: Item | None) ->
     return ContentError(f"templates/{name}", line, "", f"template error: {exc}{about}")
 
 
+Stage = Callable[[Renderer], Iterable[Output | Reused | None]]
+PAGES, WHOLE = "pages", "whole"  # how the build reuses a stage's outputs: page by page (each keyed), or as a whole
+
+
+@dataclass(frozen=True)
+class Declared:
+    """What a stage says about itself: what it must come after, how its outputs are reused, whether the dev server
+    makes it on request, whether a forked worker may run it; checked once per run (:func:`check_order`)."""
+
+    after: tuple[str, ...] = ()  # stages it reads the outputs of (sizes of PDFs, every page for the redirects)
+    reuse: str = PAGES  # PAGES: each page through the page cache; WHOLE: the stage's outputs kept as a whole
+    on_request: bool = False  # the dev server makes it when a browser asks (feeds, calendars), not after each save
+    background: bool = False  # reads only the site model: a forked worker may run it beside the item pages
+    items: bool = False  # the item pages: rendered in slices on every core, patched item by item by the dev server
+
+
+S = TypeVar("S", bound=Callable[..., Any])
+
+
+def declare(**declared: Any) -> Callable[[S], S]:
+    """Declare a stage (``@declare(reuse=WHOLE, on_request=True)``): the declaration travels with the function."""
+
+    def declare(make: S) -> S:
+        make.declared = Declared(**declared)  # type: ignore[attr-defined]
+        return make
+
+    return declare
+
+
+def declared(make: Stage) -> Declared:
+    """A stage's declaration (a stage made elsewhere without one: every page reused by key, made eagerly)."""
+    found = getattr(make, "declared", None)
+    return found if isinstance(found, Declared) else Declared()
+
+
+def check_order(stages: list[Stage]) -> list[Stage]:
+    """``stages``, once checked: each comes after the stages it declares it reads."""
+    seen: set[str] = set()
+    for make in stages:
+        missing = [name for name in declared(make).after if name not in seen and name in {s.__name__ for s in stages}]
+        assert not missing, f"{make.__name__} must come after {missing}"
+        seen.add(make.__name__)
+    return stages
+
+
 def _json_ld(site: Site, item: Item, history: History | None = None) -> dict[str, Any] | None:
     """schema.org data for an item page, as its kind makes it (dates as in the feeds, with offsets)."""
     make = kind_of(item).json_ld
@@ -324,14 +369,15 @@ def _cluster_context(site: Site, item: Item) -> dict[str, Any]:
 
 
 PARALLEL_ITEMS = 600  # from this many items, item pages are rendered on every core
-# What a forked worker renders with and where it sends its outputs (set just before the fork, see _workers).
-_forked: tuple[Renderer, Sink[Any]] | None = None
+# What a forked worker renders with, where it sends its outputs, and the stages it may run by name (set just
+# before the fork, see _workers).
+_forked: tuple[Renderer, Sink[Any], dict[str, Stage]] | None = None
 
 
 def _render_slice(bounds: tuple[int, int]) -> tuple[list[Any], list[ContentError]]:
     """Render items ``start:end`` in a worker process forked from the build; the sink's records and the template errors."""
     assert _forked is not None
-    return _render_items_between(*_forked, bounds)
+    return _render_items_between(_forked[0], _forked[1], bounds)
 
 
 def _render_items_between(r: Renderer, sink: Sink[Any], bounds: tuple[int, int]) -> tuple[list[Any], list[ContentError]]:
@@ -377,6 +423,7 @@ def may_fork(r: Renderer) -> bool:
     return large and (r.pages is None or not r.pages.expects_reuse())
 
 
+@declare(items=True)
 def render_items(r: Renderer) -> Iterator[Output | Reused | None]:
     """One page per visible item (render_site renders them on every core when there are many)."""
     editions = item_editions(r.site)
@@ -407,6 +454,7 @@ def _filter_heading(site: Site, f: EventFilter) -> str:
     return "Online events" if f.value == "online" else "In-person events"
 
 
+@declare(background=True)
 def render_event_filters(r: Renderer) -> Iterator[Output | Reused | None]:
     """A page per country, topic and way of attending: upcoming events first, then past ones (no script needed)."""
     for f in r.site.event_filters:
@@ -514,17 +562,20 @@ def render_sitemap(outputs: Iterable[Made], site: Site, env: jinja2.Environment,
     return Output(urls.SITEMAP, env.get_template("sitemap.xml").render(entries=entries).encode("utf-8"))
 
 
+@declare(reuse=WHOLE, on_request=True, background=True)
 def render_calendars(r: Renderer) -> Iterator[Output]:
     """iCalendar files of events and call deadlines (eccpsite.calendar)."""
     return (Output(url, data) for url, data in calendar.render_calendars(r.site, r.history))
 
 
+@declare(after=("render_edition_pdfs",), on_request=True)  # an edition's entry gives its PDF's size
 def render_feeds(r: Renderer) -> Iterator[Output]:
     """RSS, Atom and JSON feeds (eccpsite.feeds); keep it after any stage that makes edition PDFs, which it encloses."""
     sizes = {o.url: o.size for o in r.made()}
     return (Output(url, data) for url, data in feeds.render_feeds(r.site, r.history, sizes))
 
 
+@declare(after=("render_feeds", "render_calendars"))  # last: an alias may not take the address of anything made before
 def render_redirects(r: Renderer) -> Iterator[Output | Reused | None]:
     """The old addresses (``aliases:``, files renamed in git: eccpsite.redirects): a small page at each that leads to
     the new one, and Netlify's ``_redirects`` with a 301 for each. Runs after the stages whose addresses an alias may
@@ -542,7 +593,6 @@ def render_redirects(r: Renderer) -> Iterator[Output | Reused | None]:
         yield Output(redirects.REDIRECTS_FILE, redirects.redirects_file(planned))
 
 
-Stage = Callable[[Renderer], Iterable[Output | Reused | None]]
 RENDERERS: list[Stage] = [
     render_home,
     render_items,
@@ -556,22 +606,15 @@ RENDERERS: list[Stage] = [
     render_search,
     render_misc,
     render_next_change,
+    render_calendars,
+    render_feeds,
+    render_redirects,
 ]
-RENDERERS.append(render_calendars)
-RENDERERS.append(render_feeds)
-RENDERERS.append(render_redirects)  # last: an alias may not take the address of anything made before
-# Stages a forked worker may run on a large site: they read only the site model, never other stages' outputs.
-_BACKGROUND: dict[str, Stage] = {stage.__name__: stage for stage in (render_calendars, render_event_filters)}
-
-
-# Stages whose outputs the page cache keeps as a whole, keyed by the Site fields they read and the git history:
-# they make many files from the site model by code, never from other stages' outputs (as render_feeds does).
-WHOLE_STAGES = frozenset({"render_calendars"})
 
 
 def _run(r: Renderer, stage: Stage) -> Iterable[Output | Reused | None]:
     """What ``stage`` makes; through the page cache for the stages it keeps whole."""
-    if r.pages is not None and stage.__name__ in WHOLE_STAGES:
+    if r.pages is not None and declared(stage).reuse == WHOLE:
         return r.pages.stage(r, stage)
     return stage(r)
 
@@ -579,9 +622,9 @@ def _run(r: Renderer, stage: Stage) -> Iterable[Output | Reused | None]:
 def _stage_in_worker(name: str) -> tuple[list[Any], list[ContentError]]:
     """Run the stage called ``name`` in a worker forked from the build; the sink's records of its outputs, and its template errors."""
     assert _forked is not None
-    r, sink = _forked
+    r, sink, stages = _forked
     before = len(r.errors)
-    records = [_send(sink, o) for o in _run(r, _BACKGROUND[name]) if o is not None]
+    records = [_send(sink, o) for o in _run(r, stages[name]) if o is not None]
     return records, r.errors[before:]
 
 
@@ -591,7 +634,7 @@ def _worker_count() -> int:
 
 
 @contextmanager
-def _workers(r: Renderer, sink: Sink[Any]) -> Iterator[ProcessPoolExecutor | None]:
+def _workers(r: Renderer, sink: Sink[Any], stages: Iterable[Stage]) -> Iterator[ProcessPoolExecutor | None]:
     """On a large site, a pool of forked workers for the whole rendering (None otherwise).
 
     With the fork start method every worker is started at the first submit,
@@ -602,7 +645,7 @@ def _workers(r: Renderer, sink: Sink[Any]) -> Iterator[ProcessPoolExecutor | Non
     if not may_fork(r):
         yield None
         return
-    _forked = (r, sink)
+    _forked = (r, sink, {stage.__name__: stage for stage in stages if declared(stage).background})
     gc.freeze()  # the workers' collections then leave the objects they share with this process alone (fewer pages copied)
     try:
         context = multiprocessing.get_context("fork")
@@ -651,12 +694,12 @@ def render_site(
     renderer.pages = pages
     if pages is not None:
         pages.prepare(site)
-    stages = list(stages if stages is not None else RENDERERS)
-    with _workers(renderer, sink) as pool:
+    stages = check_order(list(stages if stages is not None else RENDERERS))
+    with _workers(renderer, sink, stages) as pool:
         # Stages that read only the site model (calendars, event filters) go to the workers once
         # the item pages are done (those keep every worker busy), while this process renders the rest.
         # Every stage's records keep their place in the order of the stages.
-        background = [stage for stage in stages if pool is not None and stage.__name__ in _BACKGROUND]
+        background = [stage for stage in stages if pool is not None and declared(stage).background]
         futures: dict[str, Future[tuple[list[Any], list[ContentError]]]] = {}
 
         def start_background() -> None:
@@ -665,7 +708,7 @@ def render_site(
                 if stage.__name__ not in futures:
                     futures[stage.__name__] = pool.submit(_stage_in_worker, stage.__name__)
 
-        if background and render_items not in stages:
+        if background and not any(declared(stage).items for stage in stages):
             start_background()
         made: list[list[Any] | Future[tuple[list[Any], list[ContentError]]]] = []
         for stage in stages:
@@ -673,13 +716,13 @@ def render_site(
                 start_background()  # no-op once started
                 made.append(futures[stage.__name__])
                 continue
-            if stage is render_items and pool is not None:
+            if declared(stage).items and pool is not None:
                 own = list(_render_items_in_pool(renderer, sink, pool, _worker_count()))
             else:
                 own = [_send(sink, o) for o in _run(renderer, stage) if o is not None]
             records.extend(own)
             made.append(own)
-            if stage is render_items and background:
+            if declared(stage).items and background:
                 start_background()
         records.clear()
         for part in made:
