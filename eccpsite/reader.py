@@ -23,10 +23,23 @@ def _inside(path: Path, root: Path) -> bool:
     return True
 
 
+def _link_problem(path: Path, root: Path) -> str | None:
+    """Why the file at ``path`` (under ``root``) may not be read when a link leads to it (it, or a folder above it):
+    the file is outside the project, or a hidden file of it (``.env``, ``.git/config``, ``.cache/``), which is never
+    published whatever links to it; or None."""
+    try:
+        target = path.resolve().relative_to(root)
+    except ValueError:
+        return "is a link to a file outside the project; copy the file into content/ instead"
+    if target != path.relative_to(root) and any(part.startswith(".") for part in target.parts):
+        return f"is a link to {target.as_posix()}, a hidden file of the project, which is never published; copy what should be published into content/ instead"
+    return None
+
+
 def _read(root: Path, path: Path, errors: list[ContentError]) -> Source | None:
     rel = path.relative_to(root).as_posix()
-    if not _inside(path, root):
-        errors.append(ContentError(rel, 0, "", "is a link to a file outside the project; copy the file into content/ instead"))
+    if problem := _link_problem(path, root):
+        errors.append(ContentError(rel, 0, "", problem))
         return None
     return _decode(rel, path, errors)
 
@@ -110,8 +123,8 @@ def _read_folder(root: Path, folder: Path, suffix: str, errors: list[ContentErro
     for name, path, inside in _listing(root, folder):
         if not name.endswith(suffix):
             others.append(name)
-        elif not inside:
-            errors.append(ContentError(f"{base}/{name}", 0, "", "is a link to a file outside the project; copy the file into content/ instead"))
+        elif problem := (None if inside and not os.path.islink(path) else _link_problem(Path(path), root)):
+            errors.append(ContentError(f"{base}/{name}", 0, "", problem))
         elif source := _decode(f"{base}/{name}", path, errors):
             sources.append(source)
     return tuple(sources), others
@@ -137,8 +150,8 @@ def read_sources(root: Path) -> Sources:
     for base, prefix in ((root / "templates" / "static", "/static/"), (content / "media", "/media/")):
         for path in sorted(base.rglob("*")) if base.is_dir() else []:
             if path.is_file() and not path.name.startswith("."):
-                if not _inside(path, root):
-                    errors.append(ContentError(path.relative_to(root).as_posix(), 0, "", "is a link to a file outside the project; copy the file in instead"))
+                if problem := _link_problem(path, root):
+                    errors.append(ContentError(path.relative_to(root).as_posix(), 0, "", problem))
                     continue
                 if prefix == "/media/" and (problem := _media_problem(path)):
                     errors.append(ContentError(path.relative_to(root).as_posix(), 0, "", problem))
