@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Generic, Protocol, TypeVar
 
 from eccpsite import buildlock, output_state, snapshot, urls
+from eccpsite.admin import admin_stage
 from eccpsite.cache import CACHE_DIR, code_digest, input_fingerprint, markdown_cache, prerender, read_manifest, still_current, templates_digest, write_manifest
 from eccpsite.config import SiteConfig, parse_config
 from eccpsite.content import Content, parse_content
@@ -157,7 +158,7 @@ def resolve_now(raw: str | None, tz: dt.tzinfo) -> dt.datetime:
 
 def build_stages(project: Path, assets: Iterable[tuple[str, Path]], options: BuildOptions) -> list[Stage]:
     """The render stages of a build, in order (the dev server runs the same ones)."""
-    return [pdf_stage(project, assets, render=options.pdf), *RENDERERS, render_email_editions]
+    return [pdf_stage(project, assets, render=options.pdf), *RENDERERS, render_email_editions, admin_stage(project)]
 
 
 def make_site(

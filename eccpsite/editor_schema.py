@@ -52,6 +52,8 @@ def value_schema(parser: f.Parser) -> dict[str, Any]:
     shape: dict[str, Any] = getattr(parser, "shape", {})
     if "choices" in shape:
         return {"type": "string", "enum": list(shape["choices"])}
+    if "pattern" in shape:
+        return {"type": "string", "pattern": shape["pattern"]}
     if "fields" in shape:
         return mapping_schema(shape["fields"], shape["what"])
     if "entry" in shape:

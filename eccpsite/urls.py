@@ -12,7 +12,7 @@ from functools import lru_cache
 
 SECTIONS = ("news", "events", "calls", "interviews")
 # First path segments that pages may not take, because the build uses them.
-RESERVED = frozenset({*SECTIONS, "tags", "newsletter", "feeds", "static", "search", "pagefind", "page", "404", "sitemap.xml", "robots.txt"})
+RESERVED = frozenset({*SECTIONS, "tags", "newsletter", "feeds", "static", "search", "pagefind", "page", "404", "sitemap.xml", "robots.txt", "admin"})
 
 
 def item_url(kind: str, slug: str) -> str:
@@ -37,6 +37,7 @@ SITEMAP = "/sitemap.xml"
 ROBOTS = "/robots.txt"
 TAGS = "/tags/"
 STATIC = "/static/"
+ADMIN = "/admin/"  # the web editing interface (eccpsite.admin)
 
 
 _NOT_WORD = re.compile(r"[\W_]+")
