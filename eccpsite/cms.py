@@ -32,11 +32,14 @@ MOMENT = "YYYY-MM-DDTHH:mm"  # ... and a moment without offset: in the site's ti
 
 # What the file names of new items look like: news keep the date they were written, as the existing ones do.
 _FILE_NAMES = {"news": "{{year}}-{{month}}-{{day}}-{{slug}}"}
-_PLURALS = {"news": "News", "events": "Events", "calls": "Calls", "interviews": "Interviews", "pages": "Pages"}
+_PLURALS = {"news": "News", "events": "Events", "calls": "Calls", "interviews": "Interviews", "pages": "Pages", "clusters": "Cluster profiles"}
+_PLURALS["countries"] = "Country factsheets"
+# A factsheet's file is named by its country code, which Decap cannot ask for: the team adds them, editors edit them.
+_NOT_CREATED = ("countries",)
 _DAY_PICKER = {"widget": "datetime", "format": DAY, "date_format": DAY, "time_format": False, "picker_utc": False}
 # Front matter names a picture as media/<file> (docs/editing.md), the text as /media/<file>; the build checks both.
 _PICTURE: dict[str, Any] = {"widget": "image", "media_folder": "/" + MEDIA_FOLDER, "public_folder": "media", "choose_url": False}
-_PICTURES = ("image", "photo")  # the keys schema.parse_item reads as pictures of the project (each with its *_alt)
+_PICTURES = ("image", "photo", "logo")  # the keys schema.parse_item reads as pictures of the project (each with its *_alt)
 # Fields a cluster organisation rarely needs: shown, but after the others and never required.
 _LAST = ("slug", "aliases", "extra", "publish_at", "draft")
 
@@ -63,6 +66,8 @@ def _plain_widgets() -> dict[f.Parser, dict[str, Any]]:
         f.slug: {"widget": "string", "pattern": [f.SLUG.pattern, "lowercase letters, digits and single hyphens"]},
         f.timezone: {"widget": "string", "hint": "an IANA time zone name such as Europe/Brussels or Asia/Seoul"},
         f.tag_list: {"widget": "list", "allow_add": True},
+        f.sector_list: {"widget": "list", "allow_add": True},
+        f.site_path: {"widget": "string", "hint": "an old address of this site, such as /news/old-slug/"},
     }
 
 
@@ -72,7 +77,9 @@ def widget_for(parser: f.Parser, plain: Mapping[f.Parser, dict[str, Any]]) -> di
         return dict(plain[parser])
     shape: dict[str, Any] = getattr(parser, "shape", {})
     if "refers_to" in shape:
-        return relation_widget(shape["refers_to"], multiple=shape.get("multiple", False))
+        return relation_widget(shape["refers_to"], multiple="entry" in shape)
+    if "like" in shape:
+        return widget_for(shape["like"], plain)
     if "choices" in shape:
         return {"widget": "select", "options": list(shape["choices"])}
     if "fields" in shape:
@@ -133,7 +140,7 @@ def _collection(kind: str, plain: Mapping[f.Parser, dict[str, Any]]) -> dict[str
         "label": _PLURALS.get(kind, _label(kind)),
         "label_singular": KIND_NAMES[kind],
         "folder": f"content/{kind}",
-        "create": True,
+        "create": kind not in _NOT_CREATED,
         "extension": "md",
         "format": "frontmatter",
         "slug": _FILE_NAMES.get(kind, "{{slug}}"),

@@ -270,7 +270,9 @@ def _text_list(value: Any) -> tuple[str, ...]:
     return tuple(dict.fromkeys(f.text(entry) for entry in entries))
 
 
-_CLUSTER_REFS = f.Field(f.list_of(f.slug, "cluster profile slugs, e.g. [transilvania-it-cluster]"))
+_CLUSTER_SLUGS = f.list_of(f.slug, "cluster profile slugs, e.g. [transilvania-it-cluster]")
+# refers_to: the slugs name items of content/clusters/ (the editing interface offers them: eccpsite.cms)
+_CLUSTER_REFS = f.Field(f.shaped(_CLUSTER_SLUGS, **_CLUSTER_SLUGS.shape, refers_to="clusters"))  # type: ignore[attr-defined]
 
 COMMON_FIELDS: dict[str, f.Field] = {
     "title": f.Field(f.text, True),
@@ -281,7 +283,7 @@ COMMON_FIELDS: dict[str, f.Field] = {
     "image_alt": f.Field(f.text),
     "draft": f.Field(f.boolean),
     "publish_at": f.Field(f.datetime),
-    "aliases": f.Field(_aliases),
+    "aliases": f.Field(f.shaped(_aliases, entry=f.site_path, min_items=0, what="old site paths such as /news/old-slug/")),
     "extra": f.Field(lambda value: dict(value) if isinstance(value, dict) else _fail("expected a mapping of your own fields")),
 }
 
@@ -347,8 +349,8 @@ KIND_FIELDS: dict[str, tuple[type[Item], dict[str, f.Field]]] = {
             "website": f.Field(f.url),
             "sectors": f.Field(f.sector_list),
             "members": f.Field(f.integer),
-            "founded": f.Field(_year),
-            "labels": f.Field(_text_list),
+            "founded": f.Field(f.shaped(_year, like=f.integer)),
+            "labels": f.Field(f.shaped(_text_list, entry=f.text, min_items=0, what="labels")),
             "logo": f.Field(f.text),
             "logo_alt": f.Field(f.text),
         },

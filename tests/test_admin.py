@@ -33,7 +33,7 @@ from eccpsite import fields as f
 from eccpsite.admin import BUNDLE, ENTRY, admin_page, find_bundle
 from eccpsite.cms import decap_config
 from eccpsite.config import AdminConfig, SiteConfig
-from eccpsite.schema import KIND_FIELDS
+from eccpsite.schema import COMMON_FIELDS, KIND_FIELDS
 
 DECAP_SERVER = REPO / "node_modules" / "decap-server" / "dist" / "index.js"
 LOCAL_BACKEND_PORT = 8081  # where Decap looks for its local backend (local_backend: true), and the only one /admin/'s CSP allows
@@ -77,6 +77,24 @@ def test_dates_datetimes_choices_countries_and_deadlines_get_their_widgets(colle
     assert [d["name"] for d in deadlines["fields"]] == ["date", "label"]
     assert fields_of(collections["interviews"])["person"]["widget"] == "object"
     assert fields_of(collections["news"])["image"]["widget"] == "image"
+
+
+def test_clusters_are_a_collection_and_items_name_them_through_a_relation(collections: dict[str, dict[str, Any]]) -> None:
+    for kind in ("news", "events", "calls", "interviews"):
+        named = fields_of(collections[kind])["clusters"]
+        assert named["widget"] == "relation" and named["collection"] == "clusters" and named["multiple"] is True, kind
+        assert named["value_field"] == "{{slug}}" and named["required"] is False
+    profile = fields_of(collections["clusters"])
+    assert profile["country"]["widget"] == "select" and profile["country"]["required"] is True
+    assert profile["founded"]["widget"] == "number" and profile["logo"]["widget"] == "image"
+    assert profile["sectors"]["widget"] == "list" and profile["labels"]["widget"] == "list"
+    assert collections["countries"]["create"] is False and collections["clusters"]["create"] is True
+
+
+def test_every_field_but_extra_has_a_widget(collections: dict[str, dict[str, Any]]) -> None:
+    """Nothing an item may hold is missing from the interface (extra: holds an editor's own fields, written by hand)."""
+    for kind, (_, own) in KIND_FIELDS.items():
+        assert set(fields_of(collections[kind])) == {*COMMON_FIELDS, *own, "body"} - {"extra"}, kind
 
 
 def test_an_editions_sections_choose_among_the_sites_items(collections: dict[str, dict[str, Any]]) -> None:
@@ -193,9 +211,10 @@ def open_admin(context: Any, base: str, violations: list[str], at: str = "") -> 
 
 
 def choose(page: Any, label: str, option: str) -> None:
-    """Pick ``option`` in Decap's select field ``label`` (react-select: type to filter, Enter to choose)."""
+    """Pick ``option`` in Decap's select or relation field ``label`` (react-select: type to filter, Enter to choose)."""
     field = page.get_by_label(re.compile(f"^{label}"))
     field.fill(option)
+    page.get_by_role("option", name=re.compile(option)).first.wait_for(timeout=30_000)
     field.press("Enter")
 
 
@@ -234,6 +253,7 @@ def test_decap_creates_a_news_item_and_an_event_that_pass_check_and_build(tmp_pa
         page.get_by_label("Date", exact=True).fill("2019-09-20")
         page.get_by_label("Summary").fill("Forty clusters meet in Lisbon.")
         page.get_by_label("Tags").fill("matchmaking, Portugal")
+        choose(page, "Clusters", "Genopole")
         _publish(page)
 
         page = open_admin(context, base, violations, "#/collections/events/new")
@@ -258,7 +278,7 @@ def test_decap_creates_a_news_item_and_an_event_that_pass_check_and_build(tmp_pa
     assert "Forty clusters meet in Lisbon." in (output / "news" / "cluster-matchmaking-in-lisbon" / "index.html").read_text(encoding="utf-8")
     assert (output / "events" / "eu-japan-cluster-week" / "index.html").is_file()
     expected = {"title": "Cluster matchmaking in Lisbon", "date": "2019-09-20", "summary": "Forty clusters meet in Lisbon."}
-    expected["tags"] = ["matchmaking", "Portugal"]
+    expected |= {"tags": ["matchmaking", "Portugal"], "clusters": ["genopole"]}
     assert front_matter(news[0]) == expected
     assert news[0].name == "2019-09-20-cluster-matchmaking-in-lisbon.md"
     written = front_matter(event)
