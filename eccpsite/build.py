@@ -37,9 +37,9 @@ from eccpsite.links import Checkable, InMemory, check_links
 from eccpsite.locate import locate
 from eccpsite.model import Site, build_model, next_status_change
 from eccpsite.pagecache import PageCache
-from eccpsite.reader import read_sources
+from eccpsite.reader import document_sizes, read_sources
 from eccpsite.redirects import RENAMED, Redirect, plan_redirects
-from eccpsite.render import RENDERERS, Made, Output, PageHook, Sink, Stage, make_environment, render_site
+from eccpsite.render import RENDERERS, Made, Output, PageHook, Sink, Stage, make_environment, render_site, set_document_sizes
 from eccpsite.search import index_site_cached
 from eccpsite.source import load_yaml
 from eccpsite.writer import Written, check_output_folder, staging
@@ -193,6 +193,7 @@ def make_site(
         history = read_history(project, [i.path for i in site.items] + [e.edition.path for e in site.editions])
     with clock.stage("render and write outputs"):
         env = make_environment(project / "templates")
+        set_document_sizes(env, document_sizes(project))
         try:
             records = render_site(site, env, build_stages(project, assets, options), history=history, sink=sink, pages=pages)
         except BuildFailed as failed:  # template errors
@@ -377,5 +378,7 @@ def _restore(kept: snapshot.Snapshot, output: Path) -> int | None:
 
 
 def page_base(project: Path) -> bytes:
-    """What every page's key starts from (eccpsite.pagecache): eccpsite's code and the theme."""
-    return b"eccpsite pages 1\0" + code_digest() + templates_digest(project)
+    """What every page's key starts from (eccpsite.pagecache): eccpsite's code, the theme and the sizes of the
+    documents of content/media (a page names the size of those it links to)."""
+    sizes = "".join(f"{url}\0{size}\0" for url, size in document_sizes(project).items())  # pages say them (eccpsite.documents)
+    return b"eccpsite pages 1\0" + code_digest() + templates_digest(project) + sizes.encode("utf-8")

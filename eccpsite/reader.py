@@ -10,6 +10,7 @@ import os
 import re
 from pathlib import Path
 
+from eccpsite.documents import MEDIA_PREFIX, document_format
 from eccpsite.errors import ContentError
 from eccpsite.schema import KINDS
 from eccpsite.source import MAX_FILE_BYTES, Source, Sources
@@ -88,6 +89,13 @@ def _media_problem(path: Path) -> str | None:
     if suffix == ".svg" and _ACTIVE_SVG.search(path.read_bytes()):
         return "this SVG image holds a script, an event handler, a javascript: link or an entity; export it again as a plain image, or use PNG"
     return None
+
+
+def document_sizes(root: Path) -> dict[str, int]:
+    """The size in bytes of each document (PDF, office file) of content/media, by its site path (/media/x.pdf)."""
+    media = root / "content" / "media"
+    found = sorted(media.rglob("*")) if media.is_dir() else []
+    return {MEDIA_PREFIX + p.relative_to(media).as_posix(): p.stat().st_size for p in found if p.is_file() and document_format(p.name)}
 
 
 def _listing(root: Path, folder: Path) -> list[tuple[str, str, bool]]:

@@ -46,14 +46,15 @@ from eccpsite.build import BuildOptions, build_stages, resolve_now
 from eccpsite.cache import load_markdown_cache, prerender
 from eccpsite.config import SiteConfig
 from eccpsite.content import parse_content
+from eccpsite.documents import document_format
 from eccpsite.errors import BuildFailed, ContentError
 from eccpsite.history import History, read_history
 from eccpsite.links import LinkIndex
 from eccpsite.locate import locate
 from eccpsite.model import Site, build_model, next_status_change, refs_in, same_place, swap_items, swap_site_items
 from eccpsite.pagecache import SITE_FIELDS, Recorder, recording_site
-from eccpsite.reader import read_file, read_sources
-from eccpsite.render import Output, Renderer, Reused, make_environment
+from eccpsite.reader import document_sizes, read_file, read_sources
+from eccpsite.render import Output, Renderer, Reused, make_environment, set_document_sizes
 from eccpsite.schema import KINDS, SITE_ZONE, Edition, Item
 from eccpsite.source import Source, Sources
 
@@ -148,6 +149,7 @@ def _same_part(x: Any, y: Any) -> bool:
 def recording_environment(templates: Path, recorder: Recorder) -> jinja2.Environment:
     """The theme's environment, reporting every template it loads (extends, imports too) to ``recorder``."""
     env = make_environment(templates)
+    set_document_sizes(env, document_sizes(templates.parent))  # the project's content/media (templates/ is beside it)
     load = env.get_template
 
     def get_template(name: Any, *args: Any, **kwargs: Any) -> jinja2.Template:
@@ -635,6 +637,7 @@ class Rebuilder:
         """Take in changed project-relative paths; returns what kinds of change they were."""
         kinds: set[str] = set()
         templates: set[str] = set()
+        documents = False  # a document of content/media changed
         for rel in changed:
             kind = classify(rel)
             if kind == RESCAN and not self._matters(rel):
@@ -650,12 +653,16 @@ class Rebuilder:
                 url_known = any(path == self.project / rel for path in self._assets.values())
                 if not url_known or not (self.project / rel).is_file() or rel.startswith("content/media/"):
                     kinds.add(RESCAN)  # a file appeared or went, or a media file (checked by the reader) changed
+                documents |= rel.startswith("content/media/") and document_format(rel) is not None
         if RESCAN in kinds:
             self._scan()
         if RESCAN in kinds or STATIC in kinds or TEMPLATE in kinds:
             self._memo.stages.clear()  # stages may read files themselves (the PDF stage checks images): run them again
         if templates:
             self._templates_changed(templates)
+        if documents:  # a page that links to a document says its size (eccpsite.documents): every page may change
+            self._env = recording_environment(self.project / "templates", self._recorder)
+            self._memo.forget(lambda page_deps: True)
         return kinds
 
     def _matters(self, rel: str) -> bool:
