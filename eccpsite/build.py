@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Generic, Protocol, TypeVar
 
 from eccpsite import buildlock, output_state, snapshot, urls
-from eccpsite.admin import admin_stage
+from eccpsite.admin import admin_stage, missing_bundle
 from eccpsite.cache import CACHE_DIR, code_digest, input_fingerprint, markdown_cache, prerender, read_manifest, still_current, templates_digest, write_manifest
 from eccpsite.config import SiteConfig, parse_config
 from eccpsite.content import Content, parse_content
@@ -180,6 +180,8 @@ def make_site(
     if content.config is None:
         raise BuildFailed(errors or [ContentError("site.yaml", 0, "", "could not be read")], warnings)
     now = resolve_now(options.now, content.config.tz)
+    if (no_admin := missing_bundle(project, content.config)) is not None:
+        warnings.append(no_admin)
     with clock.stage("build the site model"):
         site = build_model(content.config, content.items, content.editions, now, drafts=options.drafts, unparsed=content.unparsed)
     if isinstance(site, list):

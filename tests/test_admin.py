@@ -29,6 +29,7 @@ import yaml
 from conftest import NOW, REPO, RunCli, copy_repo_project, write_site
 from netlify_headers import headers_at
 
+from eccpsite import admin
 from eccpsite import fields as f
 from eccpsite.admin import BUNDLE, ENTRY, admin_page, find_bundle
 from eccpsite.cms import decap_config
@@ -118,6 +119,19 @@ def test_the_editing_interface_is_built_only_when_site_yaml_asks(tmp_path: Path,
     assert config["backend"]["repo"] == "org/site" and config["publish_mode"] == "editorial_workflow" and config["local_backend"] is True
     assert config["media_folder"] == "content/media"
     assert b"<script src=\"decap-cms.js\"></script>" in (admin / "index.html").read_bytes()
+
+
+def test_without_decaps_bundle_the_build_warns_and_leaves_admin_out(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    site = write_site(tmp_path / "site")
+    with (site / "site.yaml").open("a", encoding="utf-8") as file:
+        file.write("admin: {repo: org/site}\n")
+    config = SiteConfig(title="T", base_url="https://t.example.org", admin=AdminConfig("org/site"))
+    monkeypatch.setattr(admin, "_CHECKOUT", tmp_path / "elsewhere")  # a project without node_modules, eccpsite installed elsewhere
+    warning = admin.missing_bundle(site, config)
+    assert warning is not None and warning.warning and "run `npm ci`" in warning.message
+    assert admin.missing_bundle(site, CONFIG.__class__(title="T", base_url="https://t.example.org")) is None
+    monkeypatch.undo()
+    assert admin.missing_bundle(site, config) is None  # the checkout's node_modules (npm ci) holds it
 
 
 def test_a_wrong_repository_in_site_yaml_is_an_error_with_its_line(tmp_path: Path, run_cli: RunCli) -> None:
