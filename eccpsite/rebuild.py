@@ -15,7 +15,7 @@ redoes only what a change touches, while giving the same bytes as
   templates it loaded and its context (for an item page: the item) — and is
   rendered again only when one of those changed; a whole stage is skipped when
   nothing it read changed;
-- **feeds, calendars and the sitemap** (:data:`LAZY_STAGES`) are made when a
+- **feeds, calendars, the sitemap and /admin/** (:data:`LAZY_STAGES`) are made when a
   browser asks for one of them, once per build, and reused while what they
   read is unchanged.
 
@@ -60,7 +60,7 @@ from eccpsite.source import Source, Sources
 
 # Stages made on request rather than after every save: no browser tab waits for
 # them, and at 10,000 items they take longer than everything else.
-LAZY_STAGES = frozenset({"render_feeds", "render_calendars", "render_email_editions"})
+LAZY_STAGES = frozenset({"render_feeds", "render_calendars", "render_email_editions", "render_admin"})  # render_admin: /admin/ (eccpsite.admin)
 SITEMAP = "@sitemap"  # the sitemap, made lazily after the lazy stages
 OUTPUTS_DEP = "@outputs"  # a stage read what earlier stages made (render_feeds reads their sizes)
 TEMPLATE_DEP = "templates/"  # prefix of a dependency on a template: templates/news.html
@@ -457,7 +457,7 @@ class _LazyStore:
 
 
 class LazyOutputs:
-    """Feeds, calendars, e-mail editions and the sitemap of one build, made at the first request for one of them.
+    """Feeds, calendars, e-mail editions, /admin/ and the sitemap of one build, made at the first request for one of them.
 
     ``errors`` holds the template errors of a stage that failed (its outputs are then missing).
     """
