@@ -16,6 +16,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from eccpsite.documents import DOCUMENT_EXTENSIONS, says_format_and_size
 from eccpsite.rawhtml import outside_code
 
 _IMAGE = re.compile(r"!\[([^\]\n]*)\]\(\s*<?([^)\s>]*)")
@@ -28,8 +29,7 @@ _ATX = re.compile(r"^ {0,3}(#{1,6})[ \t]+(.*?)[ \t#]*$", re.M)
 _SETEXT = re.compile(r"^ {0,3}(\S[^\n]*)\n {0,3}(=+|-+)[ \t]*$", re.M)
 _FILE_NAME = re.compile(r"^[\w\-. ]+\.(?:png|jpe?g|gif|svg|webp|avif|bmp|tiff?)$", re.I)
 _ADDRESS = re.compile(r"^(?:https?://|www\.|/)", re.I)
-_DOCUMENT = re.compile(r"\.(pdf|docx?|xlsx?|pptx?|odt|ods|odp|rtf)(?:[?#][^)\s]*)?$", re.I)
-_SIZE = re.compile(r"\d\s*(?:[kKMG]B|bytes?)\b")
+_DOCUMENT = re.compile(r"\.(" + "|".join(DOCUMENT_EXTENSIONS) + r")(?:[?#][^)\s]*)?$", re.I)
 _TAGS = re.compile(r"<[^>]*>")
 _MARKUP = re.compile(r"[*_`~]+|!?\[|\]\([^)]*\)")
 # Alt texts that only say that there is a picture.
@@ -151,6 +151,6 @@ def _documents(text: str) -> Iterator[Finding]:
         if document is None:
             continue
         kind = document.group(1).upper()
-        if kind.lower() not in words.lower() or not _SIZE.search(words):
+        if not says_format_and_size(words, kind):
             fix = f"say its format and size in the link text, e.g. [{words or 'Programme'} ({kind}, 140 KB)]({where})"
             yield Finding(offset, f"the link to {where} opens a {kind} document; {fix}")

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Generic, Protocol, TypeVar
 
 from eccpsite import buildlock, fingerprint, output_state, snapshot, urls
+from eccpsite.admin import admin_stage, missing_bundle
 from eccpsite.cache import CACHE_DIR, input_fingerprint, markdown_cache, prerender, read_manifest, still_current, write_manifest
 from eccpsite.config import SiteConfig, parse_config
 from eccpsite.content import Content, parse_content
@@ -36,9 +37,9 @@ from eccpsite.links import Checkable, InMemory, check_links
 from eccpsite.locate import locate
 from eccpsite.model import Site, build_model, next_status_change
 from eccpsite.pagecache import PageCache
-from eccpsite.reader import read_sources
+from eccpsite.reader import document_sizes, read_sources
 from eccpsite.redirects import RENAMED, Redirect, plan_redirects
-from eccpsite.render import RENDERERS, Made, Output, PageHook, Sink, Stage, make_environment, render_site
+from eccpsite.render import RENDERERS, Made, Output, PageHook, Sink, Stage, make_environment, render_site, set_document_sizes
 from eccpsite.search import index_site_cached
 from eccpsite.source import load_yaml
 from eccpsite.writer import Written, check_output_folder, staging
@@ -157,7 +158,7 @@ def resolve_now(raw: str | None, tz: dt.tzinfo) -> dt.datetime:
 
 def build_stages(project: Path, assets: Iterable[tuple[str, Path]], options: BuildOptions) -> list[Stage]:
     """The render stages of a build, in order (the dev server runs the same ones)."""
-    return [pdf_stage(project, assets, render=options.pdf), *RENDERERS, render_email_editions]
+    return [pdf_stage(project, assets, render=options.pdf), *RENDERERS, render_email_editions, admin_stage(project)]
 
 
 def make_site(
@@ -179,6 +180,8 @@ def make_site(
     if content.config is None:
         raise BuildFailed(errors or [ContentError("site.yaml", 0, "", "could not be read")], warnings)
     now = resolve_now(options.now, content.config.tz)
+    if (no_admin := missing_bundle(project, content.config)) is not None:
+        warnings.append(no_admin)
     with clock.stage("build the site model"):
         site = build_model(content.config, content.items, content.editions, now, drafts=options.drafts, unparsed=content.unparsed)
     if isinstance(site, list):
@@ -192,6 +195,7 @@ def make_site(
         history = read_history(project, [i.path for i in site.items] + [e.edition.path for e in site.editions])
     with clock.stage("render and write outputs"):
         env = pages.environment(project / "templates") if pages is not None else make_environment(project / "templates")
+        set_document_sizes(env, document_sizes(project))
         try:
             records = render_site(site, env, build_stages(project, assets, options), history=history, sink=sink, pages=pages)
         except BuildFailed as failed:  # template errors
@@ -339,7 +343,7 @@ def build(
         with clock.stage("read the kept pages' keys"):
             last = snapshot.previous(kept) if kept is not None else snapshot.KeptPages({}, {})
         reuse = snapshot.reuser(kept, folder) if kept is not None else lambda url, record: None
-        pages = PageCache(page_base(), last.pages, reuse, last.stages, last.base, project / "templates")
+        pages = PageCache(page_base(project), last.pages, reuse, last.stages, last.base, project / "templates")
         made = make_site(project, options, folder, pages, clock)
         site, records = made.site, tuple(made.records)
         reused = sum(r.kept for r in records)
@@ -375,7 +379,9 @@ def _restore(kept: snapshot.Snapshot, output: Path) -> int | None:
         return None
 
 
-def page_base() -> bytes:
-    """What every page's key starts from (eccpsite.pagecache): eccpsite's code; each key covers the templates its
-    page loaded (and the site fields it read)."""
-    return b"eccpsite pages 2\0" + fingerprint.code_digest()
+def page_base(project: Path) -> bytes:
+    """What every page's key starts from (eccpsite.pagecache): eccpsite's code and the sizes of the documents of
+    content/media (a page names the size of those it links to); each key covers the templates its page loaded and
+    the site fields it read."""
+    sizes = "".join(f"{url}\0{size}\0" for url, size in document_sizes(project).items())  # pages say them (eccpsite.documents)
+    return b"eccpsite pages 2\0" + fingerprint.code_digest() + sizes.encode("utf-8")

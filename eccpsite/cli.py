@@ -58,6 +58,7 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--port", type=int, default=8000, help="port on 127.0.0.1 (default: 8000; 0 picks a free one)")
     s.add_argument("--now", help="serve as if it were this date or datetime")
     s.add_argument("--drafts", action="store_true", help="include drafts")
+    s.add_argument("--host", action="append", default=[], metavar="NAME", help="also answer requests for this host name (a proxy, an alias of this machine)")
     j = sub.add_parser("schema", help="write JSON Schemas of the front matter, editions and site.yaml for editors' tools")
     j.add_argument("--output", type=Path, help="folder to write them to (default: schemas/ in the project)")
     i = sub.add_parser("import", help="bring an existing site in: items of a Hugo or Jekyll site, a WordPress export, a feed")
@@ -162,7 +163,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "serve":
             from eccpsite.serve import serve
 
-            return serve(project, BuildOptions(now=args.now, drafts=args.drafts, pdf=False), args.port)
+            return serve(project, BuildOptions(now=args.now, drafts=args.drafts, pdf=False), args.port, tuple(args.host))
         if args.command == "schema":
             from eccpsite.editor_schema import write_schemas
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from eccpsite import fields as f
@@ -30,6 +32,14 @@ class TagInfo:
     description: str | None = None
 
 
+@dataclass(frozen=True)
+class AdminConfig:
+    """``admin:`` of site.yaml: the GitHub repository the editing interface at /admin/ opens pull requests on."""
+
+    repo: str  # owner/name
+    branch: str = "main"
+
+
 @dataclass(frozen=True, kw_only=True)
 class SiteConfig:
     title: str
@@ -47,6 +57,7 @@ class SiteConfig:
     follow: tuple[NamedLink, ...] = ()
     pdf_allow_network: bool = False
     tags: tuple[TagInfo, ...] = ()
+    admin: AdminConfig | None = None  # None: no editing interface at /admin/
 
     @property
     def tz(self) -> ZoneInfo:
@@ -113,6 +124,20 @@ def _tags(value: Any) -> tuple[TagInfo, ...]:
     return tuple(found.values())
 
 
+REPO = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]*/[A-Za-z0-9._-]+$")  # a GitHub repository: owner/name
+
+
+def _repo(value: Any) -> str:
+    raw = f.text(value)
+    if REPO.match(raw):
+        return raw
+    path = urlsplit(raw).path.strip("/").removesuffix(".git") if "github.com" in raw else ""
+    fix = f"; write {path}" if REPO.match(path) else " (e.g. my-organisation/eccpsite)"
+    raise FieldError(f"expected a GitHub repository written owner/name, found {raw!r}{fix}")
+
+
+_ADMIN_FIELDS = {"repo": f.Field(f.shaped(_repo, pattern=REPO.pattern), True), "branch": f.Field(f.text)}
+_ADMIN = f.mapping_of(_ADMIN_FIELDS, "the editing interface ({repo, branch})", AdminConfig)
 _ENTRY = {"title": f.Field(f.text, True), "url": f.Field(_link, True)}
 CONFIG_FIELDS: dict[str, f.Field] = {
     "title": f.Field(f.text, True),
@@ -130,6 +155,7 @@ CONFIG_FIELDS: dict[str, f.Field] = {
     "follow": f.Field(f.list_of(f.mapping_of(_ENTRY, "a follow link ({title, url})", NamedLink), "follow links")),
     "pdf_allow_network": f.Field(f.boolean),
     "tags": f.Field(_tags),
+    "admin": f.Field(_ADMIN),
 }
 
 

@@ -52,6 +52,10 @@ def value_schema(parser: f.Parser) -> dict[str, Any]:
     shape: dict[str, Any] = getattr(parser, "shape", {})
     if "choices" in shape:
         return {"type": "string", "enum": list(shape["choices"])}
+    if "like" in shape:  # a parser that accepts some of what another accepts (a year: a whole number)
+        return value_schema(shape["like"])
+    if "pattern" in shape:
+        return {"type": "string", "pattern": shape["pattern"]}
     if "fields" in shape:
         return mapping_schema(shape["fields"], shape["what"])
     if "entry" in shape:

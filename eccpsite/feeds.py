@@ -334,7 +334,9 @@ def _generator(config: SiteConfig, feed: Feed, extension: str) -> FeedGenerator:
         fe.guid(entry.id, permalink=entry.id == entry.url)
         fe.title(entry.title)
         fe.link(href=entry.url, rel="alternate", type="text/html")
-        if entry.summary:
+        if entry.summary and extension == "xml":  # RSS's <description> is HTML: the plain text is escaped for it
+            fe.description(html.escape(entry.summary, quote=False), isSummary=True)
+        elif entry.summary:  # Atom's <summary> is text
             fe.summary(entry.summary)
         fe.content(entry.content, type="html")
         fe.published(entry.published)

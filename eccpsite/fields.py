@@ -11,6 +11,7 @@ import datetime as dt
 import difflib
 import json
 import re
+import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
@@ -73,12 +74,22 @@ def find_unprintable(value: str) -> re.Match[str] | None:
     return None
 
 
+# Invisible characters that change how a title or summary shows without being seen: bidi embeddings, overrides and
+# isolates (U+202E shows the text after it backwards: 'exe.txt' as 'txt.exe'), zero-width spaces and joiners of
+# words, the byte-order mark, and the line and paragraph separators (a line break that is no newline). Zero-width
+# (non-)joiners are left: emoji and Persian need them.
+INVISIBLE = re.compile("[\u200b\u2028\u2029\u202a-\u202e\u2060\u2066-\u2069\ufeff]")
+
+
 def unprintable(value: str) -> str | None:
-    """Why ``value`` cannot be published (it holds an invisible control character), or None."""
-    found = UNPRINTABLE.search(value)
+    """Why ``value`` (a one-line text field or a summary) cannot be published: it holds an invisible control or format
+    character; or None."""
+    found = UNPRINTABLE.search(value) or INVISIBLE.search(value)
     if found is None:
         return None
-    return f"contains the invisible character U+{ord(found.group()):04X} (often pasted from another program); delete it"
+    char = found.group()
+    name = unicodedata.name(char, "a control character").lower()
+    return f"contains the invisible character U+{ord(char):04X} ({name}, often pasted from another program); delete it"
 
 
 def text(value: Any) -> str:

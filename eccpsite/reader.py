@@ -11,6 +11,7 @@ import re
 from pathlib import Path
 
 from eccpsite import layout
+from eccpsite.documents import MEDIA_PREFIX, document_format
 from eccpsite.errors import ContentError
 from eccpsite.kinds import folders
 from eccpsite.source import MAX_FILE_BYTES, Source, Sources
@@ -24,10 +25,23 @@ def _inside(path: Path, root: Path) -> bool:
     return True
 
 
+def _link_problem(path: Path, root: Path) -> str | None:
+    """Why the file at ``path`` (under ``root``) may not be read when a link leads to it (it, or a folder above it):
+    the file is outside the project, or a hidden file of it (``.env``, ``.git/config``, ``.cache/``), which is never
+    published whatever links to it; or None."""
+    try:
+        target = path.resolve().relative_to(root)
+    except ValueError:
+        return "is a link to a file outside the project; copy the file into content/ instead"
+    if target != path.relative_to(root) and any(part.startswith(".") for part in target.parts):
+        return f"is a link to {target.as_posix()}, a hidden file of the project, which is never published; copy what should be published into content/ instead"
+    return None
+
+
 def _read(root: Path, path: Path, errors: list[ContentError]) -> Source | None:
     rel = path.relative_to(root).as_posix()
-    if not _inside(path, root):
-        errors.append(ContentError(rel, 0, "", "is a link to a file outside the project; copy the file into content/ instead"))
+    if problem := _link_problem(path, root):
+        errors.append(ContentError(rel, 0, "", problem))
         return None
     return _decode(rel, path, errors)
 
@@ -78,6 +92,13 @@ def _media_problem(path: Path) -> str | None:
     return None
 
 
+def document_sizes(root: Path) -> dict[str, int]:
+    """The size in bytes of each document (PDF, office file) of content/media, by its site path (/media/x.pdf)."""
+    media = root / "content" / "media"
+    found = sorted(media.rglob("*")) if media.is_dir() else []
+    return {MEDIA_PREFIX + p.relative_to(media).as_posix(): p.stat().st_size for p in found if p.is_file() and document_format(p.name)}
+
+
 def _listing(root: Path, folder: Path) -> list[tuple[str, str, bool]]:
     """The visible files of ``folder`` (links followed) sorted by name: ``(name, path, inside the project)``.
 
@@ -111,8 +132,8 @@ def _read_folder(root: Path, folder: Path, suffix: str, errors: list[ContentErro
     for name, path, inside in _listing(root, folder):
         if not name.endswith(suffix):
             others.append(name)
-        elif not inside:
-            errors.append(ContentError(f"{base}/{name}", 0, "", "is a link to a file outside the project; copy the file into content/ instead"))
+        elif problem := (None if inside and not os.path.islink(path) else _link_problem(Path(path), root)):
+            errors.append(ContentError(f"{base}/{name}", 0, "", problem))
         elif source := _decode(f"{base}/{name}", path, errors):
             sources.append(source)
     return tuple(sources), others
@@ -138,8 +159,8 @@ def read_sources(root: Path) -> Sources:
         base = root / folder
         for path in sorted(base.rglob("*")) if base.is_dir() else []:
             if path.is_file() and not path.name.startswith("."):
-                if not _inside(path, root):
-                    errors.append(ContentError(path.relative_to(root).as_posix(), 0, "", "is a link to a file outside the project; copy the file in instead"))
+                if problem := _link_problem(path, root):
+                    errors.append(ContentError(path.relative_to(root).as_posix(), 0, "", problem))
                     continue
                 if prefix == "/media/" and (problem := _media_problem(path)):
                     errors.append(ContentError(path.relative_to(root).as_posix(), 0, "", problem))

@@ -15,7 +15,7 @@ redoes only what a change touches, while giving the same bytes as
   templates it loaded and its context (for an item page: the item) — and is
   rendered again only when one of those changed; a whole stage is skipped when
   nothing it read changed;
-- **feeds, calendars and the sitemap** (the stages declared ``on_request``) are made when a
+- **feeds, calendars, the sitemap and /admin/** (the stages declared ``on_request``) are made when a
   browser asks for one of them, once per build, and reused while what they
   read is unchanged.
 
@@ -46,6 +46,7 @@ from eccpsite.build import BuildOptions, build_stages, resolve_now
 from eccpsite.cache import load_markdown_cache, prerender
 from eccpsite.config import SiteConfig
 from eccpsite.content import parse_content
+from eccpsite.documents import document_format
 from eccpsite.errors import BuildFailed, ContentError
 from eccpsite.history import History, read_history
 from eccpsite.kinds import SITE_ZONE, Edition, Item
@@ -54,8 +55,8 @@ from eccpsite.links import LinkIndex
 from eccpsite.locate import locate
 from eccpsite.model import Site, build_model, next_status_change, refs_in, same_place, swap_items, swap_site_items
 from eccpsite.pagecache import SITE_FIELDS, TEMPLATE_DEP, Recorder, recording_environment, recording_site
-from eccpsite.reader import read_file, read_sources
-from eccpsite.render import Output, Renderer, Reused
+from eccpsite.reader import document_sizes, read_file, read_sources
+from eccpsite.render import Output, Renderer, Reused, set_document_sizes
 from eccpsite.source import Source, Sources
 
 # Stages made on request rather than after every save: no browser tab waits for
@@ -118,6 +119,11 @@ def _same_part(x: Any, y: Any) -> bool:
 # --- recording what a page reads -------------------------------------------------------
 
 
+def _environment(templates: Path, recorder: Recorder) -> jinja2.Environment:
+    """The recording environment of the theme, with the sizes of the project's documents (pages name them)."""
+    env = recording_environment(templates, recorder)
+    set_document_sizes(env, document_sizes(templates.parent))  # the project's content/media (templates/ is beside it)
+    return env
 
 
 # --- remembering pages and stages ------------------------------------------------------
@@ -416,7 +422,7 @@ class _LazyStore:
 
 
 class LazyOutputs:
-    """Feeds, calendars, e-mail editions and the sitemap of one build, made at the first request for one of them.
+    """Feeds, calendars, e-mail editions, /admin/ and the sitemap of one build, made at the first request for one of them.
 
     ``errors`` holds the template errors of a stage that failed (its outputs are then missing).
     """
@@ -447,7 +453,7 @@ class LazyOutputs:
     def _make(self) -> dict[str, Output]:
         recorder = Recorder()
         site = recording_site(self._site, recorder)
-        env = recording_environment(self._templates, recorder)
+        env = _environment(self._templates, recorder)
         r = _MemoRenderer(env, site, self._history, recorder, _Memo(), _Staleness(None, self._site))
         r.outputs = list(self._pages)
         made: list[Output] = []
@@ -534,7 +540,7 @@ class Rebuilder:
         self.options = options
         self.keep_going = keep_going
         self._recorder = Recorder()
-        self._env = recording_environment(self.project / "templates", self._recorder)
+        self._env = _environment(self.project / "templates", self._recorder)
         self._sources: dict[str, Source] = {}  # site.yaml, items and editions by path
         self._read_errors: dict[str, tuple[ContentError, ...]] = {}  # by path ("" for errors of the scan)
         self._parsed: dict[str, _Parsed] = {}  # what each source gave, by path
@@ -596,6 +602,7 @@ class Rebuilder:
         """Take in changed project-relative paths; returns what kinds of change they were."""
         kinds: set[str] = set()
         templates: set[str] = set()
+        documents = False  # a document of content/media changed
         for rel in changed:
             kind = classify(rel)
             if kind == RESCAN and not self._matters(rel):
@@ -611,12 +618,16 @@ class Rebuilder:
                 url_known = any(path == self.project / rel for path in self._assets.values())
                 if not url_known or not (self.project / rel).is_file() or rel.startswith("content/media/"):
                     kinds.add(RESCAN)  # a file appeared or went, or a media file (checked by the reader) changed
+                documents |= rel.startswith("content/media/") and document_format(rel) is not None
         if RESCAN in kinds:
             self._scan()
         if RESCAN in kinds or STATIC in kinds or TEMPLATE in kinds:
             self._memo.stages.clear()  # stages may read files themselves (the PDF stage checks images): run them again
         if templates:
             self._templates_changed(templates)
+        if documents:  # a page that links to a document says its size (eccpsite.documents): every page may change
+            self._env = _environment(self.project / "templates", self._recorder)
+            self._memo.forget(lambda page_deps: True)
         return kinds
 
     def _matters(self, rel: str) -> bool:
@@ -638,7 +649,7 @@ class Rebuilder:
         candidates). Other files there (fonts, the PDF's stylesheet) are read
         by stages, which run again (see apply), and by the lazy outputs.
         """
-        self._env = recording_environment(self.project / "templates", self._recorder)
+        self._env = _environment(self.project / "templates", self._recorder)
         deps = frozenset(TEMPLATE_DEP + name for name in names)
         self._memo.forget(lambda page_deps: not deps.isdisjoint(page_deps))
         self._lazy.forget_all()

@@ -13,7 +13,7 @@ import json
 import multiprocessing
 import os
 import threading
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -25,6 +25,7 @@ from markupsafe import Markup
 
 from eccpsite import calendar, children, dates, europe_map, feeds, redirects, timetable, urls
 from eccpsite.directory import Country
+from eccpsite.documents import describe_documents, file_size
 from eccpsite.errors import BuildFailed, ContentError
 from eccpsite.fields import country_name
 from eccpsite.history import History
@@ -136,7 +137,7 @@ def make_environment(templates: Path) -> jinja2.Environment:
         month_in_words=dates.month_in_words,
         range_in_words=dates.range_in_words,
         iso=lambda value: value.isoformat(),
-        markdown=lambda source, prefix="": Markup(render_markdown(source, prefix)),
+        markdown=lambda source, prefix="": Markup(describe_documents(render_markdown(source, prefix), _sizes(env))),
         inline_markdown=lambda source: Markup(inline_markdown(source)),
         plain=lambda source: plain_text(render_markdown(source)),
         tojson_script=_json_for_script,
@@ -152,6 +153,7 @@ def make_environment(templates: Path) -> jinja2.Environment:
         slugify=urls.slugify,
     )
     env.globals.update(kind_label=lambda item: kind_of(item).label)
+    env.globals["document_sizes"] = {}  # site path → bytes of each file of content/media: set_document_sizes
     env.globals.update(item_url=lambda item: urls.item_url(item.kind, item.slug), urls=urls, map_legend=europe_map.legend, map_beyond=europe_map.beyond)
     env.globals.update(google_calendar_url=calendar.google_calendar_url, webcal_url=calendar.webcal_url)
     env.globals.update(when_words=timetable.when_words, subscribe_links=calendar.subscribe_links, filter_calendar_url=calendar.filter_calendar_url)
@@ -159,9 +161,15 @@ def make_environment(templates: Path) -> jinja2.Environment:
     return env
 
 
-def file_size(size: int) -> str:
-    """``141 KB``, ``1.4 MB``: a download's size as a reader weighs it."""
-    return f"{max(1, round(size / 1000))} KB" if size < 1_000_000 else f"{size / 1_000_000:.1f} MB"
+def _sizes(env: jinja2.Environment) -> Mapping[str, int]:
+    sizes: Mapping[str, int] = env.globals["document_sizes"]  # type: ignore[assignment]
+    return sizes
+
+
+def set_document_sizes(env: jinja2.Environment, sizes: Mapping[str, int]) -> None:
+    """Let the pages say the format and size of the documents of content/media their text links to (eccpsite.documents);
+    ``sizes``: site path → bytes (reader.document_sizes)."""
+    env.globals["document_sizes"] = dict(sizes)
 
 
 def date_badge(event: Event, occurrence: Occurrence | None = None) -> tuple[str, str]:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import gc
 import html
+import ipaddress
 import json
 import mimetypes
 import queue
@@ -163,18 +164,62 @@ def _content_type(url: str) -> str:
     return f"{kind}; charset=utf-8" if kind.startswith("text/") or kind.endswith(("xml", "json", "javascript")) else kind
 
 
+def allowed_host(header: str | None, names: tuple[str, ...] = ()) -> bool:
+    """Whether a request's ``Host`` header names this machine as a browser on it would: an IP address, ``localhost``
+    (or a name under it), or one of ``names`` (``serve --host``), with or without a port. A page of another site
+    whose name was made to point at 127.0.0.1 (DNS rebinding) sends its own name and is refused. No header at all
+    comes from no browser (HTTP/1.0 tools): allowed."""
+    if header is None:
+        return True
+    name = header.strip().lower()
+    if name.startswith("["):  # [::1]:8000
+        name = name[1 : name.find("]")] if "]" in name else name
+    elif name.count(":") == 1:
+        name = name.split(":", 1)[0]
+    name = name.rstrip(".")
+    try:
+        ipaddress.ip_address(name)
+        return True
+    except ValueError:
+        pass
+    return name == "localhost" or name.endswith(".localhost") or name in {n.lower().rstrip(".") for n in names}
+
+
+class _Server(ThreadingHTTPServer):
+    """The HTTP server: a thread per connection, a listen queue for a browser opening many at once (Python's
+    default holds 5: under 200 at once, dozens went unanswered), and a browser that goes away mid-answer (a reload,
+    a closed tab) is no error to print."""
+
+    request_queue_size = 256
+    daemon_threads = True
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        error = sys.exc_info()[1]
+        if isinstance(error, (ConnectionError, TimeoutError)):  # BrokenPipe, ConnectionReset: the browser left
+            return
+        print(f"eccpsite: could not answer a request ({type(error).__name__}: {error})", file=sys.stderr, flush=True)
+
+
 class DevServer:
     """The dev server: a Rebuilder, a Watcher and an HTTP server around one swapped State."""
 
-    def __init__(self, project: Path, options: BuildOptions, port: int = 8000, host: str = "127.0.0.1", log: Callable[[str], None] | None = None) -> None:
+    def __init__(
+        self,
+        project: Path,
+        options: BuildOptions,
+        port: int = 8000,
+        host: str = "127.0.0.1",
+        log: Callable[[str], None] | None = None,
+        names: tuple[str, ...] = (),
+    ) -> None:
+        self.names = names  # host names it answers besides localhost and IP addresses (serve --host)
         self.project = project.resolve()
         self.rebuilder = Rebuilder(self.project, options, keep_going=True)
         self.state = State(None)
         self.clients = _Clients()
         self.log = log or (lambda line: print(line, file=sys.stderr, flush=True))
         self.watcher = Watcher(self.project, self.changed)
-        self.httpd = ThreadingHTTPServer((host, port), _handler(self))
-        self.httpd.daemon_threads = True
+        self.httpd = _Server((host, port), _handler(self))
         self._thread = threading.Thread(target=self.httpd.serve_forever, name="eccpsite-http", daemon=True)
         self._search_lock = threading.Lock()
         self._search: tuple[str, dict[str, bytes]] = ("", {})  # (key of the indexed pages, bundle by url)
@@ -363,6 +408,8 @@ def _handler(server: DevServer) -> type[BaseHTTPRequestHandler]:
         protocol_version = "HTTP/1.1"
 
         def do_GET(self) -> None:
+            if not self._host_allowed(head=False):
+                return
             if urlsplit(self.path).path == EVENTS:
                 self.close_connection = True
                 server.stream(self)
@@ -370,7 +417,18 @@ def _handler(server: DevServer) -> type[BaseHTTPRequestHandler]:
             self._send(*server.respond(self.path), head=False)
 
         def do_HEAD(self) -> None:
-            self._send(*server.respond(self.path), head=True)
+            if self._host_allowed(head=True):
+                self._send(*server.respond(self.path), head=True)
+
+        def _host_allowed(self, head: bool) -> bool:
+            """Answer 403 to a request for another host name than this machine's (see :func:`allowed_host`)."""
+            host = self.headers.get("Host")
+            if allowed_host(host, server.names):
+                return True
+            name = (host or "").split(":")[0]
+            message = f"eccpsite serve answers for localhost only, not for {host!r}: to preview under that name, start it with --host {name}\n"
+            self._send(403, {"Content-Type": "text/plain; charset=utf-8"}, message.encode(), head)
+            return False
 
         def _send(self, status: int, headers: dict[str, str], body: bytes, head: bool) -> None:
             self.send_response(status)
@@ -388,10 +446,10 @@ def _handler(server: DevServer) -> type[BaseHTTPRequestHandler]:
     return Handler
 
 
-def serve(project: Path, options: BuildOptions, port: int) -> int:
-    """Run the dev server until Ctrl+C; returns the exit code."""
+def serve(project: Path, options: BuildOptions, port: int, names: tuple[str, ...] = ()) -> int:
+    """Run the dev server until Ctrl+C; returns the exit code. ``names``: host names it answers besides localhost."""
     try:
-        server = DevServer(project, options, port)
+        server = DevServer(project, options, port, names=names)
     except OSError as exc:
         print(f"eccpsite: cannot serve on port {port} ({exc.strerror or exc}); choose another with --port", file=sys.stderr)
         return 2

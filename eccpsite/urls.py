@@ -11,8 +11,8 @@ import unicodedata
 from functools import lru_cache
 
 # First path segments that pages may not take, because the build's own pages use them (the kinds' folders are
-# added by model.reserved_segments).
-RESERVED = frozenset({"tags", "newsletter", "feeds", "static", "search", "pagefind", "page", "404", "sitemap.xml", "robots.txt", "countries"})
+# added by kinds.reserved_segments).
+RESERVED = frozenset({"tags", "newsletter", "feeds", "static", "search", "pagefind", "page", "404", "sitemap.xml", "robots.txt", "countries", "admin"})
 
 
 def item_url(kind: str, slug: str) -> str:
@@ -37,6 +37,7 @@ SITEMAP = "/sitemap.xml"
 ROBOTS = "/robots.txt"
 TAGS = "/tags/"
 STATIC = "/static/"
+ADMIN = "/admin/"  # the web editing interface (eccpsite.admin)
 
 
 _NOT_WORD = re.compile(r"[\W_]+")

@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
 # Install what eccpsite needs on a Debian-like machine.
 #
-#   scripts/setup.sh site   system libraries for WeasyPrint, fonts, .venv with the package
-#   scripts/setup.sh test   all of the above, plus the test extras, Chromium, poppler-utils,
-#                           a Java runtime and the npm devDependencies (vnu-jar, axe-core, ical.js)
+#   scripts/setup.sh site   system libraries for WeasyPrint, fonts, .venv with the package, and the
+#                           npm packages of package-lock.json (decap-cms, which the build serves at /admin/)
+#   scripts/setup.sh test   all of the above, plus the test extras, Chromium, poppler-utils and
+#                           a Java runtime (the npm packages hold the test tools too: vnu-jar, axe-core,
+#                           ical.js, decap-server)
 #
-#   scripts/setup.sh python-site   only .venv with the package (no system packages: Netlify's build)
+#   scripts/setup.sh python-site   only .venv with the package (no system packages: Netlify's build, where
+#                                  Netlify itself runs npm install from package-lock.json first)
 #
 # Python packages come from the lock files in requirements/ (hash-checked); `make lock` upgrades them.
 # Safe to run again: a Debian package is installed only when dpkg says it is missing,
@@ -172,6 +175,7 @@ setup_site() {
   install_debs "${SITE_PACKAGES[@]}"
   ensure_venv
   install_python_package site
+  install_node_modules  # decap-cms: the editing interface the build copies into /admin/
 }
 
 setup_test() {

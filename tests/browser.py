@@ -20,7 +20,7 @@ import os
 import shutil
 import subprocess
 import threading
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlparse
@@ -140,10 +140,28 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
             self.wfile.write(body)
 
 
+class _HeaderHandler(_QuietHandler):
+    """:class:`_QuietHandler` that adds the headers ``headers_for(path)`` gives (Netlify's, from netlify.toml)."""
+
+    headers_for: Callable[[str], Mapping[str, str]] = staticmethod(lambda path: {})
+
+    def end_headers(self) -> None:
+        for name, value in self.headers_for(urlparse(self.path).path).items():
+            self.send_header(name, value)
+        super().end_headers()
+
+
 @contextlib.contextmanager
-def serve_directory(directory: Path | str) -> Iterator[str]:
-    """Serve ``directory`` over HTTP on 127.0.0.1 in a thread; yield its base URL (ending in ``/``)."""
-    handler = functools.partial(_QuietHandler, directory=str(directory))
+def serve_directory(directory: Path | str, headers: Callable[[str], Mapping[str, str]] | None = None) -> Iterator[str]:
+    """Serve ``directory`` over HTTP on 127.0.0.1 in a thread; yield its base URL (ending in ``/``).
+
+    ``headers``: the extra headers of the response to a path (``netlify_headers.headers_at`` sends Netlify's).
+    """
+    if headers is None:
+        handler = functools.partial(_QuietHandler, directory=str(directory))
+    else:
+        with_headers = type("Handler", (_HeaderHandler,), {"headers_for": staticmethod(headers)})
+        handler = functools.partial(with_headers, directory=str(directory))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, name=f"serve {directory}", daemon=True)
     thread.start()

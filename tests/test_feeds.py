@@ -439,3 +439,18 @@ def test_feeds_editing_one_event_changes_only_its_entries(tmp_path: Path) -> Non
     (entry,) = [e for e in entries("/feeds/events.atom", after["/feeds/events.atom"]) if e["id"] == edited]
     assert entry["updated"] == dt.datetime(2019, 2, 1, 9, tzinfo=dt.timezone(dt.timedelta(hours=1)))
     assert "and a dinner" in str(entry["content"])
+
+
+def test_feeds_a_summary_reaches_readers_as_the_text_it_is(tmp_path: Path) -> None:
+    """RSS's <description> is HTML to feed readers, Atom's <summary> and JSON Feed's summary are text: a summary
+    written as '<script>…' is escaped for the first (twice in the XML) and kept as text in the others."""
+    summary = "<script>alert(2)</script> & <img src=x onerror=alert(3)>"
+    site = write_site(tmp_path / "site", {"content/news/2019-06-01-s.md": f"---\ntitle: S\ndate: 2019-06-01\nsummary: {json.dumps(summary)}\n---\nBody.\n"})
+    outputs = {o.url: o.data for o in build_outputs(site, BuildOptions(now=NOW, pdf=False)).outputs}
+
+    description = ET.fromstring(outputs["/feeds/news.xml"]).findtext("channel/item/description")
+    assert description == "&lt;script&gt;alert(2)&lt;/script&gt; &amp; &lt;img src=x onerror=alert(3)&gt;"  # HTML for the text
+    assert feedparser.parse(outputs["/feeds/news.xml"]).entries[0].summary == description  # what a reader renders
+    atom = ET.fromstring(outputs["/feeds/news.atom"]).find("{http://www.w3.org/2005/Atom}entry/{http://www.w3.org/2005/Atom}summary")
+    assert atom is not None and atom.text == summary and atom.get("type", "text") == "text"
+    assert json.loads(outputs["/feeds/news.json"])["items"][0]["summary"] == summary

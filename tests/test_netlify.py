@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from netlify_headers import csp_directives, headers_at
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -65,6 +66,29 @@ def test_netlify_sends_security_headers_on_every_page(netlify: dict[str, Any]) -
     assert int(headers["strict-transport-security"].split(";")[0].split("=")[1]) >= 31536000
     assert headers["x-content-type-options"] == "nosniff"
     assert headers["referrer-policy"] == "strict-origin-when-cross-origin"
+
+
+TODAYS_POLICY = headers_for(tomllib.loads((ROOT / "netlify.toml").read_text(encoding="utf-8")), "/*")["content-security-policy"]
+
+
+@pytest.mark.parametrize("path", ["/", "/news/eu-canada-matchmaking/", "/feeds/news.xml", "/events/calendar.ics", "/administration/", "/media/x.pdf"])
+def test_every_page_but_the_editing_interface_keeps_the_sites_policy(path: str) -> None:
+    headers = headers_at(path)
+    assert headers["content-security-policy"] == TODAYS_POLICY
+    script = csp_directives(headers["content-security-policy"])["script-src"]
+    assert "'unsafe-eval'" not in script and "'unsafe-inline'" not in script
+
+
+@pytest.mark.parametrize("path", ["/admin/", "/admin/index.html", "/admin/config.yml", "/admin/decap-cms.js"])
+def test_the_editing_interface_alone_allows_what_decap_needs(path: str) -> None:
+    headers = headers_at(path)
+    csp = csp_directives(headers["content-security-policy"])
+    assert csp["script-src"] == ["'self'", "'unsafe-eval'", "'wasm-unsafe-eval'"]  # no inline script, no other origin
+    assert "'unsafe-inline'" in csp["style-src"]
+    assert csp["connect-src"] == ["'self'", "https://api.github.com", "http://localhost:8081"]
+    assert csp["frame-ancestors"] == ["'none'"] and csp["base-uri"] == ["'self'"] and csp["form-action"] == ["'self'"]
+    # The other security headers of every page still apply.
+    assert headers["strict-transport-security"].startswith("max-age=") and headers["x-content-type-options"] == "nosniff"
 
 
 def test_netlify_answers_unknown_paths_with_the_404_page(netlify: dict[str, Any]) -> None:

@@ -354,6 +354,12 @@ def _generated(project: Path, outside: Path) -> dict[str, str]:
     (news / "secret.md").symlink_to(outside / "secret.md")
     (media / "passwd.png").symlink_to(PASSWD)
     (media / "secret.png").symlink_to(outside / "secret.png")
+    (project / ".env").write_text("SECRET_TOKEN=not-for-the-site\n", encoding="utf-8")
+    (project / ".git").mkdir(exist_ok=True)
+    (project / ".git" / "config").write_text("[remote]\n", encoding="utf-8")
+    (media / "env.txt").symlink_to(Path("../../.env"))  # links inside the project, to what is never published
+    (media / "git-config.txt").symlink_to(Path("../../.git/config"))
+    (news / "cached.md").symlink_to(Path("../../.env"))
     (news / "huge.md").write_text("---\ntitle: Huge\ndate: 2019-09-04\n---\n" + "lol " * 1_250_000, encoding="utf-8")  # 5 MB
     deep = 200_000
     (news / "brackets.md").write_text(f"---\ntitle: Brackets\ndate: 2019-09-04\nextra: {'[' * deep}{']' * deep}\n---\n", encoding="utf-8")
@@ -362,6 +368,9 @@ def _generated(project: Path, outside: Path) -> dict[str, str]:
         "content/news/secret.md": "is a link to a file outside the project",
         "content/media/passwd.png": "is a link to a file outside the project",
         "content/media/secret.png": "is a link to a file outside the project",
+        "content/media/env.txt": "is a link to .env, a hidden file of the project",
+        "content/media/git-config.txt": "is a link to .git/config, a hidden file of the project",
+        "content/news/cached.md": "is a link to .env, a hidden file of the project",
         "content/news/huge.md": f"the file is {(news / 'huge.md').stat().st_size} bytes",
         "content/news/brackets.md:4": "values are nested more than 20 levels deep",
     }

@@ -113,11 +113,13 @@ COMMON_FIELDS: dict[str, f.Field] = {
     "image_alt": f.Field(f.text),
     "draft": f.Field(f.boolean),
     "publish_at": f.Field(f.datetime),
-    "aliases": f.Field(_aliases),
+    "aliases": f.Field(f.shaped(_aliases, entry=f.site_path, min_items=0, what="old site paths such as /news/old-slug/")),
     "extra": f.Field(_own_fields),
 }
 # 'clusters:' on the kinds that may name cluster profiles (news, events, calls, interviews).
-CLUSTER_REFS = f.Field(f.list_of(f.slug, "cluster profile slugs, e.g. [transilvania-it-cluster]"))
+_CLUSTER_SLUGS = f.list_of(f.slug, "cluster profile slugs, e.g. [transilvania-it-cluster]")
+# refers_to: the slugs name items of content/clusters/ (the editing interface offers them: eccpsite.cms)
+CLUSTER_REFS = f.Field(f.shaped(_CLUSTER_SLUGS, **_CLUSTER_SLUGS.shape, refers_to="clusters"))  # type: ignore[attr-defined]
 
 # A kind's check across keys: the parsed values and the front matter -> each problem, as a FieldError naming its
 # key (and its line when it is not the key's own).
