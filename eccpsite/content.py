@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 from eccpsite.accessibility import Finding, accessibility_findings
 from eccpsite.config import SiteConfig, parse_config
 from eccpsite.errors import ContentError
+from eccpsite.markdown_limits import body_problems
 from eccpsite.rawhtml import Removal, removed_html
 from eccpsite.schema import SITE_ZONE, Edition, Item, parse_edition, parse_item, slug_for
 from eccpsite.source import Source, Sources, load_yaml, split_front_matter
@@ -38,6 +39,8 @@ def parse_file(kind: str, source: Source, tz: ZoneInfo = SITE_ZONE) -> Parsed:
     item = parse_item(kind, doc, tz)
     if isinstance(item, list):
         return item, f"{kind}/{doc.meta.get('slug') or slug_for(source.path)}"
+    if too_much := body_problems(item.body):  # it would stall or crash the rendering: it is not rendered
+        return [ContentError(item.path, item.body_line + item.body.count("\n", 0, p.offset), "", p.message) for p in too_much], f"{kind}/{item.slug}"
     return item
 
 
