@@ -16,6 +16,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from eccpsite import fields as f
+from eccpsite import urls
 from eccpsite.dates import DEFAULT_TIMEZONE, day_and_time
 from eccpsite.errors import ContentError, FieldError
 from eccpsite.recurrence import EVERY, MAX_OCCURRENCES, Occurrence, Repeat, expand, starts
@@ -425,13 +426,13 @@ def parse_item(kind: str, doc: Document, tz: ZoneInfo = SITE_ZONE) -> Item | lis
     if "photo" in parsed and "photo_alt" not in parsed:
         err("photo", "a photo needs 'photo_alt': a short text saying what the photo shows")
     if "image" in parsed:
-        _check_local_path(parsed["image"], "image", err)
+        parsed["image"] = _local_path(doc.path, parsed["image"], "image", err)
     if "photo" in parsed:
-        _check_local_path(parsed["photo"], "photo", err)
+        parsed["photo"] = _local_path(doc.path, parsed["photo"], "photo", err)
     if "logo" in parsed and "logo_alt" not in parsed:
         err("logo", "a logo needs 'logo_alt': a short text such as 'Transilvania IT Cluster logo'")
     if "logo" in parsed:
-        _check_local_path(parsed["logo"], "logo", err)
+        parsed["logo"] = _local_path(doc.path, parsed["logo"], "logo", err)
     if "clusters" in parsed:
         refs = meta.get("clusters")
         lines = refs.lines if isinstance(refs, LocatedList) else []
@@ -509,6 +510,21 @@ def _check_series(start: dt.date | dt.datetime, end: dt.date | dt.datetime | Non
     if len(set(rule.except_)) >= len(days):
         problems.append((line("except"), "except", "every occurrence is excepted; remove 'repeat' or some exceptions"))
     return problems
+
+
+def _local_path(path: str, value: str, key: str, err: Any) -> str:
+    """An image's path as the theme takes it (from content/): one written from the file's folder, as editors'
+    previews read it (``../media/x.png`` in content/news/), is read from there (``media/x.png``)."""
+    if value.startswith(("./", "../")):
+        inside = urls.content_relative(path, value)
+        if inside is None:
+            folder = path.rpartition("/")[0]
+            where = f"{value!r} must be a path inside the project's content/ folder (read from {folder}/ it leads outside)"
+            err(key, f"{where}; put the file in content/media/ and write ../media/<its name>")
+            return value
+        value = inside
+    _check_local_path(value, key, err)
+    return value
 
 
 def _check_local_path(value: str, key: str, err: Any) -> None:
