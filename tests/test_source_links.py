@@ -130,3 +130,16 @@ def test_dev_server_link_index_checks_fragments_again_when_an_anchor_goes() -> N
     assert index.update({"/events/foo/": target, "/news/x/": linking}, (), sources, lenient=True) == []
     problems = index.update({"/events/foo/": b"<main><h2>Programme</h2></main>", "/news/x/": linking}, (), sources, lenient=True)
     assert [p.message for p in problems] == ["the link to /events/foo/#programme: the page /events/foo/ has no anchor #programme"]
+
+
+def test_fragments_into_pages_kept_from_the_last_build_are_checked_against_their_anchors(tmp_path: Path) -> None:
+    y = "---\ntitle: Y\ndate: 2019-05-01\n---\n<h2 id=\"notes\">Notes</h2>\n\nY.\n"
+    project = write_site(tmp_path, {"content/news/2019-05-01-y.md": y})
+    assert run_eccpsite("build", "--now", NOW, "--no-pdf", cwd=project).returncode == 0
+    linking = "---\ntitle: X\ndate: 2019-05-15\n---\n[The notes](/news/y/#notes) and [more](/news/y/#more).\n"
+    (project / NEWS).write_text(linking, encoding="utf-8")
+    done = run_eccpsite("build", "--now", NOW, "--no-pdf", cwd=project)  # /news/y/ is kept from the last build, not rendered
+    assert done.returncode == 1
+    assert [line for line in done.stderr.splitlines() if line.startswith(NEWS)] == [
+        f"{NEWS}:5: the link to /news/y/#more: the page /news/y/ has no anchor #more; did you mean #notes?"
+    ]
