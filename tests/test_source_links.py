@@ -136,10 +136,10 @@ def test_fragments_into_pages_kept_from_the_last_build_are_checked_against_their
     y = "---\ntitle: Y\ndate: 2019-05-01\n---\n<h2 id=\"notes\">Notes</h2>\n\nY.\n"
     project = write_site(tmp_path, {"content/news/2019-05-01-y.md": y})
     assert run_eccpsite("build", "--now", NOW, "--no-pdf", cwd=project).returncode == 0
-    linking = "---\ntitle: X\ndate: 2019-05-15\n---\n[The notes](/news/y/#notes) and [more](/news/y/#more).\n"
+    linking = "---\ntitle: X\ndate: 2019-05-15\n---\n[The notes](/news/y/#notes) and [the note](/news/y/#note).\n"
     (project / NEWS).write_text(linking, encoding="utf-8")
     done = run_eccpsite("build", "--now", NOW, "--no-pdf", cwd=project)  # /news/y/ is kept from the last build, not rendered
     assert done.returncode == 1
     assert [line for line in done.stderr.splitlines() if line.startswith(NEWS)] == [
-        f"{NEWS}:5: the link to /news/y/#more: the page /news/y/ has no anchor #more; did you mean #notes?"
+        f"{NEWS}:5: the link to /news/y/#note: the page /news/y/ has no anchor #note; did you mean #notes?"
     ]
