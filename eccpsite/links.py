@@ -1,6 +1,9 @@
-"""Checks on the rendered site: internal links that lead nowhere, link texts
-that do not say where they lead (WCAG 2.4.4), and images without a text
-alternative (WCAG 1.1.1).
+"""Checks on the rendered site: internal links that lead nowhere, fragments
+(``/events/foo/#programme``, ``#note``) that name no anchor of their page,
+link texts that do not say where they lead (WCAG 2.4.4), and images without a
+text alternative (WCAG 1.1.1). A broken link gets the fix the site's
+addresses suggest: the address it meant (``link to /events/foo/``), the
+anchor closest to the one written.
 
 The pages are eccpsite's own output (templates plus sanitized Markdown), so a
 few regular expressions find their links several times faster than a full
@@ -13,11 +16,12 @@ the dev server.
 
 from __future__ import annotations
 
+import difflib
 import html
 import posixpath
 import re
 import sys
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Protocol
@@ -25,7 +29,9 @@ from urllib.parse import unquote, urlsplit
 
 from eccpsite.calendar import SERVICE_LINKS
 from eccpsite.errors import ContentError
+from eccpsite.fields import did_you_mean
 from eccpsite.render import Output
+from eccpsite.schema import slug_for
 
 VAGUE_TEXTS = {"here", "click here", "read more", "more", "link", "this link", "this", "read here", "see here"}
 
@@ -37,6 +43,8 @@ _RAW_TEXT = re.compile(rf"(<(script|style)\b{_QUOTED_TAG_BODY}>).*?</\2\s*>", re
 _TAG = re.compile(rf"<(?:(a|img|link|script|source)\b({_QUOTED_TAG_BODY})>|/a\s*>)", re.I)  # one leading '<': a fast scan
 _ATTRIBUTE = re.compile(r"""([^\s=/>"']+)(?:\s*=\s*("[^"]*"|'[^']*'|[^\s>"']+))?""")
 _ANY_TAG = re.compile(r"<[^>]*>")
+_ID = re.compile(r"""\sid\s*=\s*(?:"([^"]*)"|'([^']*)')""")
+IMPLICIT_ANCHORS = frozenset({"", "top"})  # an empty fragment and #top lead to the top of any page (HTML)
 
 
 @lru_cache(maxsize=16384)  # the same tags (menus, tag lists, filters) come back on thousands of pages: parse each once
@@ -131,12 +139,63 @@ def _reaches(path: str, known: set[str] | frozenset[str]) -> bool:
     return path in known or path.rstrip("/") + "/" in known or path + "index.html" in known
 
 
-def _broken(where: str, href: str) -> ContentError:
-    return ContentError(where, 0, "", f"the link to {href} leads to no page of the site", near=href)
+def _broken(where: str, href: str, path: str, known: Collection[str]) -> ContentError:
+    fix = address_fix(path, known)
+    fix_words = f"; link to {fix}{_fragment(href)}" if fix else ""
+    return ContentError(where, 0, "", f"the link to {href} leads to no page of the site{fix_words}", near=href)
 
 
-def page_problems(page_url: str, links: Iterable[Link], known: set[str] | frozenset[str], where: str, lenient: bool = False) -> list[ContentError]:
-    """The problems of one page's links; ``lenient`` skips unknown targets other than pages and static files (feeds not made yet)."""
+def _fragment(href: str) -> str:
+    """``#x`` of an address, or ''."""
+    return "#" + href.partition("#")[2] if "#" in href else ""
+
+
+def address_fix(path: str, known: Collection[str]) -> str | None:
+    """The address of the site a link to the missing ``path`` most likely meant, or None.
+
+    In order: the path written with its file's date or ``.md`` (``/events/2019-05-14-foo/``,
+    ``/events/foo.md`` → ``/events/foo/``); the path read from the wrong folder
+    (``/news/events/foo/`` → ``/events/foo/``); the closest address in its folder.
+    """
+    folder, _, name = path.rstrip("/").rpartition("/")
+    bare = slug_for(name)  # without a date and .md
+    tried = [f"{folder}/{bare}/"] if bare != name else []
+    parts = path.strip("/").split("/")
+    tried += ["/" + "/".join(parts[i:]) + ("/" if path.endswith("/") else "") for i in range(1, len(parts))]
+    for candidate in tried:
+        if candidate in known:
+            return candidate
+    depth = path.count("/")
+    siblings = {url.rstrip("/").rpartition("/")[2]: url for url in known if url.startswith(folder + "/") and url.count("/") == depth}
+    close = difflib.get_close_matches(name, list(siblings), n=1, cutoff=0.75)  # by name: "b" is not close to "a"
+    return siblings[close[0]] if close else None
+
+
+def _missing_anchor(where: str, href: str, target: str, ids: frozenset[str]) -> ContentError | None:
+    """A problem when the fragment of ``href`` names no anchor of the page ``target`` (whose ids are ``ids``)."""
+    fragment = unquote(href.partition("#")[2])
+    if fragment in IMPLICIT_ANCHORS or fragment in ids:
+        return None
+    hint = did_you_mean(fragment, sorted(ids)).replace(" (did you mean '", "; did you mean #").replace("'?)", "?")
+    page = "this page" if href.startswith("#") else f"the page {target}"
+    return ContentError(where, 0, "", f"the link to {href}: {page} has no anchor #{fragment}{hint}", near=href)
+
+
+def page_ids(page: str) -> frozenset[str]:
+    """The ids of a page's elements: what a fragment can lead to."""
+    return frozenset(a or b for a, b in _ID.findall(page))
+
+
+def page_problems(
+    page_url: str,
+    links: Iterable[Link],
+    known: set[str] | frozenset[str],
+    where: str,
+    lenient: bool = False,
+    ids: Mapping[str, frozenset[str]] | None = None,
+) -> list[ContentError]:
+    """The problems of one page's links; ``lenient`` skips unknown targets other than pages and static files (feeds not made yet);
+    ``ids``, the ids of each page by url, has fragments checked."""
     problems: list[ContentError] = []
     for tag, href, text in links:
         message = _warning(tag, href, text)
@@ -144,13 +203,27 @@ def page_problems(page_url: str, links: Iterable[Link], known: set[str] | frozen
             problems.append(ContentError(where, 0, "", message, warning=True, near=href))
         if _leads_nowhere(tag, href):
             continue
-        path = _resolve(page_url, href)
-        if path is None or _reaches(path, known):
+        path = page_url if href.startswith("#") else _resolve(page_url, href)
+        if path is None:
+            continue
+        if _reaches(path, known):
+            target = _page_of(path, ids or {})
+            missing = _missing_anchor(where, href, target, (ids or {})[target]) if target and "#" in href else None
+            if missing is not None:
+                problems.append(missing)
             continue
         if lenient and not path.endswith("/") and not path.startswith(("/static/", "/media/")):
             continue
-        problems.append(_broken(where, href))
+        problems.append(_broken(where, href, path, known))
     return problems
+
+
+def _page_of(path: str, ids: Mapping[str, frozenset[str]]) -> str | None:
+    """The url of the page ``path`` reaches, when ``ids`` knows it (files and feeds have no anchors to check)."""
+    for url in (path, path.rstrip("/") + "/", path.removesuffix("index.html")):
+        if url in ids:
+            return url
+    return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,24 +232,26 @@ class PageLinks:
 
     hrefs: tuple[str, ...]  # every address of the page that stays on the site, in page order (repeats kept: each is reported)
     warnings: tuple[tuple[str, str], ...]  # (address, what is wrong) of its link texts and images' alt texts
+    ids: frozenset[str] = frozenset()  # the ids of its elements, which fragments lead to
 
 
 def page_links(url: str, data: bytes) -> PageLinks | None:
     """The links of the output at ``url`` that the check needs, or None when it is not a page."""
     if not _is_page(url):
         return None
-    links = extract_links(data.decode("utf-8"))
+    page = data.decode("utf-8")
+    links = extract_links(page)
     warnings = tuple((href, message) for tag, href, text in links if (message := _warning(tag, href, text)) is not None)
     # the same addresses appear on thousands of pages (menus, tags): one string each (pickle and intern share them)
     hrefs = tuple(sys.intern(href) for tag, href, _ in links if _stays_on_the_site(url, tag, href))
-    return PageLinks(hrefs, warnings)
+    return PageLinks(hrefs, warnings, page_ids(page) if "#" in page else frozenset())
 
 
 def _stays_on_the_site(page_url: str, tag: str, href: str) -> bool:
     """Whether the link check follows ``href``: not a link to nowhere, to another site or within the page."""
     if _leads_nowhere(tag, href):
         return False
-    if href.startswith("/") and not href.startswith("//"):  # most links: no need to parse them
+    if (href.startswith("/") and not href.startswith("//")) or href.startswith("#"):  # most links: no need to parse them
         return True
     return _resolve(page_url, href) is not None
 
@@ -238,14 +313,21 @@ def check_links(outputs: Iterable[Checkable | Output], asset_urls: Iterable[str]
         if links is not None:
             pages.append((out.url, links))
     paths: dict[str, str | None] = {}
+    ids = {url: links.ids for url, links in pages}
     problems: list[ContentError] = []
     for url, links in pages:
         where = (sources or {}).get(url, f"build{url}")
         problems.extend(ContentError(where, 0, "", message, warning=True, near=href) for href, message in links.warnings)
         for href in links.hrefs:
-            path = _path(url, href, paths)
-            if path is not None and not _reaches(path, known):
-                problems.append(_broken(where, href))
+            path = url if href.startswith("#") else _path(url, href, paths)
+            if path is None:
+                continue
+            if not _reaches(path, known):
+                problems.append(_broken(where, href, path, known))
+            elif "#" in href and (target := _page_of(path, ids)) is not None:
+                missing = _missing_anchor(where, href, target, ids[target])
+                if missing is not None:
+                    problems.append(missing)
     return problems
 
 
@@ -269,6 +351,7 @@ class LinkIndex:
 
     def __init__(self) -> None:
         self._links: dict[str, tuple[bytes, list[Link]]] = {}
+        self._ids: dict[str, frozenset[str]] = {}  # the ids of each page, which fragments lead to
         self._problems: dict[str, list[ContentError]] = {}
         self._where: dict[str, str] = {}
         self._known: set[str] = set()
@@ -282,19 +365,27 @@ class LinkIndex:
         for url in [u for u in self._links if u not in pages]:
             del self._links[url]
             self._problems.pop(url, None)
+            self._ids.pop(url, None)
+        anchors_changed = False
         for url, data in pages.items():
             if not _is_page(url):
                 continue
             where = sources.get(url, f"build{url}")
             entry = self._links.get(url)
             if entry is None or entry[0] is not data:
-                self._links[url] = (data, extract_links(data.decode("utf-8")))
+                page = data.decode("utf-8")
+                self._links[url] = (data, extract_links(page))
+                ids = page_ids(page)
+                anchors_changed = anchors_changed or self._ids.get(url) != ids
+                self._ids[url] = ids
                 recheck.add(url)
             if self._where.get(url) != where:
                 self._where[url] = where
                 recheck.add(url)
+        if anchors_changed:  # an anchor came or went: the pages with fragments are checked again
+            recheck.update(url for url, (_, links) in self._links.items() if any("#" in href for _, href, _ in links))
         for url in self._links if everything else recheck:
             if url in self._links:
-                self._problems[url] = page_problems(url, self._links[url][1], known, self._where[url], lenient)
+                self._problems[url] = page_problems(url, self._links[url][1], known, self._where[url], lenient, self._ids)
         self._known, self._lenient = known, lenient
         return [problem for problems in self._problems.values() for problem in problems]

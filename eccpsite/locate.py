@@ -4,7 +4,7 @@ The link check reads pages, not sources: it knows that a page of
 ``content/news/x.md`` links to ``/events/gone/``, not on which line. The
 address (``ContentError.near``) is in the item's text as written (relative
 links were already made site addresses in place, on their own line:
-``links.site_links``), so its first occurrence gives the line.
+``sourcelinks.site_links``), so its first occurrence gives the line.
 """
 
 from __future__ import annotations

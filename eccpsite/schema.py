@@ -46,7 +46,8 @@ def parse_item(kind_folder: str, doc: Document, tz: ZoneInfo = SITE_ZONE) -> Ite
             slug = f.slug(slug_for(doc.path))
         except FieldError as exc:
             errors.append(ContentError(doc.path, 1, "slug", f"the file name gives {exc.message}; {_rename_hint(doc.path)}"))
-    checks = [*check_picture(parsed, "image", _IMAGE_ALT), *kind.check(parsed, meta), *(kind.check_slug(slug) if slug else ())]
+    pictures = [problem for key, missing in (("image", _IMAGE_ALT), *kind.pictures) for problem in check_picture(doc.path, parsed, key, missing)]
+    checks = [*pictures, *kind.check(parsed, meta), *(kind.check_slug(slug) if slug else ())]
     errors.extend(ContentError(doc.path, p.line or meta.line_of(p.field or ""), p.field or "", p.message) for p in checks)
     if "clusters" in parsed:
         parsed["cluster_lines"] = _entry_lines(meta.get("clusters"), len(parsed["clusters"]), meta.line_of("clusters"))

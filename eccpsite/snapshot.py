@@ -46,7 +46,7 @@ from eccpsite.urls import output_path
 from eccpsite.writer import Staging, Written
 
 FOLDER = "output"  # in .cache/
-FORMAT = 4
+FORMAT = 5  # 5: pages keep their anchors (ids) for the fragment check
 INDEX = "index.json"  # what restoring the whole output needs
 PAGES = "pages.json"  # what reusing single pages needs
 
@@ -132,8 +132,9 @@ def previous(snapshot: Snapshot) -> KeptPages:
             raise TypeError("strings")
         pages: dict[str, Previous[Written]] = {}
         stages: dict[str, list[tuple[str, Written]]] = {}
-        for url, (key, reads, size, hex_digest, indexed, hrefs, warnings, stage) in data["pages"].items():
-            links = PageLinks(tuple(strings[i] for i in hrefs), tuple((str(h), str(m)) for h, m in warnings)) if hrefs is not None else None
+        for url, (key, reads, size, hex_digest, indexed, hrefs, warnings, stage, ids) in data["pages"].items():
+            anchors = frozenset(strings[i] for i in ids)
+            links = PageLinks(tuple(strings[i] for i in hrefs), tuple((str(h), str(m)) for h, m in warnings), anchors) if hrefs is not None else None
             record = Written(url, size, bytes.fromhex(hex_digest), bool(indexed), links, bytes.fromhex(key), tuple(strings[i] for i in reads), str(stage))
             if stage:
                 stages.setdefault(stage, []).append((url, record))
@@ -167,7 +168,8 @@ def _pages_json(records: Sequence[Written], base: bytes) -> dict[str, Any]:
         hrefs = [strings.setdefault(h, len(strings)) for h in w.links.hrefs] if w.links is not None else None
         reads = [strings.setdefault(name, len(strings)) for name in w.reads]
         warnings = [list(pair) for pair in w.links.warnings] if w.links is not None else []
-        pages[w.url] = [w.key.hex(), reads, w.size, w.digest.hex(), w.indexed, hrefs, warnings, w.stage]
+        ids = [strings.setdefault(i, len(strings)) for i in sorted(w.links.ids)] if w.links is not None else []
+        pages[w.url] = [w.key.hex(), reads, w.size, w.digest.hex(), w.indexed, hrefs, warnings, w.stage, ids]
     return {"format": FORMAT, "base": base.hex(), "strings": list(strings), "pages": pages}
 
 

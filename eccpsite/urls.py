@@ -6,6 +6,7 @@ file of a URL ending in ``/`` is its ``index.html``.
 
 from __future__ import annotations
 
+import posixpath
 import re
 import unicodedata
 from functools import lru_cache
@@ -163,3 +164,14 @@ def output_path(url: str) -> str:
     if url.endswith("/"):
         return f"{path}/index.html" if path else "index.html"
     return path
+
+
+CONTENT = "content/"
+
+
+def content_relative(path: str, written: str) -> str | None:
+    """What ``written``, read from the folder of the project file ``path`` (``content/news/x.md``), names, as a path
+    from ``content/`` (``../media/x.png`` → ``media/x.png``); None when it leads outside content/."""
+    resolved = posixpath.normpath(posixpath.join(posixpath.dirname(path), written))
+    return resolved[len(CONTENT) :] if resolved.startswith(CONTENT) else None
+

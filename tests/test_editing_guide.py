@@ -56,6 +56,8 @@ def test_editing_guide_names_the_error_messages_of_the_code() -> None:
         "list the deadlines in the order they fall, earliest first",
         "does not match any item",
         "leads to no page of the site",
+        "has no anchor #",
+        "must be a path inside the project's content/ folder (read from",
         "does not say where it leads; describe the destination",
         "has no alt text; say what it shows",
         "is not UTF-8 text",

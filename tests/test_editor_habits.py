@@ -49,7 +49,12 @@ def test_dates_with_a_time_order_the_day_and_date_the_feed_entries(tmp_path: Pat
     assert '<time datetime="2019-05-14">14 May 2019</time>' in outputs["/news/tokyo/"].decode()
 
 
-EDITOR_CONTENT = {
+PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+    "1f15c4890000000d49444154789c6360f8cfc0f01f0005fe02fea7d6a0b10000000049454e44ae426082"
+)  # one transparent pixel
+
+EDITOR_CONTENT: dict[str, str | bytes] = {
     "content/news/2019-05-14-japan-week.md": """---
 title: "EU-Japan #matchmaking week"
 date: 2019-05-14T13:31:00+09:00
@@ -57,7 +62,9 @@ tags: [Japan, ESCP-S3, blue growth]
 ---
 # Introduction
 
-Clusters from Europe and Japan met in Tokyo.
+Clusters from Europe and Japan met in Tokyo, before [the Osaka mission](../events/2019-06-03-osaka-mission.md).
+
+![The cluster map of Japan](../media/japan-map.png)
 
 ## Programme
 
@@ -70,14 +77,19 @@ Clusters from Europe and Japan met in Tokyo.
 
 Forty meetings.
 """,
+    "content/events/2019-06-03-osaka-mission.md": "---\ntitle: Osaka mission\nstart: 2019-06-03\n---\nIn Osaka.\n",
+    "content/media/japan-map.png": PNG,
 }
 
 
 # The same text in a file main could read before (a plain date, tags as slugs): only the body is at stake.
-PLAIN_FRONT = {
-    path: text.replace("2019-05-14T13:31:00+09:00", "2019-05-14").replace("[Japan, ESCP-S3, blue growth]", "[japan]").replace("#match", "match")
-    for path, text in EDITOR_CONTENT.items()
-}
+def _plain_front(text: str | bytes) -> str | bytes:
+    if isinstance(text, bytes):
+        return text
+    return text.replace("2019-05-14T13:31:00+09:00", "2019-05-14").replace("[Japan, ESCP-S3, blue growth]", "[japan]").replace("#match", "match")
+
+
+PLAIN_FRONT = {path: _plain_front(text) for path, text in EDITOR_CONTENT.items()}
 
 
 def test_body_headings_from_a_single_hash_are_kept_under_the_page_title(tmp_path: Path) -> None:
@@ -102,6 +114,9 @@ def test_pages_of_editors_content_pass_axe_heading_order_and_table_headers(tmp_p
     for url in ("news/japan-week/", "tags/escp-s3/", "tags/blue-growth/"):
         violations = axe_check(base + url, browser=chromium)
         assert not violations, describe_violations(violations)
+    page = (output / "news" / "japan-week" / "index.html").read_text(encoding="utf-8")
+    assert '<a href="/events/osaka-mission/">the Osaka mission</a>' in page  # written relative to the file, as previews read it
+    assert '<img alt="The cluster map of Japan" src="/media/japan-map.png">' in page
     assert "Tagged “ESCP-S3”" in (output / "tags" / "escp-s3" / "index.html").read_text(encoding="utf-8")
     assert "Tagged “blue growth”" in (output / "tags" / "blue-growth" / "index.html").read_text(encoding="utf-8")
 

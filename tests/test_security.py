@@ -15,6 +15,9 @@ import json
 import os
 import re
 import shutil
+import subprocess
+import sys
+import time
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -22,7 +25,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from conftest import NOW, run_eccpsite, write_site
+from conftest import NOW, clean_env, run_eccpsite, write_site
 
 from eccpsite import urls
 from eccpsite.build import BuildOptions, build_outputs
@@ -490,3 +493,22 @@ def test_security_symlinked_content_folder_outside_is_refused(tmp_path: Path) ->
     errors = _errors_of(project)
 
     assert [str(e) for e in errors] == ["content/news/secret.md: is a link to a file outside the project; copy the file into content/ instead"]
+
+
+STALLING = {"brackets": "[", "images": "![", "footnotes": "[^", "links": "[x](", "tags": " <a href=", "emphasis": "*a**a*"}
+
+
+def test_security_markdown_that_would_stall_every_build_is_refused_on_its_line(tmp_path: Path) -> None:
+    """200 KB of each construct of issue 21 (each took minutes, 10,000 '[' 43 s): refused before rendering."""
+    head = "---\ntitle: {}\ndate: 2019-09-04\n---\nFine.\n\n"
+    files = {f"content/news/2019-09-04-{name}.md": head.format(name) + text * (200_000 // len(text)) + "\n" for name, text in STALLING.items()}
+    project = write_site(tmp_path / "project", files)
+    started = time.monotonic()
+
+    command = [sys.executable, "-m", "eccpsite", "build", "--now", NOW, "--no-pdf"]
+    done = subprocess.run(command, cwd=project, env=clean_env(), capture_output=True, text=True, timeout=120)
+
+    assert time.monotonic() - started < 60
+    assert done.returncode == 1 and "Traceback" not in done.stderr, done.stderr
+    for name in STALLING:
+        assert f"content/news/2019-09-04-{name}.md:7: this paragraph " in done.stderr, name

@@ -172,7 +172,7 @@ def test_serve_broken_yaml_shows_the_error_over_the_last_good_page_until_fixed(p
     assert page.split('<div id="eccpsite-overlay"')[0] == before.split(f'<script src="{CLIENT}"')[0]  # the last good page, untouched
     (project / NEWS).write_text(good, encoding="utf-8")
     _set_title(project / NEWS, "Fixed again")
-    tab.wait("reload", lambda data: not data["errors"])  # the two writes may come as one reload or two: wait for the fixed one
+    tab.wait("reload", lambda data: not data["errors"] and "<h1>Fixed again</h1>" in get(server, NEWS_URL)[2])  # a save may come as two events
     status, _, page = get(server, NEWS_URL)
     assert status == 200
     assert 'id="eccpsite-overlay"' not in page

@@ -191,6 +191,7 @@ class Kind:
     reserved: frozenset[str] = frozenset()  # slugs its own list pages use (/events/past/): no item may take them
     reserved_by: str = "the site"  # what uses them, for the message: "the event calendar"
     check_slug: Callable[[str], Iterable[FieldError]] = lambda slug: ()  # a slug the kind's URLs cannot take
+    pictures: tuple[tuple[str, str], ...] = ()  # picture fields besides 'image', each with what its missing alt text says
     command: str | None = None  # its word in ``eccpsite new <word>``; None: not started from the command line
     scaffold: str = ""  # the front matter ``eccpsite new`` writes after the title ({today}: the day's date)
     dated_name: bool = False  # its files are named YYYY-MM-DD-<slug>.md

@@ -3,7 +3,6 @@ and the country pages are made by the renderer from ``site.directory`` (eccpsite
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -11,8 +10,6 @@ from eccpsite import fields as f
 from eccpsite import urls
 from eccpsite.errors import FieldError
 from eccpsite.kinds.base import Facts, Item, Kind, KindFeed
-from eccpsite.kinds.pictures import check_picture
-from eccpsite.source import Located
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -42,10 +39,6 @@ def _text_list(value: Any) -> tuple[str, ...]:
     """A list of short texts, kept as written (a lone text is a list of one); repeats dropped."""
     entries = value if isinstance(value, list) else [value]
     return tuple(dict.fromkeys(f.text(entry) for entry in entries))
-
-
-def _check(parsed: Mapping[str, Any], meta: Located) -> Iterator[FieldError]:
-    yield from check_picture(parsed, "logo", "a logo needs 'logo_alt': a short text such as 'Transilvania IT Cluster logo'")
 
 
 def json_ld(cluster: Cluster, facts: Facts) -> dict[str, Any]:
@@ -103,7 +96,7 @@ KIND = Kind(
     template="cluster.html",
     # Profiles joining the directory, by when their file was first committed; made only when there are some.
     feed=KindFeed("New cluster profiles", lambda site: site.directory.clusters, dated_only=False, when_empty=False),
-    check=_check,
+    pictures=(("logo", "a logo needs 'logo_alt': a short text such as 'Transilvania IT Cluster logo'"),),
     json_ld=json_ld,
     reserved=urls.CLUSTER_RESERVED,
     reserved_by="the cluster directory",

@@ -3,16 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any
 
 from eccpsite import fields as f
-from eccpsite.errors import FieldError
 from eccpsite.kinds.base import CLUSTER_REFS, Item, Kind, KindFeed, ListPage, Person
 from eccpsite.kinds.news import article_json_ld
-from eccpsite.kinds.pictures import check_picture
-from eccpsite.source import Located
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -28,10 +23,6 @@ _PERSON = f.mapping_of(
     "a person ({name, role, organisation, country})",
     Person,
 )
-
-
-def _check(parsed: Mapping[str, Any], meta: Located) -> Iterator[FieldError]:
-    yield from check_picture(parsed, "photo", "a photo needs 'photo_alt': a short text saying what the photo shows")
 
 
 KIND = Kind(
@@ -62,6 +53,6 @@ KIND = Kind(
     lists=(ListPage("/interviews/", "list.html", "Interviews", lambda site: site.interviews),),
     feed=KindFeed("Interviews", lambda site: site.interviews),
     date=lambda item: item.date,
-    check=_check,
+    pictures=(("photo", "a photo needs 'photo_alt': a short text saying what the photo shows"),),
     json_ld=article_json_ld,
 )

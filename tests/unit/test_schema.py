@@ -125,10 +125,16 @@ def test_parse_item_requires_alt_text_for_images() -> None:
     assert error == "content/news/x.md:4: image: an image needs 'image_alt': a short text saying what the image shows"
 
 
-@pytest.mark.parametrize("path", ["../secret.jpg", "/etc/passwd", "media/../../x.jpg", "C:/x.jpg"])
+@pytest.mark.parametrize("path", ["../../secret.jpg", "/etc/passwd", "media/../../x.jpg", "C:/x.jpg"])
 def test_parse_item_refuses_image_paths_outside_the_project(path: str) -> None:
     [error] = _errors("news", "content/news/x.md", f"title: X\ndate: 2019-01-01\nimage: '{path}'\nimage_alt: A picture\n")
     assert "must be a path inside the project" in error
+
+
+def test_parse_item_reads_an_image_path_from_the_files_folder() -> None:
+    meta = "title: X\ndate: 2019-01-01\nimage: ../media/x.jpg\nimage_alt: A picture\n"
+    item = _parse("news", "content/news/x.md", meta)
+    assert not isinstance(item, list) and item.image == "media/x.jpg"  # as written before: from content/
 
 
 def test_parse_item_refuses_a_date_note_without_tentative() -> None:
