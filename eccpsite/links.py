@@ -128,6 +128,8 @@ def _warning(tag: str, href: str, text: str) -> str | None:
         return f"the link text {text!r} does not say where it leads; describe the destination"
     if tag == "img" and not text.strip():
         return f"the image {href} has no alt text; say what it shows (in Markdown: ![what it shows]({href}))"
+    if href.startswith("//"):  # protocol-relative: not a path of this site, and no address at all in an e-mail or a feed reader
+        return f"{href} is an address on another site without its https: (it leads nowhere in the e-mail edition and in feed readers); write https:{href}"
     return None
 
 

@@ -5,6 +5,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from conftest import NOW, write_site
+
+from eccpsite.build import BuildOptions, build_outputs
 from eccpsite.links import InMemory, LinkIndex, check_links, extract_links, page_links
 from eccpsite.render import Output
 from eccpsite.writer import Staging
@@ -76,3 +79,14 @@ def test_links_extract_the_same_with_or_without_a_main_element() -> None:
     spanning = '<a href="/wrap/">before <main>inside</main> after</a>'
     assert extract_links(spanning) == [("a", "/wrap/", "before inside after")]
     assert extract_links('<main><a href="/open/">never closed</main>') == []
+
+
+def test_links_a_protocol_relative_address_is_a_located_warning_with_the_full_address(tmp_path: Path) -> None:
+    body = "First line.\n\nA [partner](//partner.example/x) and ![a logo](//partner.example/logo.png).\n"
+    site = write_site(tmp_path / "site", {"content/news/2019-06-01-p.md": f"---\ntitle: P\ndate: 2019-06-01\n---\n{body}"})
+
+    warnings = [str(w) for w in build_outputs(site, BuildOptions(now=NOW, pdf=False)).warnings]
+
+    where = "content/news/2019-06-01-p.md:7: warning: "
+    assert any(w.startswith(where + "//partner.example/x is an address on another site") and w.endswith("write https://partner.example/x") for w in warnings)
+    assert any(w.startswith(where + "//partner.example/logo.png is an address on another site") for w in warnings), warnings
