@@ -461,8 +461,14 @@ def test_faults_a_kill_during_the_search_index_takes_pagefind_with_it(sites: Sit
     project, output, old, new = sites
     process = start(project, output)
 
+    def command_line(pid: int) -> str:
+        try:
+            return Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace")
+        except OSError:  # it ended since it was listed (setpriv's probe, a worker)
+            return ""
+
     def pagefind() -> list[int]:
-        return [pid for pid in descendants(process.pid) if "pagefind" in Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace")]
+        return [pid for pid in descendants(process.pid) if "pagefind" in command_line(pid)]
 
     assert wait_for(pagefind), "Pagefind never ran"
     running = pagefind()
