@@ -38,14 +38,15 @@ from pypdf import PdfReader
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from eccpsite import edition_pdf, urls  # noqa: E402
 from eccpsite.build import resolve_now  # noqa: E402
-from eccpsite.content import parse_content  # noqa: E402
-from eccpsite.fetcher import Policy, ProjectFetcher  # noqa: E402
-from eccpsite.kinds import Edition, News, SectionRef  # noqa: E402
-from eccpsite.model import ResolvedEdition, Site, build_model  # noqa: E402
-from eccpsite.reader import read_sources  # noqa: E402
-from eccpsite.render import Renderer, make_environment  # noqa: E402
+from eccpsite.core import urls  # noqa: E402
+from eccpsite.core.content import parse_content  # noqa: E402
+from eccpsite.core.kinds import Edition, News, SectionRef  # noqa: E402
+from eccpsite.core.model import ResolvedEdition, Site, build_model  # noqa: E402
+from eccpsite.edges.reader import read_sources  # noqa: E402
+from eccpsite.outputs.pdf import edition_pdf  # noqa: E402
+from eccpsite.outputs.pdf.fetcher import Policy, ProjectFetcher  # noqa: E402
+from eccpsite.outputs.render import Renderer, make_environment  # noqa: E402
 
 NOW = "2019-09-16"
 SEED = 2019

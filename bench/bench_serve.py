@@ -6,7 +6,7 @@
 For each site it starts ``eccpsite serve`` as a subprocess (as an editor
 does), opens the event stream as a browser tab's script does, then saves a
 file again and again and times each save until the ``reload`` event arrives:
-inotify, the watcher's wait for the end of the burst (eccpsite.watch), the rebuild, the
+inotify, the watcher's wait for the end of the burst (eccpsite.serve.watch), the rebuild, the
 swap and the event. It writes the medians to ``bench/serve-results.md``.
 
 The generated site comes from ``bench/generate.py`` (issue 6's deterministic
@@ -40,8 +40,8 @@ sys.path.insert(0, str(BENCH))
 
 import generate  # noqa: E402 - bench/generate.py, beside this file
 
-from eccpsite.serve import EVENTS  # noqa: E402
-from eccpsite.watch import QUIET, SETTLED  # noqa: E402
+from eccpsite.serve.server import EVENTS  # noqa: E402
+from eccpsite.serve.watch import QUIET, SETTLED  # noqa: E402
 
 NOW = "2019-09-16"
 GOAL_MS = 100

@@ -7,7 +7,7 @@ inline code, quotations, footnote references and superscripts, and, because
 smarty's walk starts from them too, apostrophes and dashes. It also gives the
 share of paragraphs that hold a character some inline pattern starts from
 (``[ ` * _ < & \\ ' "``, two dashes, three dots): the text the inline gate
-(``eccpsite.inline_gate``) cannot skip.
+(``eccpsite.core.markup.inline_gate``) cannot skip.
 
 The counts are made on the Markdown source, front matter left out, code
 blocks left in (the real content has none).

@@ -9,7 +9,7 @@ For each N it writes the corpus of ``bench/generate.py`` into a work folder
 - eccpsite **cold**: no cache folder, no output folder;
 - eccpsite **warm**: the caches of the build before, a fresh output folder (a
   deploy that restores its build cache): nothing changed, so eccpsite puts the
-  output it kept in ``.cache/`` in place (eccpsite.snapshot);
+  output it kept in ``.cache/`` in place (eccpsite.incremental.snapshot);
 - eccpsite **one edit**: as warm, after a sentence was added to one news item:
   the pages whose inputs are unchanged are linked from the kept output, the
   others (the item, the lists and tags that show it, feeds, one search

@@ -22,27 +22,29 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Generic, Protocol, TypeVar
 
-from eccpsite import buildlock, fingerprint, output_state, snapshot, urls
-from eccpsite.admin import admin_stage, missing_bundle
-from eccpsite.cache import CACHE_DIR, input_fingerprint, markdown_cache, prerender, read_manifest, still_current, write_manifest
-from eccpsite.config import SiteConfig, parse_config
-from eccpsite.content import Content, parse_content
-from eccpsite.dates import parse_now
-from eccpsite.edition_pdf import pdf_stage
-from eccpsite.email_edition import render_email_editions
-from eccpsite.errors import BuildFailed, ContentError, UsageError
-from eccpsite.folder_swap import MARKER
-from eccpsite.history import read_history
-from eccpsite.links import Checkable, InMemory, check_links
-from eccpsite.locate import locate
-from eccpsite.model import Site, build_model, next_status_change
-from eccpsite.pagecache import PageCache
-from eccpsite.reader import document_sizes, read_sources
-from eccpsite.redirects import RENAMED, Redirect, plan_redirects
-from eccpsite.render import RENDERERS, Made, Output, PageHook, Sink, Stage, make_environment, render_site, set_document_sizes
-from eccpsite.search import index_site_cached
-from eccpsite.source import load_yaml
-from eccpsite.writer import Written, check_output_folder, staging
+from eccpsite.core import urls
+from eccpsite.core.config import SiteConfig, parse_config
+from eccpsite.core.content import Content, parse_content
+from eccpsite.core.dates import parse_now
+from eccpsite.core.errors import BuildFailed, ContentError, UsageError
+from eccpsite.core.locate import locate
+from eccpsite.core.model import Site, build_model, next_status_change
+from eccpsite.core.source import load_yaml
+from eccpsite.edges import buildlock, fingerprint
+from eccpsite.edges.folder_swap import MARKER
+from eccpsite.edges.history import read_history
+from eccpsite.edges.reader import document_sizes, read_sources
+from eccpsite.incremental import output_state, snapshot
+from eccpsite.incremental.cache import CACHE_DIR, input_fingerprint, markdown_cache, prerender, read_manifest, still_current, write_manifest
+from eccpsite.incremental.pagecache import PageCache
+from eccpsite.incremental.writer import Written, check_output_folder, staging
+from eccpsite.outputs.admin import admin_stage, missing_bundle
+from eccpsite.outputs.email_edition import render_email_editions
+from eccpsite.outputs.links import Checkable, InMemory, check_links
+from eccpsite.outputs.pdf.edition_pdf import pdf_stage
+from eccpsite.outputs.redirects import RENAMED, Redirect, plan_redirects
+from eccpsite.outputs.render import RENDERERS, Made, Output, PageHook, Sink, Stage, make_environment, render_site, set_document_sizes
+from eccpsite.outputs.search import index_site_cached
 
 
 @dataclass(frozen=True)
@@ -104,7 +106,7 @@ class WrittenSite:
     warnings: tuple[ContentError, ...]
     records: tuple[Written, ...]  # what the writer kept of each output it wrote
     reused: int  # pages of the last build put in place rather than rendered
-    key_base: bytes  # what the keys of its pages start from (eccpsite.pagecache)
+    key_base: bytes  # what the keys of its pages start from (eccpsite.incremental.pagecache)
     moved: tuple[Redirect, ...] = ()  # old addresses of renamed items, now redirected (the build's summary lists them)
 
 
@@ -246,7 +248,7 @@ def _manifest_now(project: Path, options: BuildOptions) -> dt.datetime | None:
 
 
 def build_if_changed(project: Path, output: Path, options: BuildOptions, wait: bool = True, notice: Callable[[str], None] = print) -> Built:
-    """:func:`build_when_changed` holding the build locks of ``project`` and ``output`` (eccpsite.buildlock): a build
+    """:func:`build_when_changed` holding the build locks of ``project`` and ``output`` (eccpsite.edges.buildlock): a build
     that finds them held waits, saying so through ``notice``, or raises buildlock.Busy at once when not ``wait``."""
     check_output_folder(output, project)
     locks = [(project / CACHE_DIR / buildlock.PROJECT_LOCK, f"the project {project.resolve()}"), (buildlock.output_lock(output), str(output.resolve()))]
@@ -262,7 +264,7 @@ def build_when_changed(project: Path, output: Path, options: BuildOptions) -> Bu
     commit) is unchanged since and no moment at which the site changes by
     itself (a deadline, an event's end, a 'publish_at') lies between that
     build's "now" and this one's. Then nothing is done if ``output`` is that
-    output, and otherwise the files kept in the cache (eccpsite.snapshot) are
+    output, and otherwise the files kept in the cache (eccpsite.incremental.snapshot) are
     put in place. Any other build reuses the kept pages whose inputs did not change.
     """
     started = time.perf_counter()
@@ -318,7 +320,7 @@ def _differences(project: Path, output: Path, recorded: object) -> output_state.
 
 def _record(project: Path, output: Path, fingerprint: str, now: dt.datetime, until: dt.datetime | None) -> None:
     """Write the build manifest: the inputs' fingerprint, the output, the moments its site holds between, and what
-    each file of the output is now (eccpsite.output_state), for the next build's up-to-date check."""
+    each file of the output is now (eccpsite.incremental.output_state), for the next build's up-to-date check."""
     manifest = {"fingerprint": fingerprint, "output": str(output.resolve()), "now": now.isoformat()}
     write_manifest(project, {**manifest, "until": until.isoformat() if until else None, "files": output_state.listing(os.fspath(output))})
 
@@ -333,7 +335,7 @@ def build(
     search index's key comes from the records' digests, the link check from
     their links. A failure at any point (links are checked after every page is
     written) removes the staging folder and leaves the previous output as it was.
-    With ``kept`` (the last build's output, eccpsite.snapshot), a page whose key
+    With ``kept`` (the last build's output, eccpsite.incremental.snapshot), a page whose key
     is unchanged is linked from there instead of rendered.
     """
     started = time.perf_counter()
@@ -380,8 +382,8 @@ def _restore(kept: snapshot.Snapshot, output: Path) -> int | None:
 
 
 def page_base(project: Path) -> bytes:
-    """What every page's key starts from (eccpsite.pagecache): eccpsite's code and the sizes of the documents of
+    """What every page's key starts from (eccpsite.incremental.pagecache): eccpsite's code and the sizes of the documents of
     content/media (a page names the size of those it links to); each key covers the templates its page loaded and
     the site fields it read."""
-    sizes = "".join(f"{url}\0{size}\0" for url, size in document_sizes(project).items())  # pages say them (eccpsite.documents)
+    sizes = "".join(f"{url}\0{size}\0" for url, size in document_sizes(project).items())  # pages say them (eccpsite.core.documents)
     return b"eccpsite pages 2\0" + fingerprint.code_digest() + sizes.encode("utf-8")

@@ -15,9 +15,9 @@ from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 
 from eccpsite import __version__
-from eccpsite.errors import ContentError
-from eccpsite.links import external_links
-from eccpsite.render import Output
+from eccpsite.core.errors import ContentError
+from eccpsite.outputs.links import external_links
+from eccpsite.outputs.render import Output
 
 TIMEOUT = 10.0  # seconds for one request
 WORKERS = 8  # requests at a time

@@ -20,11 +20,11 @@ from types import FrameType
 
 from eccpsite import __version__, scaffold
 from eccpsite.build import BUILT, RESTORED, UP_TO_DATE, BuildOptions, Timings, build_if_changed, build_outputs
-from eccpsite.buildlock import Busy
-from eccpsite.errors import BuildFailed, ContentError, UsageError
-from eccpsite.redirects import Redirect
-from eccpsite.search import SearchIndexFailed
-from eccpsite.writer import OutputRefused
+from eccpsite.core.errors import BuildFailed, ContentError, UsageError
+from eccpsite.edges.buildlock import Busy
+from eccpsite.incremental.writer import OutputRefused
+from eccpsite.outputs.redirects import Redirect
+from eccpsite.outputs.search import SearchIndexFailed
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE, EXIT_BUSY, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 
@@ -161,11 +161,11 @@ def main(argv: list[str] | None = None) -> int:
             print(f"no errors ({len(result.site.items)} items, {len(result.site.editions)} editions, {len(result.warnings)} warnings)")
             return EXIT_OK
         if args.command == "serve":
-            from eccpsite.serve import serve
+            from eccpsite.serve.server import serve
 
             return serve(project, BuildOptions(now=args.now, drafts=args.drafts, pdf=False), args.port, tuple(args.host))
         if args.command == "schema":
-            from eccpsite.editor_schema import write_schemas
+            from eccpsite.outputs.editor_schema import write_schemas
 
             written = write_schemas(args.output or project / "schemas")
             print(f"wrote {len(written)} JSON Schemas into {written[0].parent}: {', '.join(p.name for p in written)}")

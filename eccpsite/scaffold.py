@@ -9,9 +9,9 @@ from pathlib import Path
 
 from slugify import slugify
 
-from eccpsite import layout
-from eccpsite.errors import UsageError
-from eccpsite.kinds import Kind, registered, reserved_segments
+from eccpsite.core import layout
+from eccpsite.core.errors import UsageError
+from eccpsite.core.kinds import Kind, registered, reserved_segments
 
 EDITION = "edition"  # the word of `eccpsite new` for a newsletter edition; the kinds' words are their own (Kind.command)
 

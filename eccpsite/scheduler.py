@@ -29,7 +29,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 HOOK_VARIABLE = "NETLIFY_BUILD_HOOK"
-NEXT_CHANGE = "/next-change.txt"  # eccpsite.urls.NEXT_CHANGE (not imported: this module needs nothing but the standard library)
+NEXT_CHANGE = "/next-change.txt"  # eccpsite.core.urls.NEXT_CHANGE (not imported: this module needs nothing but the standard library)
 TIMEOUT = 30  # seconds for each request
 AGENT = "eccpsite-scheduler"
 

@@ -1,9 +1,9 @@
-"""Make ``eccpsite/europe_map.json``: the outlines of Europe and its neighbours, projected, clipped and simplified.
+"""Make ``eccpsite/outputs/europe_map.json``: the outlines of Europe and its neighbours, projected, clipped and simplified.
 
 The source is Natural Earth's 1:50m countries (public domain) as the npm
 package ``world-atlas`` ships them in TopoJSON (``npm ci`` installs it; it is a
 devDependency). The build never runs this script nor needs Node: it reads the
-committed JSON (eccpsite.europe_map). Run it again only to change the map:
+committed JSON (eccpsite.outputs.europe_map). Run it again only to change the map:
 
     .venv/bin/python scripts/make_europe_map.py
 
@@ -24,7 +24,7 @@ from babel.core import get_global
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCE = ROOT / "node_modules" / "world-atlas" / "countries-50m.json"
-TARGET = ROOT / "eccpsite" / "europe_map.json"
+TARGET = ROOT / "eccpsite" / "outputs" / "europe_map.json"
 
 LON0, LAT0 = math.radians(10), math.radians(52)
 WIDTH = 1000  # pixels across the frame

@@ -124,9 +124,9 @@ def repo_project(tmp_path: Path) -> Path:
 
 
 # For test scripts run in a fresh process (forking needs a process with one thread): records in ``pooled`` how
-# many workers each pool of item pages had (eccpsite.render._render_items_in_pool), so a test can tell a pool ran.
+# many workers each pool of item pages had (eccpsite.outputs.render._render_items_in_pool), so a test can tell a pool ran.
 COUNT_POOLS = """
-from eccpsite import render
+from eccpsite.outputs import render
 pooled = []
 _render_items_in_pool = render._render_items_in_pool
 def _counting(r, sink, pool, workers):

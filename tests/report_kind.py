@@ -10,8 +10,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from eccpsite import fields as f
-from eccpsite.kinds.base import Item, Kind, KindFeed, ListPage
+from eccpsite.core import fields as f
+from eccpsite.core.kinds.base import Item, Kind, KindFeed, ListPage
 
 
 @dataclass(frozen=True, kw_only=True)

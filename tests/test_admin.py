@@ -29,12 +29,12 @@ import yaml
 from conftest import NOW, REPO, RunCli, copy_repo_project, write_site
 from netlify_headers import headers_at
 
-from eccpsite import admin
-from eccpsite import fields as f
-from eccpsite.admin import BUNDLE, ENTRY, admin_page, find_bundle
-from eccpsite.cms import decap_config
-from eccpsite.config import AdminConfig, SiteConfig
-from eccpsite.kinds import COMMON_FIELDS, registered
+from eccpsite.core import fields as f
+from eccpsite.core.config import AdminConfig, SiteConfig
+from eccpsite.core.kinds import COMMON_FIELDS, registered
+from eccpsite.outputs import admin
+from eccpsite.outputs.admin import BUNDLE, ENTRY, admin_page, find_bundle
+from eccpsite.outputs.cms import decap_config
 
 DECAP_SERVER = REPO / "node_modules" / "decap-server" / "dist" / "index.js"
 LOCAL_BACKEND_PORT = 8081  # where Decap looks for its local backend (local_backend: true), and the only one /admin/'s CSP allows

@@ -86,7 +86,7 @@ def test_generated_prose_has_at_least_the_real_contents_inline_markup() -> None:
 
 def test_gated_walks_render_the_realistic_corpus_exactly_as_python_markdown() -> None:
     """Issue 22: the inline gate, pattern by pattern, on prose with the real content's inline markup (and more)."""
-    from eccpsite.markup import _renderer
+    from eccpsite.core.markup.markdown import _renderer
 
     gated, plain = _renderer(), _renderer(gated=False)
     corpus = generate.make_corpus(150, markup=generate.markup_targets(dict.fromkeys(_load_density().TARGETED, 2.0)))

@@ -19,11 +19,11 @@ import pytest
 from conftest import NOW, run_eccpsite, snapshot, write_site
 
 import eccpsite
-from eccpsite import markup
-from eccpsite import snapshot as kept_output
 from eccpsite.build import BUILT, RESTORED, UP_TO_DATE, BuildOptions, Built, build_if_changed
-from eccpsite.cache import MANIFEST
-from eccpsite.fingerprint import code_digest
+from eccpsite.core.markup import markdown as markup
+from eccpsite.edges.fingerprint import code_digest
+from eccpsite.incremental import snapshot as kept_output
+from eccpsite.incremental.cache import MANIFEST
 
 OPTIONS = BuildOptions(now=NOW, pdf=False)
 NEWS = "---\ntitle: {title}\ndate: 2019-06-0{day}\ntags: [matchmaking]\n---\n{body}\n"
@@ -130,7 +130,7 @@ def test_cache_unchanged_sources_are_up_to_date_and_a_new_version_rebuilds(tmp_p
     assert snapshot(site / "build") == before == cold
 
 
-# --- the kept output (eccpsite.snapshot) and the page cache (eccpsite.pagecache) --------------------------------------
+# --- the kept output (eccpsite.incremental.snapshot) and the page cache (eccpsite.incremental.pagecache) --------------------------------------
 
 
 def _inodes(folder: Path) -> dict[str, int]:

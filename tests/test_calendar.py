@@ -24,10 +24,10 @@ from dateutil.rrule import rrulestr
 from hypothesis import given
 from hypothesis import strategies as st
 
-from eccpsite import calendar
 from eccpsite.build import BuildOptions, build_outputs
-from eccpsite.history import Revision, read_history
-from eccpsite.model import Site
+from eccpsite.core.model import Site
+from eccpsite.edges.history import Revision, read_history
+from eccpsite.outputs import calendar
 
 UTC = dt.UTC
 HOST = "test.example.org"

@@ -16,8 +16,8 @@ import pytest
 from conftest import NOW, RunCli, write_site
 
 from eccpsite.check import check_external
-from eccpsite.links import extract_links, page_problems
-from eccpsite.render import Output
+from eccpsite.outputs.links import extract_links, page_problems
+from eccpsite.outputs.render import Output
 
 NEWS = "content/news/2019-09-01-links.md"
 PNG = bytes.fromhex("89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082")

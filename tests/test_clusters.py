@@ -14,8 +14,8 @@ import pytest
 import yaml
 from conftest import NOW, REPO, RunCli, write_site
 
-from eccpsite import europe_map
 from eccpsite.build import BuildOptions, build
+from eccpsite.outputs import europe_map
 
 PROFILE = """---
 title: {title}

@@ -1,6 +1,6 @@
 """``eccpsite check`` reads what editors write for accessibility problems: one warning per problem, on its line.
 
-The theme is checked by axe (test_accessibility.py); this is the content itself (eccpsite.accessibility).
+The theme is checked by axe (test_accessibility.py); this is the content itself (eccpsite.core.accessibility).
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from conftest import NOW, RunCli, write_site
 
-from eccpsite.accessibility import accessibility_findings
+from eccpsite.core.accessibility import accessibility_findings
 
 NEWS = "content/news/2019-09-01-access.md"
 ROOT = Path(__file__).resolve().parent.parent

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from conftest import NOW, RunCli, write_site
 
-from eccpsite.documents import describe_documents, document_format, file_size
+from eccpsite.core.documents import describe_documents, document_format, file_size
 
 SIZES = {"/media/programme.pdf": 140_312, "/media/budget 2019.xlsx": 2_400_000}
 

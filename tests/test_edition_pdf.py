@@ -24,12 +24,12 @@ from conftest import NOW, RunCli, write_files, write_site
 from pypdf import PdfReader
 from pypdf.generic import DictionaryObject, IndirectObject
 
-from eccpsite import edition_pdf
 from eccpsite.build import BuildOptions, build_outputs
-from eccpsite.config import SiteConfig
-from eccpsite.errors import BuildFailed
-from eccpsite.fetcher import Policy, ProjectFetcher
-from eccpsite.markup import render_markdown
+from eccpsite.core.config import SiteConfig
+from eccpsite.core.errors import BuildFailed
+from eccpsite.core.markup.markdown import render_markdown
+from eccpsite.outputs.pdf import edition_pdf
+from eccpsite.outputs.pdf.fetcher import Policy, ProjectFetcher
 
 BASE = "https://test.example.org"
 PDF_URL = "/newsletter/2019-09/2019-09.pdf"
@@ -510,7 +510,7 @@ def test_policy_allows_only_site_files_and_data(tmp_path: Path, url: str, allowe
 _KEY_OF_THIS_CODE = """
 from pathlib import Path
 import eccpsite
-from eccpsite.edition_pdf import cache_key
+from eccpsite.outputs.pdf.edition_pdf import cache_key
 print(Path(eccpsite.__file__).parent, cache_key("<p>edition</p>", "theme", None, [], Path(".")))
 """
 
@@ -527,11 +527,11 @@ def _pdf_key_with_package(package_parent: Path) -> tuple[str, str]:
 
 
 def test_edition_pdf_key_changes_when_the_pdf_renderer_s_code_changes(tmp_path: Path) -> None:
-    package = Path(edition_pdf.__file__).parent
+    package = Path(edition_pdf.__file__).parents[2]  # eccpsite/, from eccpsite/outputs/pdf/
     shutil.copytree(package, tmp_path / "eccpsite", ignore=shutil.ignore_patterns("__pycache__"))
     where, same = _pdf_key_with_package(tmp_path)
     assert where == str(tmp_path / "eccpsite")
-    renderer = tmp_path / "eccpsite" / "edition_pdf.py"
+    renderer = tmp_path / "eccpsite" / "outputs" / "pdf" / "edition_pdf.py"
     renderer.write_text(renderer.read_text(encoding="utf-8") + "\n# a change to how PDFs are made\n", encoding="utf-8")
 
     _, changed = _pdf_key_with_package(tmp_path)

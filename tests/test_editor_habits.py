@@ -16,7 +16,7 @@ from browser import axe_check, describe_violations
 from conftest import NOW, run_eccpsite, write_site
 
 from eccpsite.build import BuildOptions, build_outputs
-from eccpsite.errors import BuildFailed
+from eccpsite.core.errors import BuildFailed
 
 
 def _outputs(project: Path) -> dict[str, bytes]:

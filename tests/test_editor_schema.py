@@ -15,8 +15,8 @@ import pytest
 from conftest import RunCli
 from jsonschema import Draft202012Validator
 
-from eccpsite.kinds import folders
-from eccpsite.source import Document, load_yaml, split_front_matter
+from eccpsite.core.kinds import folders
+from eccpsite.core.source import Document, load_yaml, split_front_matter
 
 ROOT = Path(__file__).resolve().parent.parent
 TREES = [ROOT, ROOT / "tests" / "golden" / "site"]

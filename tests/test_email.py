@@ -11,7 +11,7 @@ from conftest import NOW, REPO, write_site
 from test_edition_pdf import FILES, TITLES
 
 from eccpsite.build import BuildOptions, build_outputs
-from eccpsite.email_edition import MAX_BYTES, absolute_urls, inline_css
+from eccpsite.outputs.email_edition import MAX_BYTES, absolute_urls, inline_css
 
 BASE = "https://test.example.org"
 EMAIL = "/newsletter/2019-09/email.html"

@@ -36,7 +36,7 @@ from faults import (
     wait_for,
 )
 
-from eccpsite import folder_swap
+from eccpsite.edges import folder_swap
 
 
 def _runs(fast: int, long: int) -> list[object]:
@@ -358,7 +358,8 @@ def test_faults_builds_at_once_take_turns(sites: Sites, run: int) -> None:
 
 KILL_AT = """
 import os, shutil, signal, sys
-from eccpsite import cli, folder_swap
+from eccpsite import cli
+from eccpsite.edges import folder_swap
 
 step = sys.argv[1]
 real_exchange, real_rename, real_rmtree, real_remove = folder_swap.exchange, os.rename, shutil.rmtree, folder_swap.remove_made

@@ -23,10 +23,10 @@ import feedparser  # type: ignore[import-untyped]
 import pytest
 from conftest import NOW, REPO, write_site
 
-from eccpsite import urls
 from eccpsite.build import BuildOptions, build_outputs
-from eccpsite.feeds import absolutize, first_listed
-from eccpsite.render import Output, Renderer, make_environment, render_feeds, render_site
+from eccpsite.core import urls
+from eccpsite.outputs.feeds import absolutize, first_listed
+from eccpsite.outputs.render import Output, Renderer, make_environment, render_feeds, render_site
 
 BASE = "https://test.example.org"
 ATOM = "{http://www.w3.org/2005/Atom}"

@@ -24,15 +24,15 @@ import yaml
 from hypothesis import given
 from hypothesis import strategies as st
 
-from eccpsite import source
-from eccpsite.config import CONFIG_FIELDS, SiteConfig, parse_config
-from eccpsite.errors import ContentError
-from eccpsite.fields import UNPRINTABLE, find_unprintable
-from eccpsite.kinds import COMMON_FIELDS, EDITION_FIELDS, KINDS, Edition, Item, folders, parse_edition
-from eccpsite.markup import ALLOWED_ATTRIBUTES, ALLOWED_TAGS, URL_SCHEMES, inline_markdown, plain_text, render_markdown
-from eccpsite.render import _json_for_script
-from eccpsite.schema import parse_item
-from eccpsite.source import Document, Located, load_yaml, split_front_matter
+from eccpsite.core import source
+from eccpsite.core.config import CONFIG_FIELDS, SiteConfig, parse_config
+from eccpsite.core.errors import ContentError
+from eccpsite.core.fields import UNPRINTABLE, find_unprintable
+from eccpsite.core.kinds import COMMON_FIELDS, EDITION_FIELDS, KINDS, Edition, Item, folders, parse_edition
+from eccpsite.core.markup.markdown import ALLOWED_ATTRIBUTES, ALLOWED_TAGS, URL_SCHEMES, inline_markdown, plain_text, render_markdown
+from eccpsite.core.schema import parse_item
+from eccpsite.core.source import Document, Located, load_yaml, split_front_matter
+from eccpsite.outputs.render import _json_for_script
 
 assert hypothesis_profiles.PROFILE in hypothesis_profiles.PROFILES
 

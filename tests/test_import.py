@@ -10,7 +10,7 @@ from conftest import RunCli, snapshot, write_files, write_site
 from markupsafe import escape
 from old_sites import hugo_site, rss_feed, wordpress_export
 
-from eccpsite.redirects import page_url
+from eccpsite.outputs.redirects import page_url
 
 NOW = "2026-01-01"
 

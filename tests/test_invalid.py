@@ -17,7 +17,7 @@ import pytest
 from conftest import NOW, RunCli, snapshot, write_site
 
 from eccpsite.build import BuildOptions, build
-from eccpsite.source import MAX_FILE_BYTES
+from eccpsite.core.source import MAX_FILE_BYTES
 
 CASES = Path(__file__).parent / "invalid"
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from eccpsite.keptfile import FileState, link_kept
+from eccpsite.edges.keptfile import FileState, link_kept
 
 
 def test_keptfile_row_round_trips() -> None:

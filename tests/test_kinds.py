@@ -16,9 +16,9 @@ import pytest
 import report_kind
 from conftest import copy_repo_project
 
-from eccpsite import kinds
 from eccpsite.build import BuildOptions, build
-from eccpsite.errors import BuildFailed
+from eccpsite.core import kinds
+from eccpsite.core.errors import BuildFailed
 
 REPORT = """---
 title: Cluster collaboration in figures
@@ -32,7 +32,7 @@ What the platform's survey of 2019 found.
 
 @pytest.fixture
 def with_reports(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The registry with the report kind added: the one line a new kind adds to ``eccpsite.kinds.KINDS``."""
+    """The registry with the report kind added: the one line a new kind adds to ``eccpsite.core.kinds.KINDS``."""
     monkeypatch.setattr(kinds, "KINDS", (*kinds.KINDS, report_kind.KIND))
 
 

@@ -8,9 +8,9 @@ from pathlib import Path
 from conftest import NOW, write_site
 
 from eccpsite.build import BuildOptions, build_outputs
-from eccpsite.links import InMemory, LinkIndex, check_links, extract_links, page_links
-from eccpsite.render import Output
-from eccpsite.writer import Staging
+from eccpsite.incremental.writer import Staging
+from eccpsite.outputs.links import InMemory, LinkIndex, check_links, extract_links, page_links
+from eccpsite.outputs.render import Output
 
 PAGES = [
     Output("/", b'<a href="/news/">News</a> <a href="/news/gone/">Gone</a> <img src="/static/logo.png" alt="Logo">'),

@@ -10,8 +10,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from markupsafe import Markup
 
-from eccpsite.kinds import Location
-from eccpsite.pagecache import Digester, Undigestible
+from eccpsite.core.kinds import Location
+from eccpsite.incremental.pagecache import Digester, Undigestible
 
 
 @dataclass(frozen=True)

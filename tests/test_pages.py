@@ -19,7 +19,7 @@ from browser import axe_check, describe_violations, serve_directory
 from built_site import BROWSER_NOW, NOW, PAGES, REPO, build_repo_site, html_file
 
 from eccpsite.build import BuildOptions, build_outputs
-from eccpsite.model import next_status_change
+from eccpsite.core.model import next_status_change
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page

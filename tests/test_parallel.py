@@ -12,7 +12,7 @@ SCRIPT = (
     """
 import sys
 from pathlib import Path
-from eccpsite import render
+from eccpsite.outputs import render
 from eccpsite.build import BuildOptions, build_outputs
 
 """

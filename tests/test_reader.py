@@ -7,9 +7,9 @@ from pathlib import Path
 
 from conftest import write_files
 
-from eccpsite.errors import ContentError
-from eccpsite.reader import read_file, read_sources
-from eccpsite.source import Source
+from eccpsite.core.errors import ContentError
+from eccpsite.core.source import Source
+from eccpsite.edges.reader import read_file, read_sources
 
 ITEM = "---\ntitle: x\ndate: 2019-06-01\n---\n"
 

@@ -1,4 +1,4 @@
-"""Old addresses that keep working: ``aliases:`` and files renamed in git (eccpsite.redirects).
+"""Old addresses that keep working: ``aliases:`` and files renamed in git (eccpsite.outputs.redirects).
 
 The builds are real CLI runs; renames are real commits in a real git repository;
 the redirect page is checked by the Nu HTML checker.
@@ -13,8 +13,8 @@ from browser import needs_java, nu_validate
 from conftest import RunCli, snapshot, write_files, write_site
 
 from eccpsite.build import BuildOptions
-from eccpsite.history import read_history
-from eccpsite.rebuild import Rebuilder
+from eccpsite.edges.history import read_history
+from eccpsite.serve.rebuild import Rebuilder
 
 NOW = "2019-06-01"
 

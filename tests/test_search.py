@@ -16,12 +16,12 @@ from browser import AXE_JS, AXE_TAGS, describe_violations, serve_directory
 from built_site import build_repo_site
 from conftest import NOW, copy_repo_project
 
-from eccpsite import search as search_module
 from eccpsite.build import BuildOptions, build
-from eccpsite.fingerprint import digest
-from eccpsite.render import Output
-from eccpsite.search import SHARDS, UNUSED, SearchIndexFailed, index_site, indexed_pages, search_key, shard_of
-from eccpsite.writer import write_site
+from eccpsite.edges.fingerprint import digest
+from eccpsite.incremental.writer import write_site
+from eccpsite.outputs import search as search_module
+from eccpsite.outputs.render import Output
+from eccpsite.outputs.search import SHARDS, UNUSED, SearchIndexFailed, index_site, indexed_pages, search_key, shard_of
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page

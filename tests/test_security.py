@@ -27,13 +27,13 @@ from pathlib import Path
 import pytest
 from conftest import NOW, clean_env, run_eccpsite, write_site
 
-from eccpsite import urls
 from eccpsite.build import BuildOptions, build_outputs
-from eccpsite.errors import BuildFailed, ContentError
-from eccpsite.render import Output
-from eccpsite.source import load_yaml
-from eccpsite.writer import OutputRefused
-from eccpsite.writer import write_site as write_outputs
+from eccpsite.core import urls
+from eccpsite.core.errors import BuildFailed, ContentError
+from eccpsite.core.source import load_yaml
+from eccpsite.incremental.writer import OutputRefused
+from eccpsite.incremental.writer import write_site as write_outputs
+from eccpsite.outputs.render import Output
 
 HOSTILE = Path(__file__).parent / "hostile"
 PASSWD = Path("/etc/passwd")
@@ -54,7 +54,7 @@ def _files(folder: Path) -> dict[str, bytes]:
 
 def _tree(folder: Path) -> dict[str, tuple[str, int, int]]:
     """What is under ``folder``: kind, size and modification time of every entry, links not followed (but for the
-    build lock, eccpsite.buildlock, which every build takes, a failed one too, and its folder)."""
+    build lock, eccpsite.edges.buildlock, which every build takes, a failed one too, and its folder)."""
     entries: dict[str, tuple[str, int, int]] = {}
     for path in sorted(folder.rglob("*")):
         if (path.name == ".cache" and path.is_dir()) or (path.name == "build.lock" and path.parent.name == ".cache"):
@@ -281,8 +281,8 @@ def test_security_nothing_outside_the_project_is_read(hostile_build: HostileBuil
     assert "media/pixel.png" in hostile_build.files
 
 
-# Besides the output, a build may only write its caches (eccpsite.edition_pdf's PDFs, eccpsite.cache's Markdown
-# and build manifest, eccpsite.search's index bundle, eccpsite.snapshot's index and its links to the output's
+# Besides the output, a build may only write its caches (eccpsite.outputs.pdf.edition_pdf's PDFs, eccpsite.incremental.cache's Markdown
+# and build manifest, eccpsite.outputs.search's index bundle, eccpsite.incremental.snapshot's index and its links to the output's
 # files), under names it makes itself.
 _PDF_CACHE = re.compile(
     r"^project/\.cache(/pdf(/[a-z0-9-]+(/[0-9a-f]{40}\.pdf)?)?|/markdown-[0-9a-f]{24}\.sqlite|/build-manifest\.json"
@@ -474,7 +474,7 @@ def test_security_yaml_tags_beyond_plain_types_are_refused(tag: str, tmp_path: P
 
 
 def test_security_yaml_scalars_are_not_kept_after_parsing() -> None:
-    from eccpsite.source import _scalar_constructor
+    from eccpsite.core.source import _scalar_constructor
 
     for _ in range(50):
         assert not isinstance(load_yaml("x.yaml", "a: 1\nb: [1, 2.5, true, null, text]"), ContentError)

@@ -25,11 +25,11 @@ import pytest
 from conftest import NOW, clean_env, copy_repo_project, write_files, write_site
 
 from eccpsite.build import BuildOptions, build_outputs
-from eccpsite.kinds import Item, News
-from eccpsite.layout import CONFIG, EDITION, ITEM, OTHER, RESCAN, STATIC, TEMPLATE, classify
-from eccpsite.rebuild import Rebuilder, same
-from eccpsite.serve import CLIENT, EVENTS, DevServer, inject
-from eccpsite.watch import Watcher
+from eccpsite.core.kinds import Item, News
+from eccpsite.core.layout import CONFIG, EDITION, ITEM, OTHER, RESCAN, STATIC, TEMPLATE, classify
+from eccpsite.serve.rebuild import Rebuilder, same
+from eccpsite.serve.server import CLIENT, EVENTS, DevServer, inject
+from eccpsite.serve.watch import Watcher
 
 DEADLINE = 60.0  # seconds: how long a test waits for the server before it fails
 NEWS = "content/news/2019-09-16-eccp-user-survey-2019.md"
@@ -584,9 +584,9 @@ def test_schema_only_items_have_fields_that_equality_ignores() -> None:
     import inspect
     import pkgutil
 
-    from eccpsite import config, kinds, model
+    from eccpsite.core import config, kinds, model
 
-    modules = [model, config, *(importlib.import_module(f"eccpsite.kinds.{m.name}") for m in pkgutil.iter_modules(kinds.__path__))]
+    modules = [model, config, *(importlib.import_module(f"eccpsite.core.kinds.{m.name}") for m in pkgutil.iter_modules(kinds.__path__))]
     ignored = {
         (cls, f.name)
         for module in modules

@@ -10,9 +10,9 @@ from conftest import NOW, run_eccpsite, write_site
 from test_editor_habits import PNG
 
 from eccpsite.build import BuildOptions, build_outputs
-from eccpsite.errors import BuildFailed
-from eccpsite.links import LinkIndex, address_fix
-from eccpsite.sourcelinks import site_links, source_address
+from eccpsite.core.errors import BuildFailed
+from eccpsite.core.sourcelinks import site_links, source_address
+from eccpsite.outputs.links import LinkIndex, address_fix
 
 NEWS = "content/news/2019-05-15-x.md"
 

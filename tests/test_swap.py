@@ -16,10 +16,10 @@ from typing import Any
 import pytest
 from conftest import REPO
 
-from eccpsite.content import parse_content
-from eccpsite.kinds import Item
-from eccpsite.model import CLUSTER_PLACE_FIELDS, ITEM_FIELDS, PLACE_FIELDS, Site, build_model, refs_in, same_place, swap_items, swap_site_items
-from eccpsite.reader import read_sources
+from eccpsite.core.content import parse_content
+from eccpsite.core.kinds import Item
+from eccpsite.core.model import CLUSTER_PLACE_FIELDS, ITEM_FIELDS, PLACE_FIELDS, Site, build_model, refs_in, same_place, swap_items, swap_site_items
+from eccpsite.edges.reader import read_sources
 
 NOW = dt.datetime(2019, 9, 16, 12, 0, tzinfo=dt.UTC)
 

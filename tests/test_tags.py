@@ -16,9 +16,9 @@ import icalendar
 import pytest
 from conftest import NOW, SITE_YAML, write_site
 
-from eccpsite import urls
 from eccpsite.build import BuildOptions, build_outputs
-from eccpsite.errors import BuildFailed
+from eccpsite.core import urls
+from eccpsite.core.errors import BuildFailed
 
 FILES = {
     "site.yaml": SITE_YAML

@@ -12,19 +12,20 @@ from pathlib import Path
 import pytest
 from conftest import COUNT_POOLS, snapshot, write_site
 
-from eccpsite.render import Output
-from eccpsite.urls import output_path
-from eccpsite.writer import OutputRefused, Staging, staging
-from eccpsite.writer import write_site as write_outputs
+from eccpsite.core.urls import output_path
+from eccpsite.incremental.writer import OutputRefused, Staging, staging
+from eccpsite.incremental.writer import write_site as write_outputs
+from eccpsite.outputs.render import Output
 
 SCRIPT = (
     """
 import json, sys
 from pathlib import Path
-from eccpsite import build as build_module, render
+from eccpsite import build as build_module
+from eccpsite.outputs import render
 from eccpsite.build import BuildOptions, build, build_outputs
-from eccpsite.errors import BuildFailed
-from eccpsite.urls import output_path
+from eccpsite.core.errors import BuildFailed
+from eccpsite.core.urls import output_path
 
 project, output, mode = Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3]
 render.PARALLEL_ITEMS = int(sys.argv[4])

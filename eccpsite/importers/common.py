@@ -32,14 +32,14 @@ from bs4 import BeautifulSoup
 from markdownify import markdownify
 from slugify import slugify
 
-from eccpsite import fields, urls
-from eccpsite.content import parse_content, parse_file
-from eccpsite.errors import ContentError, FieldError
-from eccpsite.kinds import Item, kind_named
-from eccpsite.markup import sanitize
-from eccpsite.reader import read_sources
-from eccpsite.redirects import page_url
-from eccpsite.source import Source
+from eccpsite.core import fields, urls
+from eccpsite.core.content import parse_content, parse_file
+from eccpsite.core.errors import ContentError, FieldError
+from eccpsite.core.kinds import Item, kind_named
+from eccpsite.core.markup.markdown import sanitize
+from eccpsite.core.source import Source
+from eccpsite.edges.reader import read_sources
+from eccpsite.outputs.redirects import page_url
 
 KINDS = ("news", "events", "pages")  # what an old site's posts can become: the others need fields no old site has
 IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".gif", ".webp", ".avif", ".svg"})

@@ -7,8 +7,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from eccpsite.dates import in_words, moment, month_in_words, parse_now, range_in_words
-from eccpsite.errors import UsageError
+from eccpsite.core.dates import in_words, moment, month_in_words, parse_now, range_in_words
+from eccpsite.core.errors import UsageError
 
 TZ = ZoneInfo("Europe/Brussels")
 D = dt.date

@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
-from eccpsite import fields as f
-from eccpsite.errors import FieldError
-from eccpsite.source import Located, load_yaml
+from eccpsite.core import fields as f
+from eccpsite.core.errors import FieldError
+from eccpsite.core.source import Located, load_yaml
 
 
 def _located(text: str) -> Located:

@@ -11,8 +11,8 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 from markdown.inlinepatterns import SimpleTagInlineProcessor
 
-from eccpsite.inline_gate import GatedInlineProcessor, gate
-from eccpsite.markup import _renderer
+from eccpsite.core.markup.inline_gate import GatedInlineProcessor, gate
+from eccpsite.core.markup.markdown import _renderer
 
 assert hypothesis_profiles.PROFILE in hypothesis_profiles.PROFILES
 

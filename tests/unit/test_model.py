@@ -8,10 +8,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from eccpsite.config import SiteConfig
-from eccpsite.errors import ContentError
-from eccpsite.kinds import Call, Deadline, Edition, Event, Item, News, Page, SectionRef
-from eccpsite.model import Site, build_model, call_status, event_is_upcoming, paginate
+from eccpsite.core.config import SiteConfig
+from eccpsite.core.errors import ContentError
+from eccpsite.core.kinds import Call, Deadline, Edition, Event, Item, News, Page, SectionRef
+from eccpsite.core.model import Site, build_model, call_status, event_is_upcoming, paginate
 
 TZ = ZoneInfo("Europe/Brussels")
 CONFIG = SiteConfig(title="Test", base_url="https://test.example.org", closing_soon_days=14, per_page=2)

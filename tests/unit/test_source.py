@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 import yaml
 
-from eccpsite.errors import ContentError
-from eccpsite.source import MAX_DEPTH, MAX_FILE_BYTES, MAX_NODES, Document, Located, LocatedList, load_yaml, split_front_matter
+from eccpsite.core.errors import ContentError
+from eccpsite.core.source import MAX_DEPTH, MAX_FILE_BYTES, MAX_NODES, Document, Located, LocatedList, load_yaml, split_front_matter
 
 PATH = "content/news/x.md"
 

@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from eccpsite import build, render
-from eccpsite.render import WHOLE, Output, Renderer, declare, declared
+from eccpsite import build
+from eccpsite.outputs import render
+from eccpsite.outputs.render import WHOLE, Output, Renderer, declare, declared
 
 
 @declare(after=("render_feeds",))

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from eccpsite import urls
-from eccpsite.kinds import reserved_segments
+from eccpsite.core import urls
+from eccpsite.core.kinds import reserved_segments
 
 
 def test_item_url_per_kind() -> None:

@@ -1,0 +1,1 @@
+"""Markdown to safe HTML: the renderer, its inline gate, raw HTML sanitising."""

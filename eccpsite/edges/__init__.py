@@ -1,0 +1,1 @@
+"""The edges: the project reader, git history, the output folder's swap and lock, child processes, kept files, fingerprints."""

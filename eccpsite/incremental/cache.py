@@ -1,0 +1,332 @@
+"""The build's on-disk cache of rendered Markdown: an edge, like the reader and the writer.
+
+Rendering Markdown is most of a cold build's work, so each body is rendered
+once per content version: the HTML is kept in ``.cache/`` under a digest of its
+source, in a file whose name carries a fingerprint of everything else the HTML
+depends on (the renderer module, Python-Markdown's and nh3's versions), so a
+change to any of them starts a new cache and nothing stale is ever served.
+
+The cache is an SQLite file (the standard library's ``sqlite3``) that a build
+reads one body at a time (:class:`MarkdownStore`, handed to ``markup`` for the
+length of the build): at 10,000 items its bodies are about 55 MB of text, more
+than 100 MB as Python strings, which a build no longer holds. It is data, not
+pickle: a cache file slipped into a pull request must not be able to run code,
+so a file whose schema is not exactly the expected one (a trigger, a view) is
+thrown away unread, and schema functions are not trusted. On a cold build the
+missing bodies are rendered on every core by a process pool and written to the
+file as they come.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import multiprocessing
+import os
+import sqlite3
+import threading
+from collections.abc import Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import markdown
+import nh3
+
+import eccpsite
+from eccpsite.core import layout
+from eccpsite.core.markup import inline_gate
+from eccpsite.core.markup import markdown as markup
+from eccpsite.edges import children, fingerprint
+
+CACHE_DIR = ".cache"
+POOL_THRESHOLD = 64  # fewer bodies than this render faster in this process than in a pool
+CHUNK = 50
+BATCH = 1000  # rendered bodies written to the cache file in one transaction
+RECENT = 16  # bodies a process keeps after reading them (an item page reads its body two or three times in a row)
+
+_SCHEMA = "CREATE TABLE html (key BLOB PRIMARY KEY, value TEXT NOT NULL) STRICT"
+_EXPECTED_SCHEMA = [("index", "sqlite_autoindex_html_1", "html", None), ("table", "html", "html", _SCHEMA)]
+
+
+def markdown_fingerprint() -> str:
+    """What rendered HTML depends on besides its source (the renderer's own modules, not the whole package: an edit
+    elsewhere keeps the rendered bodies)."""
+    own = b"".join(Path(module.__file__).read_bytes() for module in (markup, inline_gate))  # type: ignore[arg-type]
+    versions = f"{eccpsite.__version__}|{markdown.__version__}|{getattr(nh3, '__version__', '')}"
+    return hashlib.blake2b(own + versions.encode(), digest_size=12).hexdigest()
+
+
+def _path(project: Path) -> Path:
+    return project / CACHE_DIR / f"markdown-{markdown_fingerprint()}.sqlite"
+
+
+class UnusableCache(Exception):
+    """The cache file is not one this module wrote (another schema), or SQLite cannot read it."""
+
+
+def _connect(path: Path, create: bool) -> sqlite3.Connection:
+    """A connection to the cache at ``path`` whose schema is exactly the expected one; raises UnusableCache otherwise."""
+    if not create and not path.is_file():
+        raise UnusableCache(f"{path} does not exist")
+    try:
+        db = sqlite3.connect(path, timeout=30, check_same_thread=False)  # used by one thread at a time; closed before a fork
+    except sqlite3.Error as exc:
+        raise UnusableCache(str(exc)) from exc
+    try:
+        db.execute("PRAGMA trusted_schema = OFF")  # no function of the schema ever runs
+        found = db.execute("SELECT type, name, tbl_name, sql FROM sqlite_master ORDER BY type, name").fetchall()
+        if not found and create:
+            with db:
+                db.execute(_SCHEMA)
+            found = db.execute("SELECT type, name, tbl_name, sql FROM sqlite_master ORDER BY type, name").fetchall()
+        if found != _EXPECTED_SCHEMA:
+            raise UnusableCache(f"{path} is not an eccpsite Markdown cache")
+    except BaseException as exc:
+        db.close()
+        if isinstance(exc, sqlite3.Error):
+            raise UnusableCache(str(exc)) from exc
+        raise
+    return db
+
+
+def _remove(path: Path) -> None:
+    for name in (path, path.with_name(path.name + "-journal"), path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        name.unlink(missing_ok=True)
+
+
+class MarkdownStore:
+    """The Markdown cache of one build, read one body at a time (a ``markup.Store``).
+
+    Each process opens its own connection when it first needs one, and closes
+    it before it forks (see ``os.register_at_fork`` below): an SQLite connection
+    must never be used across a fork, and the build forks its workers after it
+    has started reading. The file is made at the first write, so a build that
+    fails before rendering anything writes nothing; a file that is not a cache
+    of this module is replaced then. A body that cannot be read is rendered
+    again, never an error.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._db: sqlite3.Connection | None = None
+        self._pid = 0
+        self._unreadable = False  # no usable file yet: reads find nothing until a write makes one
+        self._unwritable = False  # the file cannot be made (a read-only folder): the build saves nothing
+        self._keys: set[bytes] | None = None  # every key of the file, read at the first has()
+        self._asked: set[bytes] = set()  # what this process read or looked for: the rest is dropped at save()
+        self._recent: dict[bytes, str] = {}
+
+    def _connection(self, write: bool = False) -> sqlite3.Connection | None:
+        if self._db is not None and self._pid == os.getpid():
+            return self._db
+        self._db = None
+        if not self._unreadable:
+            try:
+                self._db = _connect(self.path, create=False)
+            except UnusableCache:
+                self._unreadable = True
+        if self._db is None and write and not self._unwritable:
+            try:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+                _remove(self.path)  # missing, not ours, or damaged: start a new cache
+                self._db = _connect(self.path, create=True)
+                self._unreadable = False
+            except (UnusableCache, OSError):
+                self._unwritable = True
+        self._pid = os.getpid()
+        return self._db
+
+    def close(self) -> None:
+        """Close this process's connection (it is opened again when needed)."""
+        if self._db is not None and self._pid == os.getpid():
+            self._db.close()
+        self._db = None
+
+    def get(self, key: bytes) -> str | None:
+        """The HTML under ``key``, or None."""
+        self._asked.add(key)
+        value = self._recent.get(key)
+        if value is not None:
+            return value
+        db = self._connection()
+        try:
+            row = db.execute("SELECT value FROM html WHERE key = ?", (key,)).fetchone() if db is not None else None
+        except sqlite3.Error:
+            row = None
+        if row is None or not isinstance(row[0], str):
+            return None
+        if len(self._recent) >= RECENT:
+            del self._recent[next(iter(self._recent))]
+        self._recent[key] = row[0]
+        return str(row[0])
+
+    def has(self, key: bytes) -> bool:
+        """Whether the cache holds ``key`` (it then counts as used by this build)."""
+        self._asked.add(key)
+        if self._keys is None:
+            db = self._connection()
+            try:
+                self._keys = {row[0] for row in db.execute("SELECT key FROM html")} if db is not None else set()
+            except sqlite3.Error:
+                self._keys = set()
+        return key in self._keys
+
+    def add(self, entries: Iterable[tuple[bytes, str]]) -> None:
+        """Store rendered HTML (a worker's, or this process's); they count as used by this build."""
+        entries = list(entries)
+        if not entries:
+            return
+        self._asked.update(key for key, _ in entries)
+        if self._keys is not None:
+            self._keys.update(key for key, _ in entries)
+        db = self._connection(write=True)
+        try:
+            if db is not None:
+                with db:
+                    db.executemany("INSERT OR REPLACE INTO html VALUES (?, ?)", entries)
+        except sqlite3.Error:
+            self._unwritable = True
+
+    def save(self, rendered: dict[bytes, str]) -> None:
+        """Add what this process rendered and drop every entry this build did not use."""
+        self.add(rendered.items())
+        db = self._connection()
+        if db is None or self._unwritable:
+            return
+        try:
+            with db:
+                db.execute("CREATE TEMP TABLE used (key BLOB PRIMARY KEY)")
+                db.executemany("INSERT OR IGNORE INTO used VALUES (?)", ((key,) for key in self._asked))
+                db.execute("DELETE FROM html WHERE key NOT IN (SELECT key FROM used)")
+                db.execute("DROP TABLE used")
+        except sqlite3.Error:
+            self._unwritable = True
+
+
+_current: MarkdownStore | None = None  # the store of the build running in this process
+
+
+def _close_before_fork() -> None:
+    if _current is not None:
+        _current.close()
+
+
+os.register_at_fork(before=_close_before_fork)
+
+
+@contextmanager
+def markdown_cache(project: Path) -> Iterator[MarkdownStore]:
+    """The Markdown cache for the length of a build: ``markup`` reads it one body at a time and :func:`prerender`
+    writes to it. When the block ends without an error, what the build rendered is added, the entries it did not
+    use are dropped, and the files of other fingerprints (and the JSON cache of older versions) are removed."""
+    global _current
+    store = MarkdownStore(_path(project))
+    markup.use_store(store)
+    _current = store
+    try:
+        yield store
+        store.save(markup.remembered())
+        for old in (project / CACHE_DIR).glob("markdown-*"):
+            if not old.name.startswith(store.path.name):
+                old.unlink(missing_ok=True)
+    finally:
+        markup.use_store(None)
+        _current = None
+        store.close()
+
+
+def load_markdown_cache(project: Path) -> int:
+    """Preload every body of the cache into memory (the dev server, which keeps its pages in memory anyway); returns the
+    number of entries (0 if none or unreadable)."""
+    try:
+        db = _connect(_path(project), create=False)
+    except UnusableCache:
+        return 0
+    try:
+        entries = [(key, value) for key, value in db.execute("SELECT key, value FROM html") if isinstance(key, bytes) and isinstance(value, str)]
+    except sqlite3.Error:
+        return 0
+    finally:
+        db.close()
+    markup.remember(entries)
+    return len(entries)
+
+
+def prerender(sources: Iterable[str]) -> int:
+    """Render the bodies not cached yet, on every core when there are many; returns how many were rendered.
+
+    During a build (:func:`markdown_cache`) they go to the cache file as they
+    come, a transaction per ``BATCH`` bodies, not to memory; otherwise to
+    ``markup``'s memo.
+    """
+    todo = markup.missing(sources)
+    workers = os.cpu_count() or 1
+    size = max(1, min(CHUNK, -(-len(todo) // (workers * 4))))  # a few chunks per worker, so that none waits for the last
+    chunks = [todo[start : start + size] for start in range(0, len(todo), size)]
+    if len(todo) < POOL_THRESHOLD or workers < 2:
+        _keep(map(markup.render_many, chunks))
+        return len(todo)
+    # fork is fastest, but forking a process that runs other threads (the dev server) is unsafe
+    method = "fork" if threading.active_count() == 1 else "spawn"
+    context = multiprocessing.get_context(method)
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=children.die_with_parent, initargs=(os.getpid(),)) as pool:
+        _keep(pool.map(markup.render_many, chunks))
+    return len(todo)
+
+
+def _keep(rendered: Iterable[list[tuple[bytes, str]]]) -> None:
+    """Keep rendered chunks as they come: in the build's cache file (a transaction per ``BATCH`` bodies), else in memory."""
+    if _current is None:
+        for chunk in rendered:
+            markup.remember(chunk)
+        return
+    batch: list[tuple[bytes, str]] = []
+    for chunk in rendered:
+        batch.extend(chunk)
+        if len(batch) >= BATCH:
+            _current.add(batch)
+            batch = []
+    _current.add(batch)
+
+
+# --- the build manifest: is the output already what a build would make? ---
+
+MANIFEST = "build-manifest.json"
+
+
+def input_fingerprint(project: Path, options: str, head: str) -> str:
+    """A digest of everything a build reads: sources, templates, configuration, eccpsite's own code, options, git HEAD."""
+    into = fingerprint.hasher()
+    into.update(f"{options}\0{head}\0".encode() + fingerprint.code_digest())
+    for name in layout.INPUTS:
+        target = project / name
+        if target.is_file():
+            into.update(name.encode() + b"\0" + target.read_bytes())
+        else:
+            fingerprint.feed_tree(into, target, project)
+    return into.hexdigest()
+
+
+def still_current(recorded: str, built_at: dt.datetime, until: dt.datetime | None, fingerprint: str, now: dt.datetime) -> bool:
+    """Whether a build of the inputs ``recorded`` at ``built_at`` (whose site holds until ``until``) made what a
+    build of ``fingerprint`` at ``now`` would make: the same inputs, and no status change due in between."""
+    return recorded == fingerprint and built_at <= now and (until is None or now < until)
+
+
+def read_manifest(project: Path) -> dict[str, Any]:
+    try:
+        data = json.loads((project / CACHE_DIR / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def write_manifest(project: Path, manifest: dict[str, Any]) -> None:
+    folder = project / CACHE_DIR
+    folder.mkdir(exist_ok=True)
+    temporary = folder / f"{MANIFEST}.tmp"
+    temporary.write_text(json.dumps(manifest, sort_keys=True), encoding="utf-8")
+    os.replace(temporary, folder / MANIFEST)

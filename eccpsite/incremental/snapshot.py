@@ -1,0 +1,236 @@
+"""The last good build's output, kept in the cache for the builds after it: an edge, beside the writer.
+
+After each build, ``.cache/output/`` holds the files of the output as hard
+links (the bytes are stored once; copies where the cache lies on another
+file system) and an index: each file's size and modification time, the
+fingerprint of the inputs that made them and the moments between which that
+build holds (as the build manifest has them), its warnings, and the key of
+each page (:mod:`eccpsite.incremental.pagecache`). The next build takes from it in two ways:
+
+- **nothing changed** (same fingerprint, no status change due since): the
+  whole output is linked into a staging folder and swapped in, which is
+  what a deploy with a restored build cache usually finds;
+- **something changed**: each page whose key is unchanged is linked into
+  place instead of rendered.
+
+A hard link is the very file of the output, so a file edited in place there
+would be edited here too: every file is checked against the size and
+modification time recorded when it was kept, or, when only its time differs
+(a build cache restored by copying files without their times), against the
+digest of its bytes; one that differs is never used (its page is rendered; a
+whole restore gives way to a build). The index
+is JSON, data and never code, and is checked for shape: anything unexpected
+and the snapshot is ignored, never trusted.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import datetime as dt
+import json
+import os
+import shutil
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from eccpsite.core.errors import ContentError
+from eccpsite.core.urls import output_path
+from eccpsite.edges.keptfile import FileState
+from eccpsite.incremental.cache import CACHE_DIR, still_current
+from eccpsite.incremental.output_state import walk_files
+from eccpsite.incremental.pagecache import Previous, PreviousStage
+from eccpsite.incremental.writer import Staging, Written
+from eccpsite.outputs.links import PageLinks
+
+FOLDER = "output"  # in .cache/
+FORMAT = 5  # 5: pages keep their anchors (ids) for the fragment check
+INDEX = "index.json"  # what restoring the whole output needs
+PAGES = "pages.json"  # what reusing single pages needs
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """The kept output of the last build: where its files are, and what they were when kept."""
+
+    root: Path
+    fingerprint: str
+    now: dt.datetime
+    until: dt.datetime | None
+    warnings: tuple[ContentError, ...]
+    files: dict[str, FileState]  # output path → what the file was when kept
+
+    def covers(self, fingerprint: str, now: dt.datetime) -> bool:
+        """Whether a build with these inputs at ``now`` would make exactly these files."""
+        return still_current(self.fingerprint, self.now, self.until, fingerprint, now)
+
+    def source(self, path: str) -> Path:
+        return self.root / "files" / path
+
+
+def _folder(project: Path) -> Path:
+    return project / CACHE_DIR / FOLDER
+
+
+def load(project: Path) -> Snapshot | None:
+    """The snapshot of the last build, or None when there is none or its index is not one this module wrote."""
+    root = _folder(project)
+    try:
+        data = json.loads((root / INDEX).read_text(encoding="utf-8"))
+        if data.get("format") != FORMAT:
+            return None
+        files = dict(map(FileState.from_row, data["files"]))  # raises ValueError for an index this module did not write
+        warnings = tuple(ContentError(str(p), int(line), str(field), str(message), warning=True) for p, line, field, message in data["warnings"])
+        until = dt.datetime.fromisoformat(data["until"]) if data["until"] else None
+        return Snapshot(root, str(data["fingerprint"]), dt.datetime.fromisoformat(data["now"]), until, warnings, files)
+    except (OSError, ValueError, TypeError, KeyError, AttributeError):
+        return None
+
+
+class Stale(Exception):
+    """A kept file is not what the last build wrote (edited, or gone): the snapshot cannot stand for that build."""
+
+
+def restore(snapshot: Snapshot, folder: Staging) -> int:
+    """Link every kept file into the staging folder; the number of files. Raises :class:`Stale` if one changed since."""
+    failed = folder.link_all(snapshot.root / "files", snapshot.files.items())
+    if failed is not None:
+        raise Stale(failed)
+    return len(snapshot.files)
+
+
+def reuser(snapshot: Snapshot, folder: Staging) -> Callable[[str, Written], Written | None]:
+    """The page cache's ``reuse``: link the kept file of a page into the staging folder; its record, or None if it changed."""
+
+    def reuse(url: str, record: Written) -> Written | None:
+        path = output_path(url)
+        known = snapshot.files.get(path)
+        if known is None or not folder.link(url, snapshot.source(path), known):
+            return None
+        return dataclasses.replace(record, kept=True)
+
+    return reuse
+
+
+@dataclass(frozen=True)
+class KeptPages:
+    """What the last build kept of its pages and whole stages, for the page cache."""
+
+    pages: dict[str, Previous[Written]]
+    stages: dict[str, PreviousStage[Written]]
+    base: bytes = b""  # the key base of those pages (eccpsite.incremental.pagecache.PageCache.key_base)
+
+
+def previous(snapshot: Snapshot) -> KeptPages:
+    """The keys of the last build's pages and whole stages, each with the writer's records of its files (none if unreadable)."""
+    try:
+        data = json.loads((snapshot.root / PAGES).read_text(encoding="utf-8"))
+        strings = data["strings"]
+        if not all(isinstance(s, str) for s in strings):
+            raise TypeError("strings")
+        pages: dict[str, Previous[Written]] = {}
+        stages: dict[str, list[tuple[str, Written]]] = {}
+        for url, (key, reads, size, hex_digest, indexed, hrefs, warnings, stage, ids) in data["pages"].items():
+            anchors = frozenset(strings[i] for i in ids)
+            links = PageLinks(tuple(strings[i] for i in hrefs), tuple((str(h), str(m)) for h, m in warnings), anchors) if hrefs is not None else None
+            record = Written(url, size, bytes.fromhex(hex_digest), bool(indexed), links, bytes.fromhex(key), tuple(strings[i] for i in reads), str(stage))
+            if stage:
+                stages.setdefault(stage, []).append((url, record))
+            else:
+                pages[url] = Previous(record.key, record.reads, record)
+        whole = {name: PreviousStage(records[0][1].key, records[0][1].reads, tuple(records)) for name, records in stages.items()}
+        return KeptPages(pages, whole, bytes.fromhex(data["base"]))
+    except (OSError, ValueError, TypeError, KeyError, IndexError, AttributeError):
+        return KeptPages({}, {})
+
+
+def _remove(root: str, path: str) -> None:
+    """Remove the file ``path`` under ``root``, and its folders that it leaves empty (never ``root`` itself)."""
+    with contextlib.suppress(FileNotFoundError):
+        os.unlink(os.path.join(root, path))
+    folder = os.path.dirname(path)
+    while folder:
+        try:
+            os.rmdir(os.path.join(root, folder))
+        except OSError:  # not empty (or gone)
+            return
+        folder = os.path.dirname(folder)
+
+
+def _pages_json(records: Sequence[Written], base: bytes) -> dict[str, Any]:
+    strings: dict[str, int] = {}
+    pages: dict[str, list[Any]] = {}
+    for w in records:
+        if not w.key:
+            continue
+        hrefs = [strings.setdefault(h, len(strings)) for h in w.links.hrefs] if w.links is not None else None
+        reads = [strings.setdefault(name, len(strings)) for name in w.reads]
+        warnings = [list(pair) for pair in w.links.warnings] if w.links is not None else []
+        ids = [strings.setdefault(i, len(strings)) for i in sorted(w.links.ids)] if w.links is not None else []
+        pages[w.url] = [w.key.hex(), reads, w.size, w.digest.hex(), w.indexed, hrefs, warnings, w.stage, ids]
+    return {"format": FORMAT, "base": base.hex(), "strings": list(strings), "pages": pages}
+
+
+def take(
+    project: Path,
+    output: Path,
+    records: Sequence[Written],
+    base: bytes,
+    fingerprint: str,
+    now: dt.datetime,
+    until: dt.datetime | None,
+    warnings: Sequence[ContentError],
+) -> None:
+    """Keep the output just built (``output``) as the snapshot, in place of the last one.
+
+    The snapshot is brought up to date in place: its index is removed first
+    and written last, so a snapshot cut short is never used. A file that is
+    already the very file of the output (a page the build took from the
+    snapshot) is left as it is; the others are linked anew, and those the
+    output no longer has are removed.
+    """
+    root = _folder(project)
+    last = load(project)
+    (root / INDEX).unlink(missing_ok=True)
+    if last is None:
+        shutil.rmtree(root, ignore_errors=True)  # unknown or no index: start afresh
+    kept = os.path.join(root, "files")
+    made: set[str] = set()
+    known = {output_path(record.url): record.digest for record in records}  # the digests the writer took of what it wrote
+    files: dict[str, FileState] = {}
+    for path, source in walk_files(os.fspath(output)):
+        found = os.lstat(source)
+        target = os.path.join(kept, path)
+        try:
+            there = os.lstat(target)
+            if last is not None and path in last.files and there.st_ino == found.st_ino and there.st_dev == found.st_dev:
+                files[path] = FileState(found.st_size, found.st_mtime_ns, last.files[path].digest)
+                continue
+            os.unlink(target)
+        except FileNotFoundError:
+            parent = os.path.dirname(target)
+            if parent not in made:
+                os.makedirs(parent, exist_ok=True)
+                made.add(parent)
+        try:
+            os.link(source, target)
+        except OSError:  # another file system: the snapshot holds a copy, with the same modification time
+            shutil.copy2(source, target)
+            found = os.lstat(target)
+        written = known.get(path)  # None: not a record's (the search index, static files), so it is read
+        files[path] = FileState(found.st_size, found.st_mtime_ns, written) if written is not None else FileState.of(target)
+    for gone in (last.files.keys() - files.keys()) if last is not None else ():
+        _remove(kept, gone)
+    root.mkdir(parents=True, exist_ok=True)
+    (root / PAGES).write_text(json.dumps(_pages_json(records, base), separators=(",", ":")), encoding="utf-8")
+    index = {
+        "format": FORMAT,
+        "fingerprint": fingerprint,
+        "now": now.isoformat(),
+        "until": until.isoformat() if until else None,
+        "warnings": [[w.path, w.line, w.field, w.message] for w in warnings],
+        "files": [state.row(path) for path, state in files.items()],
+    }
+    (root / INDEX).write_text(json.dumps(index, separators=(",", ":")), encoding="utf-8")

@@ -1,0 +1,200 @@
+"""Writing a build to disk atomically: the output edge of the build.
+
+Everything is written into a staging folder beside the output; only when all
+of it is written (and the links checked) is the old output swapped out and the
+new one swapped in, so a failed build leaves the previous output untouched and
+no stale file of deleted content survives. A build sends its outputs to the
+staging folder as they are made (:class:`Staging` is a sink of
+``render_site``) and keeps only a small record of each. A folder is only ever replaced if a build of
+eccpsite made it (it holds the marker file).
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import shutil
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from eccpsite.core.urls import output_path
+from eccpsite.edges import folder_swap
+from eccpsite.edges.fingerprint import digest
+from eccpsite.edges.folder_swap import MARKER
+from eccpsite.edges.keptfile import FileState, link_kept
+from eccpsite.outputs.links import PageLinks, page_links
+from eccpsite.outputs.render import SEARCH_MARK, Output
+
+
+class OutputRefused(Exception):
+    """The output folder is not one eccpsite may replace."""
+
+
+# Folders of a project an output may never be in: the build reads them, or keeps its cache there.
+SOURCE_FOLDERS = ("content", "templates", "static", ".git", ".cache")
+
+
+def check_output_folder(output: Path, project: Path) -> None:
+    """Refuse an output folder that holds the project or lies inside one of its source folders, or that eccpsite did not make."""
+    output, project = output.resolve(), project.resolve()
+    if output == project or output in project.parents:
+        raise OutputRefused(f"{output} would overwrite the project itself; choose a folder such as build/")
+    for name in SOURCE_FOLDERS:
+        source = project / name
+        if output == source or source in output.parents:
+            raise OutputRefused(f"{output} is inside the project's {name}/ folder, which the build reads; choose a folder such as build/")
+    if output.exists() and (not output.is_dir() or (any(output.iterdir()) and not (output / MARKER).exists())):
+        raise OutputRefused(f"{output} exists and was not made by eccpsite; refusing to replace it (remove it or choose another folder)")
+
+
+def _target(root: Path, url: str) -> Path:
+    """The file for ``url`` under ``root`` (the fresh staging folder, which holds no links: nothing but this module writes there)."""
+    try:
+        relative = output_path(url)
+    except ValueError as exc:
+        raise OutputRefused(f"{url} would be written outside the output folder") from exc
+    target = os.path.normpath(os.path.join(root, relative))
+    if not target.startswith(os.path.join(os.path.normpath(root), "")):
+        raise OutputRefused(f"{url} would be written outside the output folder")
+    return Path(target)
+
+
+@contextmanager
+def _naming(target: Path) -> Iterator[None]:
+    """Let an error of the disk while ``target`` is written name it (a write names no file; a copy names its source)."""
+    try:
+        yield
+    except OSError as exc:
+        if exc.filename is None or exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EROFS):
+            exc.filename = os.fspath(target)
+        raise
+
+
+@dataclass(frozen=True, slots=True)
+class Written:
+    """What a build keeps of an output once it is in the staging folder: no bytes, only what later stages need."""
+
+    url: str
+    size: int
+    digest: bytes  # eccpsite.edges.fingerprint.digest of the bytes
+    indexed: bool  # a page whose body the site search indexes
+    links: PageLinks | None  # what the link check needs (None: not a page)
+    key: bytes = b""  # the page's key (eccpsite.incremental.pagecache); b"" for an output that is never reused
+    reads: tuple[str, ...] = ()  # the fields of the Site the page read
+    stage: str = ""  # the stage that made it, when the page cache keeps that stage's outputs as a whole
+    kept: bool = False  # the last build's file, put in place by the page cache rather than made by this build
+
+
+class Staging:
+    """The staging folder of a build: the sink :func:`eccpsite.outputs.render.render_site` sends each output to.
+
+    Every output is written as soon as it is made, by the process that made it
+    (forked workers write the pages they render), and only its :class:`Written`
+    record stays in memory. Nothing is kept open between calls.
+    """
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    def _file(self, url: str) -> Path:
+        target = _target(self.root, url)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        return target
+
+    def write(self, url: str, data: bytes) -> None:
+        """Write the file of ``url`` (a new file: one linked here from the cache is replaced, never written into)."""
+        target = self._file(url)
+        with _naming(target):
+            try:
+                file = open(target, "xb")  # noqa: SIM115 - closed below
+            except FileExistsError:
+                target.unlink()
+                file = open(target, "xb")  # noqa: SIM115
+            with file:
+                file.write(data)
+
+    def put(self, output: Output) -> Written:
+        """Write ``output``; return what the build keeps of it."""
+        self.write(output.url, output.data)
+        indexed = output.url.endswith("/") and SEARCH_MARK in output.data
+        links = page_links(output.url, output.data)
+        return Written(output.url, len(output.data), digest(output.data), indexed, links, output.key, output.reads, output.stage)
+
+    def link(self, url: str, source: Path, kept: FileState) -> bool:
+        """Put ``source`` in place as the file of ``url`` if it still is the file a build wrote there (``kept``); a
+        hard link where the file system allows it, else a copy. False if it is not."""
+        return link_kept(os.fspath(source), os.fspath(self._file(url)), kept)
+
+    def link_all(self, sources: Path, files: Iterable[tuple[str, FileState]]) -> str | None:
+        """:meth:`link` for many files at once: each ``(path, kept)`` from under ``sources`` to the same path here
+        (paths checked by the caller: relative, without ``..``). The first path that is not what a build wrote
+        there, or None when all of them were linked."""
+        made: set[str] = set()
+        source_root, root = os.fspath(sources), os.fspath(self.root)
+        for path, kept in files:
+            target = os.path.join(root, path)
+            parent = os.path.dirname(target)
+            if parent not in made:
+                os.makedirs(parent, exist_ok=True)
+                made.add(parent)
+            if not link_kept(os.path.join(source_root, path), target, kept):
+                return path
+        return None
+
+    def copy(self, assets: Iterable[tuple[str, Path]]) -> int:
+        """Copy the static files and media; returns how many."""
+        count = 0
+        for url, source in assets:
+            target = self._file(url)
+            with _naming(target):
+                shutil.copyfile(source, target)
+            count += 1
+        return count
+
+
+@contextmanager
+def staging(output: Path) -> Iterator[Staging]:
+    """A fresh staging folder beside ``output``, swapped in whole when the block ends without an error.
+
+    The folder has a name of its own and carries the marker from the start
+    (eccpsite.edges.folder_swap), so only folders builds made are ever removed. If
+    anything in the block fails (a template, a broken link found after the
+    pages were written, the search index, a full disk, Ctrl-C), the staging
+    folder is removed and the previous output stays untouched. The caller
+    holds the build lock (eccpsite.edges.buildlock): the folders earlier builds left
+    behind are removed first.
+    """
+    output = output.resolve()
+    folder_swap.clear_leftovers(output)
+    folder = folder_swap.make_folder(output)
+    try:
+        yield Staging(folder)
+        folder_swap.put_in_place(folder, output)
+    except BaseException:
+        folder_swap.remove_made(folder)
+        raise
+
+
+def write_site(
+    outputs: Iterable[Output],
+    assets: Iterable[tuple[str, Path]],
+    output: Path,
+    finish: Callable[[Path], int] | None = None,
+) -> int:
+    """Write every output and copy every asset, then swap the result in; returns the file count.
+
+    ``finish`` runs on the staging folder before the swap (the search index is
+    built there) and returns how many files it added; if it fails, the previous
+    output stays untouched.
+    """
+    with staging(output) as folder:
+        count = 0
+        for out in outputs:
+            folder.write(out.url, out.data)
+            count += 1
+        count += folder.copy(assets)
+        if finish is not None:
+            count += finish(folder.root)
+    return count

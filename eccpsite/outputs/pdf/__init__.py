@@ -1,0 +1,1 @@
+"""The PDF edition: WeasyPrint, its fetch policy and fetcher."""
