@@ -141,22 +141,30 @@ def event_description(site: Site, event: Event) -> str:
     return "\n\n".join(lines)
 
 
-def event_component(site: Site, event: Event, history: History) -> icalendar.Event:
-    """The VEVENT of an event."""
-    config = site.config
-    tz = event_tz(event, config)
-    start, end = _span(event.start, event.end, tz)
+def _dated_component(
+    site: Site, event: Event, history: History, uid: str, first: dt.date | dt.datetime, last: dt.date | dt.datetime | None
+) -> icalendar.Event:
+    """A VEVENT of ``event`` with its uid, its stamps and the span from ``first`` to ``last`` in the event's zone."""
+    start, end = _span(first, last, event_tz(event, site.config))
     component = icalendar.Event()
-    component.add("uid", event_uid(config, event))
+    component.add("uid", uid)
     _stamp(component, site, event, history)
     component.add("dtstart", start)
     if end is not None:
         component.add("dtend", end)
+    return component
+
+
+def event_component(site: Site, event: Event, history: History) -> icalendar.Event:
+    """The VEVENT of an event."""
+    config = site.config
+    tz = event_tz(event, config)
+    component = _dated_component(site, event, history, event_uid(config, event), event.start, event.end)
     _repeat(component, event, tz)
     suffix = " (date to be confirmed)" if event.tentative else ""
     component.add("summary", SUMMARY_PREFIX.get(event.status, "") + event.title + suffix)
     component.add("status", STATUS.get(event.status, "TENTATIVE" if event.tentative else "CONFIRMED"))
-    component.add("transp", "OPAQUE" if isinstance(start, dt.datetime) else "TRANSPARENT")
+    component.add("transp", "OPAQUE" if isinstance(event.start, dt.datetime) else "TRANSPARENT")
     if event_place(event):
         component.add("location", event_place(event))
     component.add("url", config.absolute(site.url(event)))
@@ -201,18 +209,11 @@ def registration_component(site: Site, event: Event, history: History) -> icalen
     deadline = event.registration_deadline
     if deadline is None:
         return None
-    config = site.config
-    start, end = _span(deadline, None, event_tz(event, config))
-    component = icalendar.Event()
-    component.add("uid", registration_uid(config, event))
-    _stamp(component, site, event, history)
-    component.add("dtstart", start)
-    if end is not None:
-        component.add("dtend", end)
+    component = _dated_component(site, event, history, registration_uid(site.config, event), deadline, None)
     component.add("summary", f"Registration deadline: {event.title}")
     component.add("status", "CANCELLED" if event.status == "cancelled" else "CONFIRMED")
     component.add("transp", "TRANSPARENT")
-    page = config.absolute(site.url(event))
+    page = site.config.absolute(site.url(event))
     component.add("url", page)
     lines = [f"Register by {in_words(deadline)} for {event.title} ({event_when_plain(event)})."]
     lines += [f"Website: {event.url}"] if event.url else []

@@ -307,9 +307,9 @@ def declared(make: Stage) -> Declared:
 
 def check_order(stages: list[Stage]) -> list[Stage]:
     """``stages``, once checked: each comes after the stages it declares it reads."""
-    seen: set[str] = set()
+    present, seen = {s.__name__ for s in stages}, set[str]()
     for make in stages:
-        missing = [name for name in declared(make).after if name not in seen and name in {s.__name__ for s in stages}]
+        missing = [name for name in declared(make).after if name in present and name not in seen]
         assert not missing, f"{make.__name__} must come after {missing}"
         seen.add(make.__name__)
     return stages
@@ -452,8 +452,7 @@ def render_sections(r: Renderer) -> Iterator[Output | Reused | None]:
     """The paginated lists the kinds declare: news, upcoming and past events, open and closed calls, interviews …"""
     for kind in registered():
         for listed in kind.lists:
-            context = dict(listed.context)
-            yield from _lists(r, listed.url, tuple(listed.items(r.site)), listed.template, heading=listed.heading, section=kind.folder, **context)
+            yield from _lists(r, listed.url, tuple(listed.items(r.site)), listed.template, heading=listed.heading, section=kind.folder, **listed.context)
 
 
 def _filter_heading(site: Site, f: EventFilter) -> str:
