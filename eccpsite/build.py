@@ -36,7 +36,7 @@ from eccpsite.edges.history import read_history
 from eccpsite.edges.reader import document_sizes, read_sources
 from eccpsite.incremental import output_state, snapshot
 from eccpsite.incremental.cache import CACHE_DIR, input_fingerprint, markdown_cache, prerender, read_manifest, still_current, write_manifest
-from eccpsite.incremental.pagecache import PageCache
+from eccpsite.incremental.engine import Engine
 from eccpsite.incremental.writer import Written, check_output_folder, staging
 from eccpsite.outputs.admin import admin_stage, missing_bundle
 from eccpsite.outputs.email_edition import render_email_editions
@@ -106,7 +106,7 @@ class WrittenSite:
     warnings: tuple[ContentError, ...]
     records: tuple[Written, ...]  # what the writer kept of each output it wrote
     reused: int  # pages of the last build put in place rather than rendered
-    key_base: bytes  # what the keys of its pages start from (eccpsite.incremental.pagecache)
+    key_base: bytes  # the base of its records (eccpsite.incremental.engine.Fingerprints.base)
     moved: tuple[Redirect, ...] = ()  # old addresses of renamed items, now redirected (the build's summary lists them)
 
 
@@ -163,9 +163,7 @@ def build_stages(project: Path, assets: Iterable[tuple[str, Path]], options: Bui
     return [pdf_stage(project, assets, render=options.pdf), *RENDERERS, render_email_editions, admin_stage(project)]
 
 
-def make_site(
-    project: Path, options: BuildOptions, sink: Sink[Record], pages: PageHook | None = None, timings: Timings | None = None
-) -> MadeSite[Record]:
+def make_site(project: Path, options: BuildOptions, sink: Sink[Record], pages: PageHook | None = None, timings: Timings | None = None) -> MadeSite[Record]:
     """Every stage but the write: each output goes to ``sink`` as soon as it is made (a list in memory, or the writer's
     staging folder) and only the sink's records come back; raises BuildFailed with every error found. With ``pages``
     (a page cache), pages whose inputs are those of the last build's are not rendered again; ``timings`` notes how
@@ -342,14 +340,13 @@ def build(
     clock = timings or Timings()
     check_output_folder(output, project)
     with markdown_cache(project), staging(output) as folder:
-        with clock.stage("read the kept pages' keys"):
-            last = snapshot.previous(kept) if kept is not None else snapshot.KeptPages({}, {})
-        reuse = snapshot.reuser(kept, folder) if kept is not None else lambda url, record: None
-        pages = PageCache(page_base(project), last.pages, reuse, last.stages, last.base, project / "templates")
+        with clock.stage("read the kept pages' records"):
+            last = snapshot.KeptPages(kept, folder)
+        pages = Engine(last, page_base(project), project / "templates")
         made = make_site(project, options, folder, pages, clock)
         site, records = made.site, tuple(made.records)
         reused = sum(r.kept for r in records)
-        result = WrittenSite(site.now, next_status_change(site), made.warnings, records, reused, pages.key_base, made.moved)
+        result = WrittenSite(site.now, next_status_change(site), made.warnings, records, reused, pages.fingerprints.base, made.moved)
         count = len(records) + folder.copy(made.assets)
         language = site.config.language
         # Pagefind finds the pages in the order of the stages, whichever worker wrote one first (search.index_site)
@@ -382,8 +379,8 @@ def _restore(kept: snapshot.Snapshot, output: Path) -> int | None:
 
 
 def page_base(project: Path) -> bytes:
-    """What every page's key starts from (eccpsite.incremental.pagecache): eccpsite's code and the sizes of the documents of
+    """What every record's reads key starts from (eccpsite.incremental.engine): eccpsite's code and the sizes of the documents of
     content/media (a page names the size of those it links to); each key covers the templates its page loaded and
     the site fields it read."""
     sizes = "".join(f"{url}\0{size}\0" for url, size in document_sizes(project).items())  # pages say them (eccpsite.core.documents)
-    return b"eccpsite pages 2\0" + fingerprint.code_digest() + sizes.encode("utf-8")
+    return b"eccpsite pages 3\0" + fingerprint.code_digest() + sizes.encode("utf-8")

@@ -78,4 +78,3 @@ def edition_text(project: Path, title: str, today: dt.date) -> str:
     """A new edition: the number after the highest one in content/newsletter/, today's date, three empty sections, a draft."""
     numbers = [int(m.group(1)) for p in sorted((project / layout.EDITIONS).glob("*.yaml")) for m in [_NUMBER.search(p.read_text(encoding="utf-8"))] if m]
     return _EDITION.format(number=max(numbers, default=0) + 1, today=today.isoformat(), title=json.dumps(title, ensure_ascii=False))
-

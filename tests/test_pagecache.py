@@ -11,7 +11,7 @@ import pytest
 from markupsafe import Markup
 
 from eccpsite.core.kinds import Location
-from eccpsite.incremental.pagecache import Digester, Undigestible
+from eccpsite.incremental.digests import Digester, Undigestible
 
 
 @dataclass(frozen=True)

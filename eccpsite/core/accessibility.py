@@ -34,12 +34,9 @@ _TAGS = re.compile(r"<[^>]*>")
 _MARKUP = re.compile(r"[*_`~]+|!?\[|\]\([^)]*\)")
 # Alt texts that only say that there is a picture.
 _EMPTY_WORDS = {"image", "img", "photo", "picture", "pic", "graphic", "foto", "screenshot", "icon", "banner", "logo image"}
-_TABLE_WITHOUT_HEADER = (
-    "this table has no header cells (<th>); write it as a Markdown table, whose first row is the header, or mark the header cells with <th>"
-)
+_TABLE_WITHOUT_HEADER = "this table has no header cells (<th>); write it as a Markdown table, whose first row is the header, or mark the header cells with <th>"
 _CAPITALS = (
-    "this line is written in capitals, which is hard to read and may be spelled out letter by letter; "
-    "write it in sentence case and use **bold** for emphasis"
+    "this line is written in capitals, which is hard to read and may be spelled out letter by letter; write it in sentence case and use **bold** for emphasis"
 )
 CAPITALS_MIN_LETTERS = 40  # a line with at least this many letters, all capitals, is "text in capitals"
 

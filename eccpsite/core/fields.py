@@ -383,9 +383,7 @@ def read_mapping(value: Any, fields: Mapping[str, Field], what: str) -> tuple[di
     for key, raw in value.items():
         spec = fields.get(key)
         if spec is None:
-            problems.append(
-                FieldError(f"unknown field{did_you_mean(key, list(fields))}; expected one of: {', '.join(fields)}", value.line_of(key), key)
-            )
+            problems.append(FieldError(f"unknown field{did_you_mean(key, list(fields))}; expected one of: {', '.join(fields)}", value.line_of(key), key))
             continue
         if raw is None:  # an empty value is absent; a required one is reported below
             continue

@@ -174,4 +174,3 @@ def content_relative(path: str, written: str) -> str | None:
     from ``content/`` (``../media/x.png`` → ``media/x.png``); None when it leads outside content/."""
     resolved = posixpath.normpath(posixpath.join(posixpath.dirname(path), written))
     return resolved[len(CONTENT) :] if resolved.startswith(CONTENT) else None
-

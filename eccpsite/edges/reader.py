@@ -76,9 +76,7 @@ def read_file(root: Path, path: Path) -> tuple[Source | None, list[ContentError]
 
 # What content/media may hold: images and documents. A page, a script or a stylesheet there would be
 # served from the site's own address, where its script could act as the site.
-MEDIA_TYPES = frozenset(
-    ".png .jpg .jpeg .gif .webp .avif .svg .pdf .doc .docx .xls .xlsx .ppt .pptx .odt .ods .odp .csv .txt .zip .mp3 .mp4 .webm".split()
-)
+MEDIA_TYPES = frozenset(".png .jpg .jpeg .gif .webp .avif .svg .pdf .doc .docx .xls .xlsx .ppt .pptx .odt .ods .odp .csv .txt .zip .mp3 .mp4 .webm".split())
 _ACTIVE_SVG = re.compile(rb"<script|<foreignobject|<!entity|\son[a-z]+\s*=|javascript:", re.IGNORECASE)
 
 

@@ -5,7 +5,7 @@ links (the bytes are stored once; copies where the cache lies on another
 file system) and an index: each file's size and modification time, the
 fingerprint of the inputs that made them and the moments between which that
 build holds (as the build manifest has them), its warnings, and the key of
-each page (:mod:`eccpsite.incremental.pagecache`). The next build takes from it in two ways:
+each page (the engine's records, :mod:`eccpsite.incremental.engine`). The next build takes from it in two ways:
 
 - **nothing changed** (same fingerprint, no status change due since): the
   whole output is linked into a staging folder and swapped in, which is
@@ -31,7 +31,7 @@ import datetime as dt
 import json
 import os
 import shutil
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -40,13 +40,14 @@ from eccpsite.core.errors import ContentError
 from eccpsite.core.urls import output_path
 from eccpsite.edges.keptfile import FileState
 from eccpsite.incremental.cache import CACHE_DIR, still_current
+from eccpsite.incremental.engine import Record
 from eccpsite.incremental.output_state import walk_files
-from eccpsite.incremental.pagecache import Previous, PreviousStage
 from eccpsite.incremental.writer import Staging, Written
 from eccpsite.outputs.links import PageLinks
+from eccpsite.outputs.render import Output, Reused
 
 FOLDER = "output"  # in .cache/
-FORMAT = 5  # 5: pages keep their anchors (ids) for the fragment check
+FORMAT = 6  # 6: records of the engine (eccpsite.incremental.engine): key, reads and the key of the reads
 INDEX = "index.json"  # what restoring the whole output needs
 PAGES = "pages.json"  # what reusing single pages needs
 
@@ -101,49 +102,61 @@ def restore(snapshot: Snapshot, folder: Staging) -> int:
     return len(snapshot.files)
 
 
-def reuser(snapshot: Snapshot, folder: Staging) -> Callable[[str, Written], Written | None]:
-    """The page cache's ``reuse``: link the kept file of a page into the staging folder; its record, or None if it changed."""
-
-    def reuse(url: str, record: Written) -> Written | None:
-        path = output_path(url)
-        known = snapshot.files.get(path)
-        if known is None or not folder.link(url, snapshot.source(path), known):
-            return None
-        return dataclasses.replace(record, kept=True)
-
-    return reuse
-
-
-@dataclass(frozen=True)
 class KeptPages:
-    """What the last build kept of its pages and whole stages, for the page cache."""
+    """The engine's store in a build (eccpsite.incremental.engine.Store): the records of the last build's pages and
+    whole stages, read from the snapshot, whose files are linked into the staging folder when reused."""
 
-    pages: dict[str, Previous[Written]]
-    stages: dict[str, PreviousStage[Written]]
-    base: bytes = b""  # the key base of those pages (eccpsite.incremental.pagecache.PageCache.key_base)
+    def __init__(self, snapshot: Snapshot | None, folder: Staging | None) -> None:
+        self._snapshot = snapshot
+        self._folder = folder
+        self.pages: dict[str, Record[Written]] = {}
+        self.stages: dict[str, list[Record[Written]]] = {}
+        self.base = b""  # the base of those records (eccpsite.incremental.engine.Fingerprints.base)
+        if snapshot is not None:
+            self._read(snapshot)
 
+    def _read(self, snapshot: Snapshot) -> None:
+        """The records of ``pages.json``, each with the writer's record of its file (none if it is unreadable)."""
+        try:
+            data = json.loads((snapshot.root / PAGES).read_text(encoding="utf-8"))
+            strings = data["strings"]
+            if not all(isinstance(s, str) for s in strings):
+                raise TypeError("strings")
+            pages: dict[str, Record[Written]] = {}
+            stages: dict[str, list[Record[Written]]] = {}
+            for url, (key, reads, reads_key, size, hex_digest, indexed, hrefs, warnings, stage, ids) in data["pages"].items():
+                anchors = frozenset(strings[i] for i in ids)
+                links = PageLinks(tuple(strings[i] for i in hrefs), tuple((str(h), str(m)) for h, m in warnings), anchors) if hrefs is not None else None
+                names = tuple(strings[i] for i in reads)
+                written = Written(url, size, bytes.fromhex(hex_digest), bool(indexed), links, bytes.fromhex(key), names, bytes.fromhex(reads_key), str(stage))
+                record = Record(url, written.key, names, written.reads_key, written, written.stage)
+                if stage:
+                    stages.setdefault(stage, []).append(record)
+                else:
+                    pages[url] = record
+            self.pages, self.stages, self.base = pages, stages, bytes.fromhex(data["base"])
+        except (OSError, ValueError, TypeError, KeyError, IndexError, AttributeError):
+            return
 
-def previous(snapshot: Snapshot) -> KeptPages:
-    """The keys of the last build's pages and whole stages, each with the writer's records of its files (none if unreadable)."""
-    try:
-        data = json.loads((snapshot.root / PAGES).read_text(encoding="utf-8"))
-        strings = data["strings"]
-        if not all(isinstance(s, str) for s in strings):
-            raise TypeError("strings")
-        pages: dict[str, Previous[Written]] = {}
-        stages: dict[str, list[tuple[str, Written]]] = {}
-        for url, (key, reads, size, hex_digest, indexed, hrefs, warnings, stage, ids) in data["pages"].items():
-            anchors = frozenset(strings[i] for i in ids)
-            links = PageLinks(tuple(strings[i] for i in hrefs), tuple((str(h), str(m)) for h, m in warnings), anchors) if hrefs is not None else None
-            record = Written(url, size, bytes.fromhex(hex_digest), bool(indexed), links, bytes.fromhex(key), tuple(strings[i] for i in reads), str(stage))
-            if stage:
-                stages.setdefault(stage, []).append((url, record))
-            else:
-                pages[url] = Previous(record.key, record.reads, record)
-        whole = {name: PreviousStage(records[0][1].key, records[0][1].reads, tuple(records)) for name, records in stages.items()}
-        return KeptPages(pages, whole, bytes.fromhex(data["base"]))
-    except (OSError, ValueError, TypeError, KeyError, IndexError, AttributeError):
-        return KeptPages({}, {})
+    def last(self, url: str) -> Record[Written] | None:
+        return self.pages.get(url)
+
+    def last_stage(self, name: str) -> list[Record[Written]]:
+        return self.stages.get(name, [])
+
+    def reuse(self, record: Record[Written]) -> Reused | None:
+        """Link the kept file of a page into the staging folder; None if it changed since it was kept."""
+        if self._snapshot is None or self._folder is None:
+            return None
+        path = output_path(record.url)
+        known = self._snapshot.files.get(path)
+        if known is None or not self._folder.link(record.url, self._snapshot.source(path), known):
+            return None
+        return Reused(record.url, dataclasses.replace(record.made, kept=True))
+
+    def keep(self, record: Record[Output], context: Any) -> Output:
+        """The output with its record, which the writer keeps (``Written``) and :func:`take` saves."""
+        return dataclasses.replace(record.made, key=record.key, reads=record.reads, reads_key=record.reads_key, stage=record.stage)
 
 
 def _remove(root: str, path: str) -> None:
@@ -169,7 +182,7 @@ def _pages_json(records: Sequence[Written], base: bytes) -> dict[str, Any]:
         reads = [strings.setdefault(name, len(strings)) for name in w.reads]
         warnings = [list(pair) for pair in w.links.warnings] if w.links is not None else []
         ids = [strings.setdefault(i, len(strings)) for i in sorted(w.links.ids)] if w.links is not None else []
-        pages[w.url] = [w.key.hex(), reads, w.size, w.digest.hex(), w.indexed, hrefs, warnings, w.stage, ids]
+        pages[w.url] = [w.key.hex(), reads, w.reads_key.hex(), w.size, w.digest.hex(), w.indexed, hrefs, warnings, w.stage, ids]
     return {"format": FORMAT, "base": base.hex(), "strings": list(strings), "pages": pages}
 
 

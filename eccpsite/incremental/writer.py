@@ -81,8 +81,9 @@ class Written:
     digest: bytes  # eccpsite.edges.fingerprint.digest of the bytes
     indexed: bool  # a page whose body the site search indexes
     links: PageLinks | None  # what the link check needs (None: not a page)
-    key: bytes = b""  # the page's key (eccpsite.incremental.pagecache); b"" for an output that is never reused
-    reads: tuple[str, ...] = ()  # the fields of the Site the page read
+    key: bytes = b""  # the engine's record of the output (eccpsite.incremental.engine); b"" for an output never reused
+    reads: tuple[str, ...] = ()  # the site fields and templates it read
+    reads_key: bytes = b""
     stage: str = ""  # the stage that made it, when the page cache keeps that stage's outputs as a whole
     kept: bool = False  # the last build's file, put in place by the page cache rather than made by this build
 
@@ -120,7 +121,7 @@ class Staging:
         self.write(output.url, output.data)
         indexed = output.url.endswith("/") and SEARCH_MARK in output.data
         links = page_links(output.url, output.data)
-        return Written(output.url, len(output.data), digest(output.data), indexed, links, output.key, output.reads, output.stage)
+        return Written(output.url, len(output.data), digest(output.data), indexed, links, output.key, output.reads, output.reads_key, output.stage)
 
     def link(self, url: str, source: Path, kept: FileState) -> bool:
         """Put ``source`` in place as the file of ``url`` if it still is the file a build wrote there (``kept``); a

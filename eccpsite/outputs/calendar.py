@@ -141,9 +141,7 @@ def event_description(site: Site, event: Event) -> str:
     return "\n\n".join(lines)
 
 
-def _dated_component(
-    site: Site, event: Event, history: History, uid: str, first: dt.date | dt.datetime, last: dt.date | dt.datetime | None
-) -> icalendar.Event:
+def _dated_component(site: Site, event: Event, history: History, uid: str, first: dt.date | dt.datetime, last: dt.date | dt.datetime | None) -> icalendar.Event:
     """A VEVENT of ``event`` with its uid, its stamps and the span from ``first`` to ``last`` in the event's zone."""
     start, end = _span(first, last, event_tz(event, site.config))
     component = icalendar.Event()

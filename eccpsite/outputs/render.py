@@ -51,12 +51,13 @@ from eccpsite.outputs import calendar, europe_map, feeds, redirects, timetable
 
 @dataclass(frozen=True)
 class Output:
-    """One file of the site: the site path it serves and its bytes (a page also its key: eccpsite.incremental.pagecache)."""
+    """One file of the site: the site path it serves and its bytes (a page also its record: eccpsite.incremental.engine)."""
 
     url: str
     data: bytes
-    key: bytes = b""  # a digest of everything the page was made from; b"" for an output that is never reused
-    reads: tuple[str, ...] = ()  # the fields of the Site its template read
+    key: bytes = b""  # a digest of the template and context it was made from; b"" for an output that is never reused
+    reads: tuple[str, ...] = ()  # the site fields and templates it read
+    reads_key: bytes = b""  # a digest of their values
     stage: str = ""  # the stage that made it, when the page cache keeps that stage's outputs as a whole (a stage declared reuse=WHOLE)
 
     @property
@@ -73,13 +74,17 @@ class Reused:
 
 
 class PageHook(Protocol):
-    """What renders a page in place of :meth:`Renderer.render_page`: the build's page cache (eccpsite.incremental.pagecache)."""
+    """What renders a page in place of :meth:`Renderer.render_page`: the incremental engine (eccpsite.incremental.engine)."""
+
+    forks: bool  # whether the build may render on every core with it (the pages made in a worker keep their records)
 
     def prepare(self, site: Site) -> None: ...
 
     def environment(self, templates: Path) -> jinja2.Environment: ...
 
     def expects_reuse(self) -> bool: ...
+
+    def read_outputs(self) -> None: ...
 
     def page(self, renderer: Renderer, url: str, template: str, context: dict[str, Any]) -> Output | Reused | None: ...
 
@@ -217,14 +222,16 @@ class Renderer:
         self.outputs: list[Output] = []  # what earlier stages made, kept in memory (the dev server's renderer)
         self.records: list[Made] | None = None  # ... or what render_site's sink kept of them
         self.errors: list[ContentError] = []
-        self.pages: PageHook | None = None  # a build's page cache: reuses pages of the last build
+        self.pages: PageHook | None = None  # the incremental engine: reuses the pages of the last build
 
     def made(self) -> Sequence[Made]:
         """What earlier stages made, each with its url and size (a later stage may need the sizes)."""
+        if self.pages is not None:
+            self.pages.read_outputs()
         return self.outputs if self.records is None else self.records
 
     def page(self, url: str, template: str, **context: Any) -> Output | Reused | None:
-        """The page at ``url``: ``template`` rendered with ``context``, or the last build's file through the page cache."""
+        """The page at ``url``: ``template`` rendered with ``context``, or the last build's through the engine."""
         _defaults(self.site, context)
         if self.pages is not None:
             return self.pages.page(self, url, template, context)
@@ -425,12 +432,12 @@ def _render_items_in_pool(r: Renderer, sink: Sink[Any], pool: ProcessPoolExecuto
 
 
 def may_fork(r: Renderer) -> bool:
-    """Whether this build may render on every core: a large site, several cores, no other thread to fork with,
-    and the plain renderer (the dev server's records what each page reads, which workers could not report)."""
+    """Whether this build may render on every core: a large site, several cores, no other thread to fork with, and an
+    engine whose records come back from workers (the dev server's keep pages in memory, which workers could not share)."""
     workers = os.cpu_count() or 1
-    large = len(r.site.items) >= PARALLEL_ITEMS and workers > 1 and threading.active_count() == 1 and type(r) is Renderer
-    # When the page cache expects to link most pages, forking would cost more than it saves (and the workers' memory).
-    return large and (r.pages is None or not r.pages.expects_reuse())
+    large = len(r.site.items) >= PARALLEL_ITEMS and workers > 1 and threading.active_count() == 1
+    # When the engine expects to link most pages, forking would cost more than it saves (and the workers' memory).
+    return large and (r.pages is None or (r.pages.forks and not r.pages.expects_reuse()))
 
 
 @declare(items=True)

@@ -27,22 +27,18 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import operator
 import os
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
-from operator import is_
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import jinja2
-from markupsafe import Markup
 
-from eccpsite.build import BuildOptions, build_stages, resolve_now
-from eccpsite.core import urls
+from eccpsite.build import BuildOptions, build_stages, page_base, resolve_now
 from eccpsite.core.config import SiteConfig
 from eccpsite.core.content import parse_content
 from eccpsite.core.documents import document_format
@@ -50,74 +46,19 @@ from eccpsite.core.errors import BuildFailed, ContentError
 from eccpsite.core.kinds import SITE_ZONE, Edition, Item
 from eccpsite.core.layout import CONFIG, EDITION, ITEM, RESCAN, STATIC, TEMPLATE, classify
 from eccpsite.core.locate import locate
-from eccpsite.core.model import Site, build_model, next_status_change, refs_in, same_place, swap_items, swap_site_items
+from eccpsite.core.model import Site, build_model, next_status_change, same_place, swap_site_items
 from eccpsite.core.source import Source, Sources
 from eccpsite.edges.history import History, read_history
 from eccpsite.edges.reader import document_sizes, read_file, read_sources
 from eccpsite.incremental.cache import load_markdown_cache, prerender
-from eccpsite.incremental.pagecache import SITE_FIELDS, TEMPLATE_DEP, Recorder, recording_environment, recording_site
+from eccpsite.incremental.digests import Digester
+from eccpsite.incremental.engine import Engine, Fingerprints
+from eccpsite.incremental.memory import Memory, MemoryStore, Stages, data_of, url_of
+from eccpsite.incremental.recording import TEMPLATE_DEP, Recorder, recording_environment
 from eccpsite.outputs import render
 from eccpsite.outputs.links import LinkIndex
-from eccpsite.outputs.render import Output, Renderer, Reused, set_document_sizes
-
-# Stages made on request rather than after every save: no browser tab waits for
-# them, and at 10,000 items they take longer than everything else.
-SITEMAP = "@sitemap"  # the sitemap, made lazily after the lazy stages
-OUTPUTS_DEP = "@outputs"  # a stage read what earlier stages made (render_feeds reads their sizes)
-
-# --- comparing what a page read --------------------------------------------------------
-
-_FIELD_NAMES: dict[type, tuple[str, ...] | None] = {}  # a dataclass's field names; None for other types
-_ATOMIC = frozenset({str, int, float, bool, type(None), dt.date, dt.datetime, Markup})
-
-
-def same(a: Any, b: Any) -> bool:
-    """Whether two values read by a page are the same, to the last field.
-
-    Items compare by identity first (unchanged files keep their objects), so
-    comparing two 10,000-item tuples is a C loop; values made afresh by each
-    build (statuses, pagers, filters) compare field by field. Unlike ``==``,
-    fields excluded from a dataclass's equality (``extra``) count too.
-    """
-    if a is b:
-        return True
-    kind = type(a)
-    if kind is not type(b):
-        return False
-    if kind in _ATOMIC:
-        return bool(a == b)
-    if kind is tuple or kind is list:
-        return len(a) == len(b) and (all(map(is_, a, b)) or all(map(_same_part, a, b)))
-    if kind is dict:
-        return a.keys() == b.keys() and all(map(_same_part, a.values(), map(b.__getitem__, a.keys())))
-    try:
-        names = _FIELD_NAMES[kind]
-    except KeyError:
-        names = _FIELD_NAMES[kind] = tuple(f.name for f in dataclasses.fields(kind)) if dataclasses.is_dataclass(kind) else None
-    if names is None:
-        return bool(a == b)
-    for name in names:  # noqa: SIM110 - a plain loop: faster than all() over a generator
-        if not _same_part(getattr(a, name), getattr(b, name)):
-            return False
-    return True
-
-
-def equal(a: Any, b: Any) -> bool:
-    """``same`` in C: ``==``, exact while no item differs from its previous version only in fields ``==`` ignores."""
-    return a is b or (type(a) is type(b) and bool(a == b))
-
-
-def _same_part(x: Any, y: Any) -> bool:
-    """same() for the parts of a value: plain values compared here, without a call of same()."""
-    if x is y:
-        return True
-    kind = type(x)
-    if kind in _ATOMIC:
-        return kind is type(y) and bool(x == y)
-    return same(x, y)
-
-
-# --- recording what a page reads -------------------------------------------------------
+from eccpsite.outputs.render import Output, Renderer, set_document_sizes
+from eccpsite.serve.lazy import LazyOutputs, LazyStore
 
 
 def _environment(templates: Path, recorder: Recorder) -> jinja2.Environment:
@@ -125,365 +66,6 @@ def _environment(templates: Path, recorder: Recorder) -> jinja2.Environment:
     env = recording_environment(templates, recorder)
     set_document_sizes(env, document_sizes(templates.parent))  # the project's content/media (templates/ is beside it)
     return env
-
-
-# --- remembering pages and stages ------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class _Page:
-    key: Any  # (item, editions) of an item page; (template, context) of any other page
-    deps: frozenset[str]
-    output: Output
-    refs: frozenset[str] = frozenset()  # the items its key holds, by ref (see _Memo.holders)
-
-
-@dataclass(frozen=True)
-class _Stage:
-    deps: frozenset[str]
-    outputs: tuple[Output, ...]
-    pages: tuple[str, ...]  # the urls of its remembered pages
-
-
-@dataclass
-class _Memo:
-    """What the last good build rendered, relative to its site."""
-
-    pages: dict[str, _Page] = field(default_factory=dict)
-    stages: dict[str, _Stage] = field(default_factory=dict)
-    items: dict[int, tuple[Item, str]] = field(default_factory=dict)  # id(item) → (item, url) of each remembered item page
-    item_deps: set[frozenset[str]] = field(default_factory=set)  # what the item pages read
-    item_editions: dict[str, tuple[Any, ...]] = field(default_factory=dict)  # the editions listing each item
-    # ref → urls of the pages whose key holds that item; a superset (it may name pages rendered since
-    # without it, or forgotten), kept up to date from one build to the next rather than rebuilt
-    holders: dict[str, set[str]] = field(default_factory=dict)
-
-    def forget(self, wanted: Callable[[frozenset[str]], bool]) -> None:
-        """Drop every page and stage whose dependencies ``wanted`` picks."""
-        self.pages = {url: p for url, p in self.pages.items() if not wanted(p.deps)}
-        self.stages = {name: s for name, s in self.stages.items() if not wanted(s.deps)}
-        self.items = {key: (item, url) for key, (item, url) in self.items.items() if url in self.pages}
-
-
-class _Staleness:
-    """Which dependencies changed between the previous good site and this one (each field compared once)."""
-
-    def __init__(self, before: Site | None, after: Site, compare: Callable[[Any, Any], bool] = same) -> None:
-        self._before = before
-        self._after = after
-        self.compare = compare
-        self._fields: dict[str, bool] = {}
-        self._sets: dict[frozenset[str], bool] = {}
-
-    def field_changed(self, name: str) -> bool:
-        if name not in self._fields:
-            before = self._before
-            self._fields[name] = before is None or not self.compare(getattr(before, name), getattr(self._after, name))
-        return self._fields[name]
-
-    def stale(self, deps: frozenset[str]) -> bool:
-        known = self._sets.get(deps)
-        if known is None:
-            known = self._sets[deps] = self._before is None or OUTPUTS_DEP in deps or any(self.field_changed(d) for d in deps if d in SITE_FIELDS)
-        return known
-
-
-class _MemoRenderer(Renderer):
-    """A Renderer that reuses the pages of the previous build whose inputs did not change."""
-
-    def __init__(self, env: jinja2.Environment, site: Site, history: History, recorder: Recorder, memo: _Memo, staleness: _Staleness) -> None:
-        super().__init__(env, site, history)
-        self.recorder = recorder
-        self.old = memo
-        self.new = _Memo()
-        self.staleness = staleness
-        self.stage_pages: list[str] = []
-        self.rendered = 0
-        self.fresh: dict[str, tuple[frozenset[str], frozenset[str]]] = {}  # url → refs before and after, of each page rendered
-        self.swaps: dict[str, Item] | None = None  # the items edited in place, when the site is the last one with them swapped in
-        self._in_item = False  # render_item calls page(): the item's entry covers it
-
-    @property
-    def outputs(self) -> list[Output]:
-        self.recorder.note(OUTPUTS_DEP)
-        return self._outputs
-
-    @outputs.setter
-    def outputs(self, value: list[Output]) -> None:
-        self._outputs = value
-
-    def _remembered(self, url: str, matches: Callable[[Any], bool]) -> Output | None:
-        old = self.old.pages.get(url)
-        if old is None or not matches(old.key) or self.staleness.stale(old.deps):
-            return None
-        self.new.pages[url] = old
-        self.stage_pages.append(url)
-        self.recorder.note_all(old.deps)
-        return old.output
-
-    def _render(self, url: str, key: Any, make: Callable[[], Output | None]) -> Output | None:
-        errors = len(self.errors)
-        with self.recorder.recording() as deps:
-            output = make()
-        self.rendered += 1
-        if output is not None and len(self.errors) == errors:
-            before = self.old.pages.get(url)
-            page = self.new.pages[url] = _Page(key, frozenset(deps), output, frozenset(refs_in(key)))
-            self.fresh[url] = (before.refs if before is not None else frozenset(), page.refs)
-            self.stage_pages.append(url)
-        return output
-
-    def rerender(self, url: str, page: _Page) -> Output | None:
-        """Render a remembered page again from its key, with the edited items swapped in."""
-        assert self.swaps is not None
-        key = swap_items(page.key, self.swaps)
-        if not isinstance(key[0], Item):
-            template, context = key
-            return self._render(url, key, lambda: self.render(url, template, **context))
-        item, editions = key
-        self._in_item = True
-        try:
-            output = self._render(url, key, lambda: _rendered(render.render_item(self, item, editions)))
-        finally:
-            self._in_item = False
-        self.new.items.pop(id(page.key[0]), None)
-        if url in self.new.pages:
-            self.new.items[id(item)] = (item, url)
-            self.new.item_deps.add(self.new.pages[url].deps)
-        return output
-
-    def page(self, url: str, template: str, **context: Any) -> Output | None:  # never Reused: the dev server has no page cache
-        if self._in_item:
-            return self.render(url, template, **context)
-        key = (template, dict(context))
-        compare = self.staleness.compare
-        reused = self._remembered(url, lambda old: compare(old, key))
-        if reused is not None:
-            return reused
-        return self._render(url, key, lambda: self.render(url, template, **context))
-
-    def item_page(self, item: Item, editions: tuple[Any, ...]) -> Output | None:
-        """An item's page, rendered again only if the item, the editions listing it or what it read changed."""
-        url = urls.item_url(item.kind, item.slug)
-        old = self.old.pages.get(url)
-        same_editions = old is not None and (old.key[1] is editions or self.staleness.compare(old.key[1], editions))
-        if old is not None and old.key[0] is item and same_editions and not self.staleness.stale(old.deps):
-            self.new.pages[url] = old
-            self.stage_pages.append(url)
-            self.recorder.note_all(old.deps)
-            self.new.items[id(item)] = (item, url)
-            self.new.item_deps.add(old.deps)
-            return old.output
-        self._in_item = True
-        try:
-            output = self._render(url, (item, editions), lambda: _rendered(render.render_item(self, item, editions)))
-        finally:
-            self._in_item = False
-        if url in self.new.pages:
-            self.new.items[id(item)] = (item, url)
-            self.new.item_deps.add(self.new.pages[url].deps)
-        return output
-
-
-def _rendered(made: Output | Reused | None) -> Output | None:
-    """What a stage made, in the dev server, which has no page cache: never a reused page."""
-    assert not isinstance(made, Reused)
-    return made
-
-
-def _outputs(made: Iterable[Output | Reused | None]) -> Iterator[Output]:
-    """The outputs of a stage, in the dev server."""
-    return (output for output in map(_rendered, made) if output is not None)
-
-
-def _items_stage(r: Renderer) -> Iterator[Output | None]:
-    """render_items, one remembered page per item.
-
-    When nothing the item pages read changed but the items themselves (the
-    usual save), the pages of the unchanged items are carried over in one
-    pass, without looking at each item's dependencies.
-    """
-    assert isinstance(r, _MemoRenderer)
-    editions = render.item_editions(r.site)
-    items = r.site.items
-    old, new = r.old, r.new
-    new.item_editions = editions
-    if not old.items or any(r.staleness.stale(deps) for deps in old.item_deps):
-        for item in items:
-            yield r.item_page(item, editions.get(item.ref, ()))
-        return
-    compare = r.staleness.compare
-    listed = {ref for ref in editions.keys() | old.item_editions.keys() if not compare(editions.get(ref, ()), old.item_editions.get(ref, ()))}
-    current = {id(item): item for item in items}
-    kept = [(key, entry) for key, entry in old.items.items() if current.get(key) is entry[0] and entry[0].ref not in listed]
-    new.items.update(kept)
-    urls_kept = [url for _, (_, url) in kept]
-    new.pages.update(zip(urls_kept, map(old.pages.__getitem__, urls_kept), strict=True))
-    r.stage_pages.extend(urls_kept)
-    new.item_deps.update(old.item_deps)
-    for deps in old.item_deps:
-        r.recorder.note_all(deps)
-    yield from (new.pages[url].output for url in urls_kept)  # in the previous build's order: the site's order, as items keep their place
-    for key in current.keys() - new.items.keys():
-        item = current[key]
-        yield r.item_page(item, editions.get(item.ref, ()))
-
-
-def _run_stage(r: _MemoRenderer, stage: render.Stage) -> list[Output]:
-    """Run one stage, or reuse its outputs when nothing it read changed."""
-    name = f"{stage.__module__}.{stage.__qualname__}"
-    old = r.old.stages.get(name)
-    if old is not None and not r.staleness.stale(old.deps):
-        for url in old.pages:
-            if url in r.old.pages:
-                r.new.pages[url] = r.old.pages[url]
-        if render.declared(stage).items:
-            r.new.items, r.new.item_deps, r.new.item_editions = dict(r.old.items), set(r.old.item_deps), r.old.item_editions
-        r.new.stages[name] = old
-        return list(old.outputs)
-    if r.swaps is not None and old is not None and _patchable(r, old):
-        return _patch_stage(r, stage, name, old)
-    r.stage_pages = []
-    errors = len(r.errors)
-    make = _items_stage if render.declared(stage).items else stage
-    with r.recorder.recording() as deps:
-        outputs = list(_outputs(make(r)))
-    if len(r.errors) == errors:
-        r.new.stages[name] = _Stage(frozenset(deps), tuple(outputs), tuple(r.stage_pages))
-    return outputs
-
-
-def _patchable(r: _MemoRenderer, old: _Stage) -> bool:
-    """Whether a stage's last outputs are all remembered pages, so that it can be patched rather than run."""
-    return OUTPUTS_DEP not in old.deps and len(old.outputs) == len(old.pages) and all(map(r.old.pages.__contains__, old.pages))
-
-
-def _patch_stage(r: _MemoRenderer, stage: render.Stage, name: str, old: _Stage) -> list[Output]:
-    """Items were edited in place (see Rebuilder._swaps): render again only the stage's pages that hold one or read what changed.
-
-    With every item in its old place, the stage would make the same pages
-    from the same keys, the edited items swapped in; so the others are
-    carried over without running the stage or comparing their keys.
-    """
-    assert r.swaps is not None
-    pages = r.old.pages
-    kept = list(map(pages.__getitem__, old.pages))
-    r.new.pages.update(zip(old.pages, kept, strict=True))
-    if render.declared(stage).items:
-        r.new.items, r.new.item_deps = dict(r.old.items), set(r.old.item_deps)
-        r.new.item_editions = render.item_editions(r.site)
-    holding = set().union(*(r.old.holders.get(ref, ()) for ref in r.swaps))
-    reading = {deps for deps in set(map(_deps_of, kept)) if r.staleness.stale(deps)}
-    position = dict(zip(old.pages, range(len(old.pages)), strict=True))
-    redo = {url for url in holding if url in position}
-    if reading:
-        redo.update(url for url, page in zip(old.pages, kept, strict=True) if page.deps in reading)
-    outputs: list[Output | None] = list(old.outputs)
-    errors = len(r.errors)
-    for url in sorted(redo, key=position.__getitem__):
-        outputs[position[url]] = r.rerender(url, pages[url])
-    made = [o for o in outputs if o is not None]
-    if len(r.errors) == errors:
-        r.new.stages[name] = _Stage(old.deps, tuple(made), old.pages)
-    return made
-
-
-_deps_of = operator.attrgetter("deps")
-_url_of = operator.attrgetter("url")
-_data_of = operator.attrgetter("data")
-
-
-# --- lazy outputs ----------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class _LazyStage:
-    site: Site
-    deps: frozenset[str]
-    sizes: Mapping[str, int] | None  # what earlier outputs measured, when the stage read them
-    outputs: tuple[Output, ...]
-
-
-class _LazyStore:
-    """The latest made outputs of each lazy stage, shared by the builds that follow (thread-safe).
-
-    ``epoch`` counts template changes: what a build made before the latest one
-    is never stored, as it may have read the old templates.
-    """
-
-    def __init__(self) -> None:
-        self.lock = threading.Lock()
-        self.stages: dict[str, _LazyStage] = {}
-        self.epoch = 0
-
-    def forget_all(self) -> None:
-        with self.lock:
-            self.stages = {}
-            self.epoch += 1
-
-
-class LazyOutputs:
-    """Feeds, calendars, e-mail editions, /admin/ and the sitemap of one build, made at the first request for one of them.
-
-    ``errors`` holds the template errors of a stage that failed (its outputs are then missing).
-    """
-
-    def __init__(
-        self, site: Site, templates: Path, history: History, pages: tuple[Output, ...], stages: list[render.Stage], store: _LazyStore, rendering: threading.Lock
-    ) -> None:
-        self._site = site
-        self._rendering = rendering
-        self._stages = stages
-        self._templates = templates
-        self._epoch = store.epoch
-        self._history = history
-        self._pages = pages
-        self._store = store
-        self._lock = threading.Lock()
-        self._made: dict[str, Output] | None = None
-        self.errors: tuple[ContentError, ...] = ()
-
-    def get(self) -> dict[str, Output]:
-        """Make the lazy outputs (once) and return them by url."""
-        with self._lock:
-            if self._made is None:
-                with self._rendering:  # one render at a time: the Markdown renderer is not thread-safe
-                    self._made = self._make()
-            return self._made
-
-    def _make(self) -> dict[str, Output]:
-        recorder = Recorder()
-        site = recording_site(self._site, recorder)
-        env = _environment(self._templates, recorder)
-        r = _MemoRenderer(env, site, self._history, recorder, _Memo(), _Staleness(None, self._site))
-        r.outputs = list(self._pages)
-        made: list[Output] = []
-        for stage in self._stages:
-            made.extend(self._stage(r, stage))
-        if r.errors:
-            self.errors = tuple(dict.fromkeys(r.errors))
-        made.append(render.render_sitemap(self._pages, self._site, env, self._history))
-        return {o.url: o for o in made}
-
-    def _stage(self, r: _MemoRenderer, stage: render.Stage) -> tuple[Output, ...]:
-        name = stage.__name__
-        sizes = {o.url: len(o.data) for o in r._outputs}
-        with self._store.lock:
-            old = self._store.stages.get(name)
-        unchanged = old is not None and (old.sizes is None or old.sizes == sizes)
-        if old is not None and unchanged and all(same(getattr(old.site, d), getattr(self._site, d)) for d in old.deps if d in SITE_FIELDS):
-            r._outputs.extend(old.outputs)
-            return old.outputs
-        errors = len(r.errors)
-        with r.recorder.recording() as deps:
-            outputs = tuple(_outputs(stage(r)))
-        r._outputs.extend(outputs)
-        if len(r.errors) == errors:
-            entry = _LazyStage(self._site, frozenset(deps), sizes if OUTPUTS_DEP in deps else None, outputs)
-            with self._store.lock:
-                if self._store.epoch == self._epoch:
-                    self._store.stages[name] = entry
-        return outputs
 
 
 # --- builds ----------------------------------------------------------------------------
@@ -552,13 +134,14 @@ class Rebuilder:
         self._unparsed: dict[str, frozenset[str]] = {}
         self._assets: dict[str, Path] = {}
         self._history: History | None = None
-        self._memo = _Memo()
-        self._lazy = _LazyStore()
+        self._memo = Memory()  # what the last good build made (eccpsite.incremental.memory)
+        self._lazy = LazyStore()
+        self._digester = Digester()  # shared by the builds of the session: unchanged items are digested once
+        self._base = page_base(self.project)
         self._site: Site | None = None
         self._dirty: set[str] = set()  # paths parsed again since the last good build
         self._good: dict[str, Item | Edition | None] = {}  # what those paths gave at the last good build
         self._last_good: dict[str, Any] = {}  # what each path last parsed to (Item, Edition, SiteConfig): keep_going's stand-ins
-        self._hidden = False  # an item changed only where == does not look (extra) since the last good build
         self._moment: dt.datetime | None = None  # "now" of the last good build, kept while nothing changes status
         self._until: dt.datetime | None = None
         self._generation = 0
@@ -628,7 +211,8 @@ class Rebuilder:
             self._templates_changed(templates)
         if documents:  # a page that links to a document says its size (eccpsite.core.documents): every page may change
             self._env = _environment(self.project / "templates", self._recorder)
-            self._memo.forget(lambda page_deps: True)
+            self._base = page_base(self.project)
+            self._memo.forget(lambda reads: True)
         return kinds
 
     def _matters(self, rel: str) -> bool:
@@ -652,7 +236,7 @@ class Rebuilder:
         """
         self._env = _environment(self.project / "templates", self._recorder)
         deps = frozenset(TEMPLATE_DEP + name for name in names)
-        self._memo.forget(lambda page_deps: not deps.isdisjoint(page_deps))
+        self._memo.forget(lambda reads: not deps.isdisjoint(reads))
         self._lazy.forget_all()
 
     def _now(self, tz: dt.tzinfo) -> dt.datetime:
@@ -711,8 +295,6 @@ class Rebuilder:
             content = parse_content(Sources(None, {rel.split("/")[1]: (source,)}, (), (), ()), zone)
             value = content.items[0] if content.items else None
         parsed = _Parsed(kind, source.text, value, content.errors, content.unparsed, "" if kind == CONFIG else str(zone))
-        if cached is not None and isinstance(value, Item) and value == cached.value and not same(value, cached.value):
-            self._hidden = True  # pages compare with ==, which would not see this change: compare field by field
         self._parsed[rel] = parsed
         return parsed
 
@@ -830,7 +412,7 @@ class Rebuilder:
         assert self._history is not None
         modelled_at = time.perf_counter()
         stages = build_stages(self.project, self._assets.items(), self.options)
-        outputs, rendered = self._render(site, [s for s in stages if not render.declared(s).on_request], swaps)
+        outputs, rendered, fingerprints = self._render(site, [s for s in stages if not render.declared(s).on_request], swaps)
         rendered_at = time.perf_counter()
         self._moment, self._until = site.now, until
         self._good.clear()
@@ -838,11 +420,11 @@ class Rebuilder:
         self._generation += 1
         pages = tuple(outputs)
         lazy_stages = [s for s in stages if render.declared(s).on_request]
-        lazy = LazyOutputs(site, self.project / "templates", self._history, pages, lazy_stages, self._lazy, self.rendering)
+        lazy = LazyOutputs(fingerprints, self.project / "templates", self._history, pages, lazy_stages, self._lazy, self.rendering)
         return Build(
             generation=self._generation,
             site=site,
-            pages=dict(zip(map(_url_of, pages), map(_data_of, pages), strict=True)),
+            pages=dict(zip(map(url_of, pages), map(data_of, pages), strict=True)),
             assets=dict(self._assets),
             warnings=tuple(sorted(set(warnings))),
             lazy=lazy,
@@ -851,27 +433,23 @@ class Rebuilder:
             errors=errors,
         )
 
-    def _render(self, site: Site, stages: list[render.Stage], swaps: dict[str, Item] | None) -> tuple[list[Output], int]:
-        """Render the eager stages, reusing what did not change; the memo moves on only if all went well."""
+    def _render(self, site: Site, stages: list[render.Stage], swaps: dict[str, Item] | None) -> tuple[list[Output], int, Fingerprints]:
+        """Render the eager stages through the engine, reusing what did not change; the memory moves on only if all went well."""
         assert self._history is not None
-        staleness = _Staleness(self._site, site, same if self._hidden else equal)
-        r = _MemoRenderer(self._env, recording_site(site, self._recorder), self._history, self._recorder, self._memo, staleness)
-        r.swaps = swaps
-        outputs = r._outputs
+        self._digester.next_build()
+        store = MemoryStore(self._memo)
+        engine = Engine(store, self._base, self.project / "templates", self._recorder, self._digester, forks=False)
+        engine.prepare(site)
+        r = Renderer(self._env, engine.site, self._history)  # stages read the site through the recording copy too
+        r.pages = engine
+        runner = Stages(r, store, engine.fingerprints, self._recorder, swaps)
         for stage in stages:
-            outputs.extend(_run_stage(r, stage))
+            r.outputs.extend(runner.run(stage))
         if r.errors:
             raise BuildFailed(list(dict.fromkeys(r.errors)))
-        holders = r.new.holders = self._memo.holders
-        for url, (before, after) in r.fresh.items():
-            for ref in before - after:
-                holders.get(ref, set()).discard(url)
-            for ref in after - before:
-                holders.setdefault(ref, set()).add(url)
-        self._memo = r.new
+        self._memo = store.finish(engine.fingerprints.base)
         self._site = site
-        self._hidden = False
-        return outputs, r.rendered
+        return r.outputs, engine.made, engine.fingerprints
 
     def bump(self, build: Build) -> Build:
         """The same build under a new generation (a static file changed: browsers reload, nothing is rebuilt)."""

@@ -93,7 +93,7 @@ def overlay(errors: tuple[str, ...] | list[str]) -> str:
 # What every address shows before a first good build (site.yaml unreadable): the errors, over a plain page.
 _UNBUILT = (
     b'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">'
-    b"<title>eccpsite: the site is not built yet</title></head><body style=\"font:16px/1.5 system-ui,sans-serif;margin:2rem\">"
+    b'<title>eccpsite: the site is not built yet</title></head><body style="font:16px/1.5 system-ui,sans-serif;margin:2rem">'
     b"<main><h1>The site is not built yet</h1><p>Fix the errors below: this page reloads by itself once they are fixed.</p></main></body></html>"
 )
 

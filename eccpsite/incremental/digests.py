@@ -1,0 +1,138 @@
+"""Digests of values: what the engine's records compare between builds (eccpsite.incremental.engine).
+
+Digests are of values, not of objects: two builds that parse the same
+sources give the same digests, whatever their objects (items are digested
+field by field). Nothing is ever digested on a guess: a value of a type not
+listed here raises :class:`Undigestible`, and what holds it is made again and
+never kept.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import enum
+import hashlib
+from pathlib import PurePath
+from typing import Any
+
+from markupsafe import Markup
+
+DIGEST_SIZE = 16
+
+
+class Undigestible(Exception):
+    """A value of a type this module does not know how to digest: what holds it is made again, never reused."""
+
+
+class Digester:
+    """Digests of the values pages are made of, each shared object (an item, a pager, an edition) digested once.
+
+    A value is fed to the hash as a prefix-free sequence: each plain value
+    (text, number, date…) with a tag and its length, each composite one (a
+    tuple, list, dict, set or dataclass) as a tag and its own digest. Tuples
+    and frozen dataclass instances are remembered by id, and kept alive
+    meanwhile, so that an id is never reused by another object: for the length
+    of a build, and into the next one for those that build digests again (the
+    dev server's builds share their unchanged items, :meth:`next_build`).
+    """
+
+    def __init__(self) -> None:
+        self._memo: dict[int, tuple[Any, bytes]] = {}
+        self._last: dict[int, tuple[Any, bytes]] = {}  # what the previous build digested (next_build)
+        self._fields: dict[type, tuple[str, ...] | None] = {}  # a dataclass's field names; None for any other type
+
+    def digest_once(self, value: Any) -> bytes:
+        """A digest of ``value`` without remembering it (a page's context: made for one page)."""
+        h = hashlib.blake2b(digest_size=DIGEST_SIZE)
+        self._contents(h, value)
+        return h.digest()
+
+    def next_build(self) -> None:
+        """Start another build: the values the last one digested keep their digests while this one uses them;
+        the others are let go."""
+        self._last, self._memo = self._memo, {}
+
+    def digest(self, value: Any) -> bytes:
+        """A digest of ``value``; raises :class:`Undigestible` for a type it does not know."""
+        known = self._memo.get(id(value))
+        if known is not None:
+            return known[1]
+        known = self._last.get(id(value))
+        if known is not None:
+            self._memo[id(value)] = known
+            return known[1]
+        h = hashlib.blake2b(digest_size=DIGEST_SIZE)
+        self._contents(h, value)
+        found = h.digest()
+        kind = type(value)
+        if kind is tuple or (self._names(kind) is not None and kind.__dataclass_params__.frozen):
+            self._memo[id(value)] = (value, found)
+        return found
+
+    def _names(self, kind: type) -> tuple[str, ...] | None:
+        try:
+            return self._fields[kind]
+        except KeyError:
+            names = self._fields[kind] = tuple(f.name for f in dataclasses.fields(kind)) if dataclasses.is_dataclass(kind) else None
+            return names
+
+    def _contents(self, h: Any, value: Any) -> None:
+        """Feed ``value`` itself: the parts of a composite value, or a plain value."""
+        kind = type(value)
+        if kind is tuple or kind is list:
+            h.update(b"t%d:" % len(value) if kind is tuple else b"l%d:" % len(value))
+            for part in value:
+                self._part(h, part)
+        elif kind is dict:
+            h.update(b"d%d:" % len(value))
+            for key, part in value.items():  # in order: templates loop over dicts in their order
+                self._part(h, key)
+                self._part(h, part)
+        elif kind is frozenset or kind is set:
+            h.update(b"e%d:" % len(value))
+            for part in sorted(self.digest(part) for part in value):
+                h.update(part)
+        else:
+            names = self._names(kind)
+            if names is None:
+                self._part(h, value)
+                return
+            h.update(f"c{kind.__module__}.{kind.__qualname__}:".encode())
+            for name in names:
+                self._part(h, getattr(value, name))
+
+    def _part(self, h: Any, value: Any) -> None:
+        """Feed one part of a value: a plain value inline, a composite one as its digest."""
+        kind = type(value)
+        if kind is str:
+            data = value.encode("utf-8", "surrogatepass")
+            h.update(b"s%d:" % len(data))
+            h.update(data)
+        elif kind is tuple or kind is dict or kind is list or kind is frozenset or kind is set or self._names(kind) is not None:
+            h.update(b"#" + self.digest(value))
+        elif kind is Markup:
+            data = str(value).encode("utf-8", "surrogatepass")
+            h.update(b"m%d:" % len(data))
+            h.update(data)
+        elif kind is bool or value is None:
+            h.update(b"b" + repr(value).encode() + b";")
+        elif kind is int:
+            h.update(b"i%d;" % value)
+        elif kind is float:
+            h.update(b"f" + value.hex().encode() + b";")
+        elif kind is dt.datetime or kind is dt.date or kind is dt.time:
+            h.update(b"D" + value.isoformat().encode() + b"|" + str(getattr(value, "tzinfo", None)).encode() + b";")
+        elif kind is bytes:
+            h.update(b"y%d:" % len(value))
+            h.update(value)
+        elif isinstance(value, enum.Enum):
+            h.update(f"E{kind.__qualname__}.{value.name};".encode())
+        elif isinstance(value, PurePath):
+            data = str(value).encode("utf-8", "surrogatepass")
+            h.update(b"p%d:" % len(data))
+            h.update(data)
+        elif isinstance(value, dt.tzinfo):
+            h.update(b"z" + str(value).encode() + b";")
+        else:
+            raise Undigestible(f"cannot digest a {kind.__qualname__}")

@@ -1,0 +1,258 @@
+"""The engine's store in memory, for the dev server: each page's bytes and context, and whole stages carried over.
+
+The dev server keeps the last good build in memory (eccpsite.serve.rebuild).
+Its pages go through the same engine as a build's (eccpsite.incremental.engine:
+same records, same question), kept here with their bytes and the context
+they were made from. A save must show in tens of milliseconds at 10,000
+items, so two shortcuts spare the engine's question for most pages:
+
+- **a stage** whose reads are unchanged is not run at all: its outputs are
+  the last build's (the pages it made are carried over with it);
+- **items edited in place** (the usual save): a stage's pages are carried over
+  without running it, and only those holding an edited item (the holders
+  index, ref → urls) or reading what changed are made again, from their
+  context with the edited items swapped in; the item pages of unchanged items
+  are carried over in one pass.
+"""
+
+from __future__ import annotations
+
+import operator
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from eccpsite.core.kinds import Item
+from eccpsite.core.model import refs_in, swap_items
+from eccpsite.incremental.engine import Fingerprints, Record
+from eccpsite.incremental.recording import Recorder, dependencies
+from eccpsite.outputs import render
+from eccpsite.outputs.render import Output, Renderer, Reused
+
+Reads = tuple[tuple[str, ...], bytes]  # what a record read, and their key
+
+
+@dataclass(frozen=True, slots=True)
+class Kept:
+    """A page the dev server remembers: its record, what it was made from, and the items that holds (by ref)."""
+
+    record: Record[Output]
+    context: tuple[str, dict[str, Any]]  # (template, context)
+    refs: frozenset[str]
+
+
+@dataclass(frozen=True, slots=True)
+class KeptStage:
+    """A stage's outputs, carried over while its reads are unchanged."""
+
+    reads: tuple[str, ...]
+    reads_key: bytes
+    outputs: tuple[Output, ...]
+    pages: tuple[str, ...]  # the urls of its kept pages
+
+
+@dataclass
+class Memory:
+    """What one good build made, as the next one starts from (the engine's ``Store``: ``last`` is the build before)."""
+
+    base: bytes = b""
+    pages: dict[str, Kept] = field(default_factory=dict)
+    stages: dict[str, KeptStage] = field(default_factory=dict)
+    items: dict[int, tuple[Item, str]] = field(default_factory=dict)  # id(item) → (item, url) of each kept item page
+    item_reads: set[Reads] = field(default_factory=set)  # what the item pages read
+    item_editions: dict[str, tuple[Any, ...]] = field(default_factory=dict)  # the editions listing each item
+    # ref → urls of the pages whose context holds that item; a superset (it may name pages made since without it,
+    # or forgotten), kept up to date from one build to the next rather than rebuilt
+    holders: dict[str, set[str]] = field(default_factory=dict)
+
+    def forget(self, wanted: Any) -> None:
+        """Drop every page and stage whose reads ``wanted`` picks."""
+        self.pages = {url: p for url, p in self.pages.items() if not wanted(p.record.reads)}
+        self.stages = {name: s for name, s in self.stages.items() if not wanted(s.reads)}
+        self.items = {key: (item, url) for key, (item, url) in self.items.items() if url in self.pages}
+
+
+class MemoryStore:
+    """The engine's store for one dev-server build: looks up the last build's pages, keeps this one's."""
+
+    def __init__(self, last: Memory) -> None:
+        self.last_build = last
+        self.new = Memory(holders=last.holders)
+        self.stage_pages: list[str] = []  # the pages of the stage running, kept or reused
+        self.fresh: dict[str, tuple[frozenset[str], frozenset[str]]] = {}  # url → refs before and after, of each page made
+
+    @property
+    def base(self) -> bytes:
+        return self.last_build.base
+
+    def last(self, url: str) -> Record[Output] | None:
+        kept = self.last_build.pages.get(url)
+        return kept.record if kept is not None else None
+
+    def last_stage(self, name: str) -> list[Record[Output]]:
+        return []  # stages are carried over whole by run_stage, ahead of the engine
+
+    def reuse(self, record: Record[Output]) -> Output:
+        self.new.pages[record.url] = self.last_build.pages[record.url]
+        self.stage_pages.append(record.url)
+        return record.made
+
+    def keep(self, record: Record[Output], context: Any) -> Output:
+        before = self.last_build.pages.get(record.url)
+        kept = self.new.pages[record.url] = Kept(record, context, frozenset(refs_in(context)))
+        self.fresh[record.url] = (before.refs if before is not None else frozenset(), kept.refs)
+        self.stage_pages.append(record.url)
+        return record.made
+
+    def finish(self, base: bytes) -> Memory:
+        """This build's memory (its records made on ``base``), with the holders index brought up to date."""
+        self.new.base = base
+        holders = self.new.holders
+        for url, (before, after) in self.fresh.items():
+            for ref in before - after:
+                holders.get(ref, set()).discard(url)
+            for ref in after - before:
+                holders.setdefault(ref, set()).add(url)
+        return self.new
+
+
+class Stages:
+    """Runs the dev server's stages on the engine, carrying over what did not change (see the module's docstring)."""
+
+    def __init__(self, r: Renderer, store: MemoryStore, fingerprints: Fingerprints, recorder: Recorder, swaps: dict[str, Item] | None) -> None:
+        self.r = r
+        self.store = store
+        self.fingerprints = fingerprints
+        self.recorder = recorder
+        self.swaps = swaps  # the items edited in place, when the site is the last one with them swapped in
+
+    @property
+    def old(self) -> Memory:
+        return self.store.last_build
+
+    @property
+    def new(self) -> Memory:
+        return self.store.new
+
+    def _unchanged(self, reads: Reads) -> bool:
+        return self.fingerprints.unchanged(*reads)
+
+    def run(self, stage: render.Stage) -> list[Output]:
+        """Run one stage, or carry its outputs over when nothing it read changed."""
+        name = f"{stage.__module__}.{stage.__qualname__}"
+        old = self.old.stages.get(name)
+        items = render.declared(stage).items
+        if old is not None and self._unchanged((old.reads, old.reads_key)):
+            self.new.pages.update((url, self.old.pages[url]) for url in old.pages if url in self.old.pages)
+            if items:
+                self.new.items, self.new.item_reads, self.new.item_editions = dict(self.old.items), set(self.old.item_reads), self.old.item_editions
+            self.new.stages[name] = old
+            self.recorder.note_all(old.reads)
+            return list(old.outputs)
+        if self.swaps is not None and old is not None and self._patchable(old):
+            return self._patch(name, old, items)
+        self.store.stage_pages = []
+        errors = len(self.r.errors)
+        with self.recorder.recording() as names:
+            outputs = list(outputs_of(self._items() if items else stage(self.r)))
+        if len(self.r.errors) == errors:
+            reads = dependencies(names)
+            self.new.stages[name] = KeptStage(reads, self.fingerprints.reads_key(reads), tuple(outputs), tuple(self.store.stage_pages))
+        return outputs
+
+    def _item_page(self, item: Item, editions: tuple[Any, ...]) -> Output | None:
+        """An item's page through the engine, noted as the page of that item."""
+        output = _rendered(render.render_item(self.r, item, editions))
+        kept = self.new.pages.get(self.r.site.url(item))
+        if kept is not None:
+            self.new.items[id(item)] = (item, kept.record.url)
+            self.new.item_reads.add((kept.record.reads, kept.record.reads_key))
+        return output
+
+    def _items(self) -> Iterator[Output | None]:
+        """render_items, one page per item; when nothing the item pages read changed but the items themselves (the
+        usual save), the pages of the unchanged items are carried over in one pass."""
+        editions = render.item_editions(self.r.site)
+        old, new = self.old, self.new
+        new.item_editions = editions
+        if not old.items or not all(map(self._unchanged, old.item_reads)):
+            for item in self.r.site.items:
+                yield self._item_page(item, editions.get(item.ref, ()))
+            return
+        digest = self.fingerprints.digester.digest
+        listed = {ref for ref in editions.keys() | old.item_editions.keys() if digest(editions.get(ref, ())) != digest(old.item_editions.get(ref, ()))}
+        current = {id(item): item for item in self.r.site.items}
+        kept = [(key, entry) for key, entry in old.items.items() if current.get(key) is entry[0] and entry[0].ref not in listed]
+        new.items.update(kept)
+        urls_kept = [url for _, (_, url) in kept]
+        new.pages.update(zip(urls_kept, map(old.pages.__getitem__, urls_kept), strict=True))
+        self.store.stage_pages.extend(urls_kept)
+        new.item_reads.update(old.item_reads)
+        for reads, _ in old.item_reads:
+            self.recorder.note_all(reads)
+        yield from (new.pages[url].record.made for url in urls_kept)  # in the last build's order: the site's, as items keep their place
+        for key in current.keys() - new.items.keys():
+            item = current[key]
+            yield self._item_page(item, editions.get(item.ref, ()))
+
+    def _patchable(self, old: KeptStage) -> bool:
+        """Whether a stage's last outputs are all kept pages, so that it can be patched rather than run."""
+        return bool(old.reads_key) and len(old.outputs) == len(old.pages) and all(map(self.old.pages.__contains__, old.pages))
+
+    def _patch(self, name: str, old: KeptStage, items: bool) -> list[Output]:
+        """Items were edited in place: make again only the stage's pages that hold one or read what changed.
+
+        With every item in its old place, the stage would make the same pages
+        from the same contexts, the edited items swapped in; so the others are
+        carried over without running the stage or asking the engine.
+        """
+        assert self.swaps is not None
+        kept = list(map(self.old.pages.__getitem__, old.pages))
+        self.new.pages.update(zip(old.pages, kept, strict=True))
+        if items:
+            self.new.items, self.new.item_reads = dict(self.old.items), set(self.old.item_reads)
+            self.new.item_editions = render.item_editions(self.r.site)
+        holding = set().union(*(self.old.holders.get(ref, ()) for ref in self.swaps))
+        reading = {reads for reads in {_reads_of(page) for page in kept} if not self._unchanged(reads)}
+        position = dict(zip(old.pages, range(len(old.pages)), strict=True))
+        redo = {url for url in holding if url in position}
+        if reading:
+            redo.update(url for url, page in zip(old.pages, kept, strict=True) if _reads_of(page) in reading)
+        outputs: list[Output | None] = list(old.outputs)
+        errors = len(self.r.errors)
+        item_pages = {url: item for item, url in self.old.items.values()} if items else {}
+        for url in sorted(redo, key=position.__getitem__):
+            outputs[position[url]] = self._again(url, item_pages.get(url))
+        made = [o for o in outputs if o is not None]
+        if len(self.r.errors) == errors:
+            self.new.stages[name] = KeptStage(old.reads, old.reads_key, tuple(made), old.pages)
+        return made
+
+    def _again(self, url: str, item: Item | None) -> Output | None:
+        """Make a kept page again with the edited items swapped in: an item's page from its item, another from its context."""
+        assert self.swaps is not None
+        if item is None:
+            template, context = swap_items(self.old.pages[url].context, self.swaps)
+            assert self.r.pages is not None
+            return _rendered(self.r.pages.page(self.r, url, template, context))
+        self.new.items.pop(id(item), None)
+        return self._item_page(self.swaps.get(item.ref, item), self.new.item_editions.get(item.ref, ()))
+
+
+def _reads_of(page: Kept) -> Reads:
+    return (page.record.reads, page.record.reads_key)
+
+
+def _rendered(made: Output | Reused | None) -> Output | None:
+    """What a stage made, in the dev server: never a reused file (its store hands back the Output itself)."""
+    assert not isinstance(made, Reused)
+    return made
+
+
+def outputs_of(made: Iterable[Output | Reused | None]) -> Iterator[Output]:
+    """The outputs of a stage, in the dev server."""
+    return (output for output in map(_rendered, made) if output is not None)
+
+
+url_of = operator.attrgetter("url")
+data_of = operator.attrgetter("data")

@@ -1,0 +1,87 @@
+"""Recording what an output reads while it is made: the fields of the site and the templates.
+
+Which fields of :class:`~eccpsite.core.model.Site` a page reads, and which
+templates Jinja loads for it, is only known by watching it being rendered:
+the site is handed to templates as a copy that reports each attribute read,
+and the theme's environment reports each template it loads. What a page read
+becomes its dependencies in the engine's record (eccpsite.incremental.engine).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from eccpsite.core.model import Site
+from eccpsite.outputs.render import make_environment
+
+SITE_FIELDS = frozenset(f.name for f in dataclasses.fields(Site))
+TEMPLATE_DEP = "templates/"  # prefix of a dependency on a template: templates/news.html
+OUTPUTS_DEP = "@outputs"  # a stage read what earlier stages made (render_feeds reads their sizes): never reused on its reads
+
+
+class Recorder:
+    """Collects, for every recording open, the names of what is read (Site fields, templates)."""
+
+    def __init__(self) -> None:
+        self._open: list[set[str]] = []
+
+    def note(self, name: str) -> None:
+        for names in self._open:
+            names.add(name)
+
+    def note_all(self, names: Iterable[str]) -> None:
+        for opened in self._open:
+            opened.update(names)
+
+    @contextmanager
+    def recording(self) -> Iterator[set[str]]:
+        names: set[str] = set()
+        self._open.append(names)
+        try:
+            yield names
+        finally:
+            self._open.pop()
+
+
+class _RecordingSite(Site):
+    """A :class:`Site` that tells its recorder which attribute each reader asks for."""
+
+    def __getattribute__(self, name: str) -> Any:
+        if not name.startswith("_"):
+            recorder = object.__getattribute__(self, "__dict__").get("_recorder")
+            if recorder is not None:
+                recorder.note(name)
+        return object.__getattribute__(self, name)
+
+
+def recording_site(site: Site, recorder: Recorder) -> Site:
+    """The same site, reporting every attribute read to ``recorder``."""
+    copy = object.__new__(_RecordingSite)
+    copy.__dict__.update(site.__dict__)
+    copy.__dict__["_recorder"] = recorder
+    return copy
+
+
+def recording_environment(templates: Path, recorder: Recorder) -> jinja2.Environment:
+    """The theme's environment, reporting every template it loads (extends, imports too) to ``recorder``."""
+    env = make_environment(templates)
+    load = env.get_template
+
+    def get_template(name: Any, *args: Any, **kwargs: Any) -> jinja2.Template:
+        if isinstance(name, str):
+            recorder.note(TEMPLATE_DEP + name)
+        return load(name, *args, **kwargs)
+
+    env.get_template = get_template  # type: ignore[method-assign]
+    return env
+
+
+def dependencies(names: Iterable[str]) -> tuple[str, ...]:
+    """What of the recorded names a record depends on, sorted: fields of the site, templates, and the outputs mark."""
+    return tuple(sorted(n for n in names if n in SITE_FIELDS or n.startswith(TEMPLATE_DEP) or n == OUTPUTS_DEP))
