@@ -29,11 +29,12 @@ from typing import Any, Generic, Protocol, TypeVar
 
 import jinja2
 
+from eccpsite.core.errors import ContentError
 from eccpsite.core.model import Site
 from eccpsite.edges import fingerprint
 from eccpsite.incremental.digests import Digester, Undigestible
 from eccpsite.incremental.recording import OUTPUTS_DEP, TEMPLATE_DEP, Recorder, dependencies, recording_environment, recording_site
-from eccpsite.outputs.render import Output, Renderer, Reused, Stage
+from eccpsite.outputs.render import Output, Renderer, Reused, Stage, split
 
 Made = TypeVar("Made")
 
@@ -195,7 +196,7 @@ class Engine(Generic[Made]):
         template or configuration)."""
         return bool(self.fingerprints.base) and self.store.base == self.fingerprints.base
 
-    def page(self, renderer: Renderer, url: str, template: str, context: dict[str, Any]) -> Output | Reused | None:
+    def page(self, renderer: Renderer, url: str, template: str, context: dict[str, Any]) -> Output | Reused | ContentError:
         """The page at ``url``: the last build's when nothing it was made from changed, else rendered (and recorded)."""
         key = self.fingerprints.inputs((template, context))
         last = self.store.last(url) if key is not None else None
@@ -207,13 +208,13 @@ class Engine(Generic[Made]):
         with self.recorder.recording() as names:
             output = renderer.render_page(url, template, context, self.site)
         self.made += 1
-        if output is None or key is None:
+        if isinstance(output, ContentError) or key is None:
             return output
         reads = dependencies(names)
         record = Record(url, key, reads, self.fingerprints.reads_key(reads), output)
         return self.store.keep(record, (template, context))
 
-    def stage(self, renderer: Renderer, stage: Stage) -> list[Output | Reused]:
+    def stage(self, renderer: Renderer, stage: Stage) -> list[Output | Reused | ContentError]:
         """The outputs of a stage kept whole: the last build's when the git history and what the stage read are
         unchanged, else the stage run again (reading the site through the recording copy)."""
         name = stage.__name__
@@ -227,12 +228,12 @@ class Engine(Generic[Made]):
         site, renderer.site = renderer.site, self.site
         try:
             with self.recorder.recording() as names:
-                outputs = [o for o in stage(renderer) if o is not None]
+                outputs, errors = split(stage(renderer))
         finally:
             renderer.site = site
         self.made += len(outputs)
-        if key is None:
-            return outputs
+        if key is None or errors:
+            return [*outputs, *errors]
         reads = dependencies(names)
         reads_key = self.fingerprints.reads_key(reads)
         return [self.store.keep(Record(o.url, key, reads, reads_key, o, name), None) if isinstance(o, Output) else o for o in outputs]

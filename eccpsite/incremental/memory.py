@@ -22,6 +22,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from eccpsite.core.errors import ContentError
 from eccpsite.core.kinds import Item
 from eccpsite.core.model import refs_in, swap_items
 from eccpsite.incremental.engine import Fingerprints, Record
@@ -125,6 +126,7 @@ class Stages:
         self.fingerprints = fingerprints
         self.recorder = recorder
         self.swaps = swaps  # the items edited in place, when the site is the last one with them swapped in
+        self.errors: list[ContentError] = []  # what the stages yielded besides their outputs
 
     @property
     def old(self) -> Memory:
@@ -152,24 +154,24 @@ class Stages:
         if self.swaps is not None and old is not None and self._patchable(old):
             return self._patch(name, old, items)
         self.store.stage_pages = []
-        errors = len(self.r.errors)
         with self.recorder.recording() as names:
-            outputs = list(outputs_of(self._items() if items else stage(self.r)))
-        if len(self.r.errors) == errors:
+            outputs, errors = split_outputs(self._items() if items else stage(self.r))
+        self.errors.extend(errors)
+        if not errors:
             reads = dependencies(names)
             self.new.stages[name] = KeptStage(reads, self.fingerprints.reads_key(reads), tuple(outputs), tuple(self.store.stage_pages))
         return outputs
 
-    def _item_page(self, item: Item, editions: tuple[Any, ...]) -> Output | None:
+    def _item_page(self, item: Item, editions: tuple[Any, ...]) -> render.Made_:
         """An item's page through the engine, noted as the page of that item."""
-        output = _rendered(render.render_item(self.r, item, editions))
+        output = render.render_item(self.r, item, editions)
         kept = self.new.pages.get(self.r.site.url(item))
         if kept is not None:
             self.new.items[id(item)] = (item, kept.record.url)
             self.new.item_reads.add((kept.record.reads, kept.record.reads_key))
         return output
 
-    def _items(self) -> Iterator[Output | None]:
+    def _items(self) -> Iterator[render.Made_]:
         """render_items, one page per item; when nothing the item pages read changed but the items themselves (the
         usual save), the pages of the unchanged items are carried over in one pass."""
         editions = render.item_editions(self.r.site)
@@ -219,22 +221,25 @@ class Stages:
         if reading:
             redo.update(url for url, page in zip(old.pages, kept, strict=True) if _reads_of(page) in reading)
         outputs: list[Output | None] = list(old.outputs)
-        errors = len(self.r.errors)
         item_pages = {url: item for item, url in self.old.items.values()} if items else {}
+        errors = []
         for url in sorted(redo, key=position.__getitem__):
-            outputs[position[url]] = self._again(url, item_pages.get(url))
+            again, failed = split_outputs((self._again(url, item_pages.get(url)),))
+            outputs[position[url]] = again[0] if again else None
+            errors.extend(failed)
+        self.errors.extend(errors)
         made = [o for o in outputs if o is not None]
-        if len(self.r.errors) == errors:
+        if not errors:
             self.new.stages[name] = KeptStage(old.reads, old.reads_key, tuple(made), old.pages)
         return made
 
-    def _again(self, url: str, item: Item | None) -> Output | None:
+    def _again(self, url: str, item: Item | None) -> render.Made_:
         """Make a kept page again with the edited items swapped in: an item's page from its item, another from its context."""
         assert self.swaps is not None
         if item is None:
             template, context = swap_items(self.old.pages[url].context, self.swaps)
             assert self.r.pages is not None
-            return _rendered(self.r.pages.page(self.r, url, template, context))
+            return self.r.pages.page(self.r, url, template, context)
         self.new.items.pop(id(item), None)
         return self._item_page(self.swaps.get(item.ref, item), self.new.item_editions.get(item.ref, ()))
 
@@ -243,15 +248,12 @@ def _reads_of(page: Kept) -> Reads:
     return (page.record.reads, page.record.reads_key)
 
 
-def _rendered(made: Output | Reused | None) -> Output | None:
-    """What a stage made, in the dev server: never a reused file (its store hands back the Output itself)."""
-    assert not isinstance(made, Reused)
-    return made
-
-
-def outputs_of(made: Iterable[Output | Reused | None]) -> Iterator[Output]:
-    """The outputs of a stage, in the dev server."""
-    return (output for output in map(_rendered, made) if output is not None)
+def split_outputs(made: Iterable[render.Made_]) -> tuple[list[Output], list[ContentError]]:
+    """What a stage yielded in the dev server, as its outputs and its errors: never a reused file (its store hands
+    back the Output itself)."""
+    outputs, errors = render.split(made)
+    assert not any(isinstance(o, Reused) for o in outputs)
+    return [o for o in outputs if isinstance(o, Output)], errors
 
 
 url_of = operator.attrgetter("url")

@@ -47,7 +47,7 @@ def inline_css(page: str) -> str:
 
 
 @declare(after=("render_edition_pdfs",), on_request=True)  # the e-mail links the PDF with its size
-def render_email_editions(r: Renderer) -> Iterator[Output | Reused | None]:
+def render_email_editions(r: Renderer) -> Iterator[Output | Reused | ContentError]:
     """``/newsletter/<id>/email.html`` and ``email.txt`` for every edition (a stage of the build)."""
     site = r.site
     pdfs = {o.url: o.size for o in r.made() if o.url.endswith(".pdf")}
@@ -57,11 +57,13 @@ def render_email_editions(r: Renderer) -> Iterator[Output | Reused | None]:
         pdf_url = urls.edition_pdf_url(edition.id)
         context = {"edition": resolved, "title": edition.title, "pdf_size": pdfs.get(pdf_url)}
         page = r.render(urls.edition_email_url(edition.id), HTML_TEMPLATE, **context)
-        if page is not None:
+        if isinstance(page, ContentError):
+            yield page
+        else:
             data = inline_css(absolute_urls(page.data.decode("utf-8"), base)).encode("utf-8")
             if len(data) > MAX_BYTES:
                 size, limit = len(data) // 1000, MAX_BYTES // 1000
                 message = f"the e-mail edition is {size} KB; mail clients cut messages over {limit} KB: list fewer items or shorten the editorial"
-                r.errors.append(ContentError(edition.path, edition.line, "sections", message))
+                yield ContentError(edition.path, edition.line, "sections", message)
             yield Output(page.url, data)
         yield r.page(urls.edition_email_url(edition.id, "txt"), TEXT_TEMPLATE, **context)

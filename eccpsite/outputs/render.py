@@ -86,9 +86,9 @@ class PageHook(Protocol):
 
     def read_outputs(self) -> None: ...
 
-    def page(self, renderer: Renderer, url: str, template: str, context: dict[str, Any]) -> Output | Reused | None: ...
+    def page(self, renderer: Renderer, url: str, template: str, context: dict[str, Any]) -> Output | Reused | ContentError: ...
 
-    def stage(self, renderer: Renderer, stage: Stage) -> Iterable[Output | Reused | None]: ...
+    def stage(self, renderer: Renderer, stage: Stage) -> Iterable[Made_]: ...
 
 
 class Made(Protocol):
@@ -221,7 +221,6 @@ class Renderer:
         self.history: History = history or {}  # git revisions of the sources (eccpsite.edges.history)
         self.outputs: list[Output] = []  # what earlier stages made, kept in memory (the dev server's renderer)
         self.records: list[Made] | None = None  # ... or what render_site's sink kept of them
-        self.errors: list[ContentError] = []
         self.pages: PageHook | None = None  # the incremental engine: reuses the pages of the last build
 
     def made(self) -> Sequence[Made]:
@@ -230,27 +229,27 @@ class Renderer:
             self.pages.read_outputs()
         return self.outputs if self.records is None else self.records
 
-    def page(self, url: str, template: str, **context: Any) -> Output | Reused | None:
-        """The page at ``url``: ``template`` rendered with ``context``, or the last build's through the engine."""
+    def page(self, url: str, template: str, **context: Any) -> Output | Reused | ContentError:
+        """The page at ``url``: ``template`` rendered with ``context``, or the last build's through the engine; or the
+        template's error, which the stage yields like an output."""
         _defaults(self.site, context)
         if self.pages is not None:
             return self.pages.page(self, url, template, context)
         return self.render_page(url, template, context, self.site)
 
-    def render(self, url: str, template: str, **context: Any) -> Output | None:
+    def render(self, url: str, template: str, **context: Any) -> Output | ContentError:
         """The page at ``url``, always rendered: for a stage that makes something else of its bytes (the e-mail, the PDF)."""
         return self.render_page(url, template, _defaults(self.site, context), self.site)
 
-    def render_page(self, url: str, template: str, context: dict[str, Any], site: Site) -> Output | None:
-        """Render ``template`` for ``url``; ``site`` is what the template sees as ``site`` (a recording copy, for the page cache)."""
+    def render_page(self, url: str, template: str, context: dict[str, Any], site: Site) -> Output | ContentError:
+        """Render ``template`` for ``url``, or say where the template failed; ``site`` is what the template sees as
+        ``site`` (a recording copy, for the engine)."""
         try:
             html = self.env.get_template(template).render(site=site, config=self.site.config, url=url, canonical=self.site.config.absolute(url), **context)
         except jinja2.TemplateSyntaxError as exc:
-            self.errors.append(ContentError(f"templates/{exc.name or template}", exc.lineno, "", f"template error: {exc.message}"))
-            return None
+            return ContentError(f"templates/{exc.name or template}", exc.lineno, "", f"template error: {exc.message}")
         except jinja2.TemplateError as exc:
-            self.errors.append(_located_template_error(template, exc, context.get("item")))
-            return None
+            return _located_template_error(template, exc, context.get("item"))
         return Output(url, html.encode("utf-8"))
 
 
@@ -277,7 +276,22 @@ def _located_template_error(template: str, exc: Exception, item: Item | None) ->
     return ContentError(f"templates/{name}", line, "", f"template error: {exc}{about}")
 
 
-Stage = Callable[[Renderer], Iterable[Output | Reused | None]]
+Made_ = Output | Reused | ContentError | None  # what a stage yields: an output, a page of the last build, an error
+Stage = Callable[[Renderer], Iterable[Made_]]
+
+
+def split(made: Iterable[Made_]) -> tuple[list[Output | Reused], list[ContentError]]:
+    """What a stage yielded, as its outputs and its errors (in order; None, a page not made, left out)."""
+    outputs: list[Output | Reused] = []
+    errors: list[ContentError] = []
+    for one in made:
+        if isinstance(one, ContentError):
+            errors.append(one)
+        elif one is not None:
+            outputs.append(one)
+    return outputs, errors
+
+
 PAGES, WHOLE = "pages", "whole"  # how the build reuses a stage's outputs: page by page (each keyed), or as a whole
 
 
@@ -352,7 +366,7 @@ def item_editions(site: Site) -> dict[str, tuple[ResolvedEdition, ...]]:
     return {ref: tuple(editions) for ref, editions in found.items()}
 
 
-def render_item(r: Renderer, item: Item, editions: tuple[ResolvedEdition, ...] = ()) -> Output | Reused | None:
+def render_item(r: Renderer, item: Item, editions: tuple[ResolvedEdition, ...] = ()) -> Made_:
     """The page of one item, with the editions that list it (the dev server re-renders only the items that changed)."""
     site = r.site
     template = kind_of(item).template
@@ -400,14 +414,18 @@ def _render_slice(bounds: tuple[int, int]) -> tuple[list[Any], list[ContentError
 def _render_items_between(r: Renderer, sink: Sink[Any], bounds: tuple[int, int]) -> tuple[list[Any], list[ContentError]]:
     """Render items ``start:end`` and send their pages to ``sink``; the sink's records and the template errors."""
     editions = item_editions(r.site)
-    before = len(r.errors)
-    records = []
-    for item in r.site.items[bounds[0] : bounds[1]]:
-        page = render_item(r, item, editions.get(item.ref, ()))
-        if page is not None:
-            records.append(_send(sink, page))
-    errors = r.errors[before:]
-    del r.errors[before:]
+    return _sent(sink, (render_item(r, item, editions.get(item.ref, ())) for item in r.site.items[bounds[0] : bounds[1]]))
+
+
+def _sent(sink: Sink[Any], made: Iterable[Made_]) -> tuple[list[Any], list[ContentError]]:
+    """Send what a stage yields to ``sink`` as it comes; the sink's records and the stage's errors."""
+    records: list[Any] = []
+    errors: list[ContentError] = []
+    for one in made:
+        if isinstance(one, ContentError):
+            errors.append(one)
+        elif one is not None:
+            records.append(_send(sink, one))
     return records, errors
 
 
@@ -416,19 +434,22 @@ def _send(sink: Sink[Record], made: Output | Reused) -> Record:
     return sink.put(made) if isinstance(made, Output) else made.record
 
 
-def _render_items_in_pool(r: Renderer, sink: Sink[Any], pool: ProcessPoolExecutor, workers: int) -> Iterator[Any]:
-    """The records of every item page, rendered in ordered slices by the workers and by this process (one slice in
-    ``workers + 1``), each sending its pages to the sink."""
+def _render_items_in_pool(r: Renderer, sink: Sink[Any], pool: ProcessPoolExecutor, workers: int) -> tuple[list[Any], list[ContentError]]:
+    """The records of every item page and the template errors, rendered in ordered slices by the workers and by this
+    process (one slice in ``workers + 1``), each sending its pages to the sink."""
     count = len(r.site.items)
     share = workers + 1
     step = max(50, -(-count // (share * 8)))
     slices = [(start, start + step) for start in range(0, count, step)]
     theirs = {i: pool.submit(_render_slice, bounds) for i, bounds in enumerate(slices) if i % share != workers}
     mine = {i: _render_items_between(r, sink, bounds) for i, bounds in enumerate(slices) if i % share == workers}
+    records: list[Any] = []
+    errors: list[ContentError] = []
     for i in range(len(slices)):
-        records, errors = mine[i] if i in mine else theirs[i].result()
-        r.errors.extend(errors)
-        yield from records
+        slice_records, slice_errors = mine[i] if i in mine else theirs[i].result()
+        records.extend(slice_records)
+        errors.extend(slice_errors)
+    return records, errors
 
 
 def may_fork(r: Renderer) -> bool:
@@ -441,21 +462,21 @@ def may_fork(r: Renderer) -> bool:
 
 
 @declare(items=True)
-def render_items(r: Renderer) -> Iterator[Output | Reused | None]:
+def render_items(r: Renderer) -> Iterator[Made_]:
     """One page per visible item (render_site renders them on every core when there are many)."""
     editions = item_editions(r.site)
     for item in r.site.items:
         yield render_item(r, item, editions.get(item.ref, ()))
 
 
-def _lists(r: Renderer, base: str, items: tuple[Any, ...], template: str, **context: Any) -> Iterator[Output | Reused | None]:
+def _lists(r: Renderer, base: str, items: tuple[Any, ...], template: str, **context: Any) -> Iterator[Made_]:
     pages: list[Paginated[Any]] = paginate(items, base, r.site.config.per_page)
     for pager in pages:
         title = context["heading"] + (f" (page {pager.number} of {pager.total})" if pager.total > 1 else "")
         yield r.page(pager.url, template, pager=pager, title=title, **context)
 
 
-def render_sections(r: Renderer) -> Iterator[Output | Reused | None]:
+def render_sections(r: Renderer) -> Iterator[Made_]:
     """The paginated lists the kinds declare: news, upcoming and past events, open and closed calls, interviews …"""
     for kind in registered():
         for listed in kind.lists:
@@ -471,13 +492,13 @@ def _filter_heading(site: Site, f: EventFilter) -> str:
 
 
 @declare(background=True)
-def render_event_filters(r: Renderer) -> Iterator[Output | Reused | None]:
+def render_event_filters(r: Renderer) -> Iterator[Made_]:
     """A page per country, topic and way of attending: upcoming events first, then past ones (no script needed)."""
     for f in r.site.event_filters:
         yield from _lists(r, f.url, f.events, "events.html", heading=_filter_heading(r.site, f), section="events", past=False, selected=f)
 
 
-def render_month_views(r: Renderer) -> Iterator[Output | Reused | None]:
+def render_month_views(r: Renderer) -> Iterator[Made_]:
     """The month view of every month from the first event's to the last's, and of the build's own month at /events/calendar/."""
     site = r.site
     index = timetable.day_index((*site.upcoming_events, *site.past_events))
@@ -491,7 +512,7 @@ def render_month_views(r: Renderer) -> Iterator[Output | Reused | None]:
             yield r.page(urls.EVENT_MONTHS, "month.html", month=month, title=title, section="events", current=True)
 
 
-def render_directory(r: Renderer) -> Iterator[Output | Reused | None]:
+def render_directory(r: Renderer) -> Iterator[Made_]:
     """The directory of cluster profiles by name (with the map on its first page; a line saying there are none yet on
     a site without profiles) and a page per sector."""
     directory = r.site.directory  # /clusters/ is made even without profiles: the menu may link it
@@ -502,7 +523,7 @@ def render_directory(r: Renderer) -> Iterator[Output | Reused | None]:
         yield from _lists(r, sector.url, sector.clusters, "clusters.html", heading=heading, section="clusters", map=None, selected=sector)
 
 
-def render_countries(r: Renderer) -> Iterator[Output | Reused | None]:
+def render_countries(r: Renderer) -> Iterator[Made_]:
     """The countries' index (the map and its table), a page per country and a calendar of each country's events."""
     site = r.site
     countries = site.directory.countries
@@ -523,18 +544,18 @@ def render_countries(r: Renderer) -> Iterator[Output | Reused | None]:
         yield Output(url, calendar.make_calendar(site, name, f"Events in {country.name} listed by the {site.config.title}.", url, components))
 
 
-def render_search(r: Renderer) -> Iterator[Output | Reused | None]:
+def render_search(r: Renderer) -> Iterator[Made_]:
     """The search page; its results come from the Pagefind index that the build adds (eccpsite.outputs.search)."""
     yield r.page(urls.SEARCH, "search.html", title="Search", section="search")
 
 
-def render_next_change(r: Renderer) -> Iterator[Output | Reused | None]:
+def render_next_change(r: Renderer) -> Iterator[Made_]:
     """``next-change.txt``: the next moment a call's or event's status changes (empty if none), for a scheduled rebuild."""
     when = next_status_change(r.site)
     yield Output(urls.NEXT_CHANGE, (when.isoformat() + "\n" if when else "").encode("utf-8"))
 
 
-def render_tags(r: Renderer) -> Iterator[Output | Reused | None]:
+def render_tags(r: Renderer) -> Iterator[Made_]:
     """A paginated page per tag and an index of tags."""
     for tag, members in r.site.tags.items():
         name = r.site.tag_name(tag)
@@ -542,11 +563,11 @@ def render_tags(r: Renderer) -> Iterator[Output | Reused | None]:
     yield r.page(urls.TAGS, "tags.html", title="Topics", section="tags")
 
 
-def render_home(r: Renderer) -> Iterator[Output | Reused | None]:
+def render_home(r: Renderer) -> Iterator[Made_]:
     yield r.page(urls.HOME, "home.html", section="home")
 
 
-def render_editions(r: Renderer) -> Iterator[Output | Reused | None]:
+def render_editions(r: Renderer) -> Iterator[Made_]:
     """The newsletter index and a web edition per edition (with the sizes of the PDFs made by an earlier stage)."""
     site = r.site
     pdfs = {o.url: o.size for o in r.made() if o.url.endswith(".pdf")}
@@ -563,7 +584,7 @@ def render_editions(r: Renderer) -> Iterator[Output | Reused | None]:
         )
 
 
-def render_misc(r: Renderer) -> Iterator[Output | Reused | None]:
+def render_misc(r: Renderer) -> Iterator[Made_]:
     """404, robots.txt and the sitemap."""
     yield r.page(urls.NOT_FOUND, "404.html", title="Page not found", section="")
     yield r.page(urls.ROBOTS, "robots.txt")
@@ -592,15 +613,15 @@ def render_feeds(r: Renderer) -> Iterator[Output]:
 
 
 @declare(after=("render_feeds", "render_calendars"))  # last: an alias may not take the address of anything made before
-def render_redirects(r: Renderer) -> Iterator[Output | Reused | None]:
+def render_redirects(r: Renderer) -> Iterator[Made_]:
     """The old addresses (``aliases:``, files renamed in git: eccpsite.outputs.redirects): a small page at each that leads to
     the new one, and Netlify's ``_redirects`` with a 301 for each. Runs after the stages whose addresses an alias may
     not take."""
     site = r.site
     taken = [o.url for o in r.made()] + [f.url for f in site.event_filters]  # the filters may be made by a worker still
     planned, errors = redirects.plan_redirects(site, r.history, taken)
-    r.errors.extend(errors)
     if errors:
+        yield from errors
         return
     titles = {site.url(item): item.title for item in site.items}
     for redirect in planned:
@@ -628,7 +649,7 @@ RENDERERS: list[Stage] = [
 ]
 
 
-def _run(r: Renderer, stage: Stage) -> Iterable[Output | Reused | None]:
+def _run(r: Renderer, stage: Stage) -> Iterable[Made_]:
     """What ``stage`` makes; through the page cache for the stages it keeps whole."""
     if r.pages is not None and declared(stage).reuse == WHOLE:
         return r.pages.stage(r, stage)
@@ -639,9 +660,7 @@ def _stage_in_worker(name: str) -> tuple[list[Any], list[ContentError]]:
     """Run the stage called ``name`` in a worker forked from the build; the sink's records of its outputs, and its template errors."""
     assert _forked is not None
     r, sink, stages = _forked
-    before = len(r.errors)
-    records = [_send(sink, o) for o in _run(r, stages[name]) if o is not None]
-    return records, r.errors[before:]
+    return _sent(sink, _run(r, stages[name]))
 
 
 def _worker_count() -> int:
@@ -726,29 +745,27 @@ def render_site(
 
         if background and not any(declared(stage).items for stage in stages):
             start_background()
-        made: list[list[Any] | Future[tuple[list[Any], list[ContentError]]]] = []
+        made: list[tuple[list[Any], list[ContentError]] | Future[tuple[list[Any], list[ContentError]]]] = []
         for stage in stages:
             if stage in background:
                 start_background()  # no-op once started
                 made.append(futures[stage.__name__])
                 continue
             if declared(stage).items and pool is not None:
-                own = list(_render_items_in_pool(renderer, sink, pool, _worker_count()))
+                own = _render_items_in_pool(renderer, sink, pool, _worker_count())
             else:
-                own = [_send(sink, o) for o in _run(renderer, stage) if o is not None]
-            records.extend(own)
+                own = _sent(sink, _run(renderer, stage))
+            records.extend(own[0])
             made.append(own)
             if declared(stage).items and background:
                 start_background()
         records.clear()
+        errors: list[ContentError] = []
         for part in made:
-            if isinstance(part, list):
-                records.extend(part)
-            else:
-                stage_records, errors = part.result()
-                records.extend(stage_records)
-                renderer.errors.extend(errors)
-    if renderer.errors:
-        raise BuildFailed(list(dict.fromkeys(renderer.errors)))
+            stage_records, stage_errors = part if isinstance(part, tuple) else part.result()
+            records.extend(stage_records)
+            errors.extend(stage_errors)
+    if errors:
+        raise BuildFailed(list(dict.fromkeys(errors)))
     records.append(sink.put(render_sitemap(records, site, env, history)))
     return records

@@ -18,7 +18,7 @@ from eccpsite.core.model import Site
 from eccpsite.edges.history import History
 from eccpsite.edges.reader import document_sizes
 from eccpsite.incremental.engine import Engine, Fingerprints
-from eccpsite.incremental.memory import Memory, MemoryStore, outputs_of
+from eccpsite.incremental.memory import Memory, MemoryStore, split_outputs
 from eccpsite.incremental.recording import OUTPUTS_DEP, dependencies
 from eccpsite.outputs import render
 from eccpsite.outputs.render import Output, Renderer, set_document_sizes
@@ -99,29 +99,31 @@ class LazyOutputs:
         r.pages = engine
         r.outputs = list(self._pages)
         made: list[Output] = []
+        errors: list[ContentError] = []
         for stage in self._stages:
-            made.extend(self._stage(r, engine, stage))
-        if r.errors:
-            self.errors = tuple(dict.fromkeys(r.errors))
+            outputs, failed = self._stage(r, engine, stage)
+            made.extend(outputs)
+            errors.extend(failed)
+        self.errors = tuple(dict.fromkeys(errors))
         made.append(render.render_sitemap(self._pages, self.site, env, self._history))
         return {o.url: o for o in made}
 
-    def _stage(self, r: Renderer, engine: Engine[Output], stage: render.Stage) -> tuple[Output, ...]:
+    def _stage(self, r: Renderer, engine: Engine[Output], stage: render.Stage) -> tuple[tuple[Output, ...], list[ContentError]]:
         name = stage.__name__
         sizes = {o.url: len(o.data) for o in r.outputs}
         with self._store.lock:
             old = self._store.stages.get(name)
         if old is not None and (old.sizes is None or old.sizes == sizes) and self._fingerprints.unchanged(old.reads, old.reads_key):
             r.outputs.extend(old.outputs)
-            return old.outputs
-        errors = len(r.errors)
+            return old.outputs, []
         with engine.recorder.recording() as names:
-            outputs = tuple(outputs_of(stage(r)))
+            made, errors = split_outputs(stage(r))
+        outputs = tuple(made)
         r.outputs.extend(outputs)
-        if len(r.errors) == errors:
+        if not errors:
             reads = dependencies(names - {OUTPUTS_DEP})
             entry = _LazyStage(reads, self._fingerprints.reads_key(reads), sizes if OUTPUTS_DEP in names else None, outputs)
             with self._store.lock:
                 if self._store.epoch == self._epoch:
                     self._store.stages[name] = entry
-        return outputs
+        return outputs, errors

@@ -445,8 +445,8 @@ class Rebuilder:
         runner = Stages(r, store, engine.fingerprints, self._recorder, swaps)
         for stage in stages:
             r.outputs.extend(runner.run(stage))
-        if r.errors:
-            raise BuildFailed(list(dict.fromkeys(r.errors)))
+        if runner.errors:
+            raise BuildFailed(list(dict.fromkeys(runner.errors)))
         self._memo = store.finish(engine.fingerprints.base)
         self._site = site
         return r.outputs, engine.made, engine.fingerprints

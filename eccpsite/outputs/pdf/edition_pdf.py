@@ -355,7 +355,8 @@ def make_edition_pdfs(r: Renderer, project: Path, assets: Iterable[tuple[str, Pa
             continue
         url = urls.edition_pdf_url(edition.id)
         out = r.render(url, TEMPLATE, printed=printed, edition=resolved, title=edition.title)
-        if out is None:
+        if isinstance(out, ContentError):
+            errors.append(out)
             continue
         page = out.data.decode("utf-8")
         images = {p for entry in printed.items for target, _ in entry.images if (p := policy.local_file(target))}
@@ -383,9 +384,9 @@ def pdf_stage(project: Path, assets: Iterable[tuple[str, Path]], render: bool = 
     """The PDF edition as a stage of ``render_site``; put it before the stages that show the PDFs' sizes."""
     assets = tuple(assets)
 
-    def render_edition_pdfs(r: Renderer) -> Iterator[Output]:
+    def render_edition_pdfs(r: Renderer) -> Iterator[Output | ContentError]:
         run = make_edition_pdfs(r, project, assets, render)
-        r.errors.extend(run.errors)
-        return iter(run.outputs)
+        yield from run.errors
+        yield from run.outputs
 
     return render_edition_pdfs
