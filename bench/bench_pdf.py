@@ -46,7 +46,8 @@ from eccpsite.core.model import ResolvedEdition, Site, build_model  # noqa: E402
 from eccpsite.edges.reader import read_sources  # noqa: E402
 from eccpsite.outputs.pdf import edition_pdf  # noqa: E402
 from eccpsite.outputs.pdf.fetcher import Policy, ProjectFetcher  # noqa: E402
-from eccpsite.outputs.render import Renderer, make_environment  # noqa: E402
+from eccpsite.outputs.render import Renderer  # noqa: E402
+from eccpsite.outputs.theme import make_environment  # noqa: E402
 
 NOW = "2019-09-16"
 SEED = 2019

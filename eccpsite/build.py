@@ -41,10 +41,13 @@ from eccpsite.incremental.writer import Written, check_output_folder, staging
 from eccpsite.outputs.admin import admin_stage, missing_bundle
 from eccpsite.outputs.email_edition import render_email_editions
 from eccpsite.outputs.links import Checkable, InMemory, check_links
+from eccpsite.outputs.pages import RENDERERS
 from eccpsite.outputs.pdf.edition_pdf import pdf_stage
 from eccpsite.outputs.redirects import RENAMED, Redirect, plan_redirects
-from eccpsite.outputs.render import RENDERERS, Made, Output, PageHook, Sink, Stage, make_environment, render_site, set_document_sizes
+from eccpsite.outputs.render import Made, Output, PageHook, Sink, Stage
 from eccpsite.outputs.search import index_site_cached
+from eccpsite.outputs.site import render_site
+from eccpsite.outputs.theme import make_environment, set_document_sizes
 
 
 @dataclass(frozen=True)

@@ -124,13 +124,13 @@ def repo_project(tmp_path: Path) -> Path:
 
 
 # For test scripts run in a fresh process (forking needs a process with one thread): records in ``pooled`` how
-# many workers each pool of item pages had (eccpsite.outputs.render._render_items_in_pool), so a test can tell a pool ran.
+# many workers each pool of item pages had (eccpsite.outputs.site._render_items_in_pool), so a test can tell a pool ran.
 COUNT_POOLS = """
-from eccpsite.outputs import render
+from eccpsite.outputs import site as render_site_module
 pooled = []
-_render_items_in_pool = render._render_items_in_pool
+_render_items_in_pool = render_site_module._render_items_in_pool
 def _counting(r, sink, pool, workers):
     pooled.append(workers)
     return _render_items_in_pool(r, sink, pool, workers)
-render._render_items_in_pool = _counting
+render_site_module._render_items_in_pool = _counting
 """

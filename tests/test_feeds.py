@@ -26,7 +26,10 @@ from conftest import NOW, REPO, write_site
 from eccpsite.build import BuildOptions, build_outputs
 from eccpsite.core import urls
 from eccpsite.outputs.feeds import absolutize, first_listed
-from eccpsite.outputs.render import Output, Renderer, make_environment, render_feeds, render_site
+from eccpsite.outputs.pages import render_feeds
+from eccpsite.outputs.render import Output, Renderer
+from eccpsite.outputs.site import render_site
+from eccpsite.outputs.theme import make_environment
 
 BASE = "https://test.example.org"
 ATOM = "{http://www.w3.org/2005/Atom}"

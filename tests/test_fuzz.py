@@ -32,7 +32,7 @@ from eccpsite.core.kinds import COMMON_FIELDS, EDITION_FIELDS, KINDS, Edition, I
 from eccpsite.core.markup.markdown import ALLOWED_ATTRIBUTES, ALLOWED_TAGS, URL_SCHEMES, inline_markdown, plain_text, render_markdown
 from eccpsite.core.schema import parse_item
 from eccpsite.core.source import Document, Located, load_yaml, split_front_matter
-from eccpsite.outputs.render import _json_for_script
+from eccpsite.outputs.theme import _json_for_script
 
 assert hypothesis_profiles.PROFILE in hypothesis_profiles.PROFILES
 

@@ -12,13 +12,13 @@ SCRIPT = (
     """
 import sys
 from pathlib import Path
-from eccpsite.outputs import render
+from eccpsite.outputs import site as render_site_module
 from eccpsite.build import BuildOptions, build_outputs
 
 """
     + COUNT_POOLS
     + """
-render.PARALLEL_ITEMS = int(sys.argv[2])
+render_site_module.PARALLEL_ITEMS = int(sys.argv[2])
 result = build_outputs(Path(sys.argv[1]), BuildOptions(now="2019-09-16", pdf=False))
 print("pool" if pooled else "serial")
 for out in sorted(result.outputs, key=lambda o: o.url):

@@ -22,13 +22,13 @@ SCRIPT = (
 import json, sys
 from pathlib import Path
 from eccpsite import build as build_module
-from eccpsite.outputs import render
+from eccpsite.outputs import site as render_site_module
 from eccpsite.build import BuildOptions, build, build_outputs
 from eccpsite.core.errors import BuildFailed
 from eccpsite.core.urls import output_path
 
 project, output, mode = Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3]
-render.PARALLEL_ITEMS = int(sys.argv[4])
+render_site_module.PARALLEL_ITEMS = int(sys.argv[4])
 """
     + COUNT_POOLS
     + """

@@ -27,7 +27,7 @@ from eccpsite.core.kinds import Item
 from eccpsite.core.model import refs_in, swap_items
 from eccpsite.incremental.engine import Fingerprints, Record
 from eccpsite.incremental.recording import Recorder, dependencies
-from eccpsite.outputs import render
+from eccpsite.outputs import pages, render
 from eccpsite.outputs.render import Output, Renderer, Reused
 
 Reads = tuple[tuple[str, ...], bytes]  # what a record read, and their key
@@ -164,7 +164,7 @@ class Stages:
 
     def _item_page(self, item: Item, editions: tuple[Any, ...]) -> render.Made_:
         """An item's page through the engine, noted as the page of that item."""
-        output = render.render_item(self.r, item, editions)
+        output = pages.render_item(self.r, item, editions)
         kept = self.new.pages.get(self.r.site.url(item))
         if kept is not None:
             self.new.items[id(item)] = (item, kept.record.url)
@@ -174,7 +174,7 @@ class Stages:
     def _items(self) -> Iterator[render.Made_]:
         """render_items, one page per item; when nothing the item pages read changed but the items themselves (the
         usual save), the pages of the unchanged items are carried over in one pass."""
-        editions = render.item_editions(self.r.site)
+        editions = pages.item_editions(self.r.site)
         old, new = self.old, self.new
         new.item_editions = editions
         if not old.items or not all(map(self._unchanged, old.item_reads)):
@@ -213,7 +213,7 @@ class Stages:
         self.new.pages.update(zip(old.pages, kept, strict=True))
         if items:
             self.new.items, self.new.item_reads = dict(self.old.items), set(self.old.item_reads)
-            self.new.item_editions = render.item_editions(self.r.site)
+            self.new.item_editions = pages.item_editions(self.r.site)
         holding = set().union(*(self.old.holders.get(ref, ()) for ref in self.swaps))
         reading = {reads for reads in {_reads_of(page) for page in kept} if not self._unchanged(reads)}
         position = dict(zip(old.pages, range(len(old.pages)), strict=True))

@@ -18,7 +18,7 @@ from typing import Any
 import jinja2
 
 from eccpsite.core.model import Site
-from eccpsite.outputs.render import make_environment
+from eccpsite.outputs.theme import make_environment
 
 SITE_FIELDS = frozenset(f.name for f in dataclasses.fields(Site))
 TEMPLATE_DEP = "templates/"  # prefix of a dependency on a template: templates/news.html

@@ -21,7 +21,9 @@ from eccpsite.incremental.engine import Engine, Fingerprints
 from eccpsite.incremental.memory import Memory, MemoryStore, split_outputs
 from eccpsite.incremental.recording import OUTPUTS_DEP, dependencies
 from eccpsite.outputs import render
-from eccpsite.outputs.render import Output, Renderer, set_document_sizes
+from eccpsite.outputs.pages import render_sitemap
+from eccpsite.outputs.render import Output, Renderer
+from eccpsite.outputs.theme import set_document_sizes
 
 
 @dataclass(frozen=True)
@@ -105,7 +107,7 @@ class LazyOutputs:
             made.extend(outputs)
             errors.extend(failed)
         self.errors = tuple(dict.fromkeys(errors))
-        made.append(render.render_sitemap(self._pages, self.site, env, self._history))
+        made.append(render_sitemap(self._pages, self.site, env, self._history))
         return {o.url: o for o in made}
 
     def _stage(self, r: Renderer, engine: Engine[Output], stage: render.Stage) -> tuple[tuple[Output, ...], list[ContentError]]:

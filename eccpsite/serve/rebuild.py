@@ -57,7 +57,8 @@ from eccpsite.incremental.memory import Memory, MemoryStore, Stages, data_of, ur
 from eccpsite.incremental.recording import TEMPLATE_DEP, Recorder, recording_environment
 from eccpsite.outputs import render
 from eccpsite.outputs.links import LinkIndex
-from eccpsite.outputs.render import Output, Renderer, set_document_sizes
+from eccpsite.outputs.render import Output, Renderer
+from eccpsite.outputs.theme import set_document_sizes
 from eccpsite.serve.lazy import LazyOutputs, LazyStore
 
 

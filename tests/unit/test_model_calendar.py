@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from eccpsite.core.config import SiteConfig
 from eccpsite.core.kinds import Call, Deadline, Event, Item, Location
 from eccpsite.core.model import Site, attendance_of, build_model, call_status, group_by_month, next_status_change, status_timeline
-from eccpsite.outputs.render import date_badge
+from eccpsite.outputs.theme import date_badge
 
 TZ = ZoneInfo("Europe/Brussels")
 CONFIG = SiteConfig(title="Test", base_url="https://test.example.org", closing_soon_days=14)

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from eccpsite import build
-from eccpsite.outputs import render
+from eccpsite.outputs import pages, render
 from eccpsite.outputs.render import WHOLE, Output, Renderer, declare, declared
 
 
@@ -20,8 +20,8 @@ def render_after_feeds(r: Renderer) -> Iterator[Output]:
 
 def test_a_stage_placed_before_a_stage_it_reads_is_refused() -> None:
     with pytest.raises(AssertionError, match=r"render_after_feeds must come after \['render_feeds'\]"):
-        render.check_order([render_after_feeds, render.render_feeds])
-    assert render.check_order([render.render_feeds, render_after_feeds]) == [render.render_feeds, render_after_feeds]
+        render.check_order([render_after_feeds, pages.render_feeds])
+    assert render.check_order([pages.render_feeds, render_after_feeds]) == [pages.render_feeds, render_after_feeds]
 
 
 def test_the_build_s_stages_are_in_an_order_their_declarations_allow() -> None:
