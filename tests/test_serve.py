@@ -584,9 +584,9 @@ def test_schema_only_items_have_fields_that_equality_ignores() -> None:
     import inspect
     import pkgutil
 
-    from eccpsite.core import config, kinds, model
+    from eccpsite.core import config, kinds, listings, model, status
 
-    modules = [model, config, *(importlib.import_module(f"eccpsite.core.kinds.{m.name}") for m in pkgutil.iter_modules(kinds.__path__))]
+    modules = [model, status, listings, config, *(importlib.import_module(f"eccpsite.core.kinds.{m.name}") for m in pkgutil.iter_modules(kinds.__path__))]
     ignored = {
         (cls, f.name)
         for module in modules

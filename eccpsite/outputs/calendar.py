@@ -36,9 +36,11 @@ from eccpsite.core.dates import in_words, moment, range_in_words
 from eccpsite.core.fields import country_name
 from eccpsite.core.kinds import Call, Event, Item, item_date
 from eccpsite.core.kinds.events import event_tz
+from eccpsite.core.listings import EventFilter, event_place
 from eccpsite.core.markup.markdown import plain_text, render_markdown
-from eccpsite.core.model import EventFilter, Site, event_place, event_start
+from eccpsite.core.model import Site
 from eccpsite.core.recurrence import FREQ
+from eccpsite.core.status import event_start
 from eccpsite.edges.history import History
 
 REFRESH = dt.timedelta(hours=12)  # how often subscribers' clients should fetch the calendar again

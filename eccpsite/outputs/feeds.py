@@ -43,8 +43,9 @@ from eccpsite.core.config import SiteConfig
 from eccpsite.core.dates import in_words, moment, range_in_words
 from eccpsite.core.fields import country_name
 from eccpsite.core.kinds import Call, Cluster, Event, Interview, Item, Kind, News, item_date, registered
+from eccpsite.core.listings import event_place
 from eccpsite.core.markup.markdown import plain_text, render_markdown, summary_text
-from eccpsite.core.model import ResolvedEdition, Site, event_place
+from eccpsite.core.model import ResolvedEdition, Site
 from eccpsite.edges.history import History
 
 FEED_LIMIT = 50  # entries per feed, newest first
