@@ -25,7 +25,7 @@ from conftest import NOW, REPO, write_site
 
 from eccpsite.build import BuildOptions, build_outputs
 from eccpsite.core import urls
-from eccpsite.outputs.feeds import absolutize, first_listed
+from eccpsite.outputs.feed_entries import absolutize, first_listed
 from eccpsite.outputs.render import Output, Renderer, make_environment, render_feeds, render_site
 
 BASE = "https://test.example.org"
