@@ -40,7 +40,7 @@ sys.path.insert(0, str(BENCH))
 
 import generate  # noqa: E402 - bench/generate.py, beside this file
 
-from eccpsite.serve.server import EVENTS  # noqa: E402
+from eccpsite.serve.live import EVENTS  # noqa: E402
 from eccpsite.serve.watch import QUIET, SETTLED  # noqa: E402
 
 NOW = "2019-09-16"

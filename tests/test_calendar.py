@@ -27,7 +27,7 @@ from hypothesis import strategies as st
 from eccpsite.build import BuildOptions, build_outputs
 from eccpsite.core.model import Site
 from eccpsite.edges.history import Revision, read_history
-from eccpsite.outputs import calendar
+from eccpsite.outputs import calendar, calendar_format
 
 UTC = dt.UTC
 HOST = "test.example.org"
@@ -485,7 +485,7 @@ def test_calendar_webcal_url_keeps_host_and_path() -> None:
     assert calendar.webcal_url("https://www.example.org/events/calendar.ics") == "webcal://www.example.org/events/calendar.ics"
 
 
-# Folding long content lines (calendar.fold)
+# Folding long content lines (calendar_format.fold)
 
 
 def _odd_backslashes_at_end(part: bytes) -> bool:
@@ -495,8 +495,8 @@ def _odd_backslashes_at_end(part: bytes) -> bool:
 @given(st.text(alphabet=st.sampled_from("ab \\,;né€😀"), max_size=400))
 def test_fold_keeps_lines_short_and_characters_and_escapes_whole(text: str) -> None:
     line = "DESCRIPTION:" + text
-    parts = calendar.fold(line).split(b"\r\n ")
-    assert all(len(part) <= calendar.FOLD_AT - (0 if i == 0 else 1) for i, part in enumerate(parts))
+    parts = calendar_format.fold(line).split(b"\r\n ")
+    assert all(len(part) <= calendar_format.FOLD_AT - (0 if i == 0 else 1) for i, part in enumerate(parts))
     assert "".join(part.decode("utf-8") for part in parts) == line  # each part decodes alone: no character is cut
     assert not any(_odd_backslashes_at_end(part) for part in parts[:-1])
 
@@ -505,7 +505,7 @@ def test_fold_output_reads_back_with_icalendar() -> None:
     event = icalendar.Event()
     event.add("summary", "Ünïcödé " * 30)
     event.add("description", "Line one,\nline two; a backslash \\ " * 20)
-    parsed = icalendar.Event.from_ical(calendar.to_ical(event))
+    parsed = icalendar.Event.from_ical(calendar_format.to_ical(event))
     assert str(parsed["summary"]) == "Ünïcödé " * 30
     assert str(parsed["description"]) == "Line one,\nline two; a backslash \\ " * 20
-    assert calendar.to_ical(event).replace(b"\r\n ", b"") == event.to_ical().replace(b"\r\n ", b"")
+    assert calendar_format.to_ical(event).replace(b"\r\n ", b"") == event.to_ical().replace(b"\r\n ", b"")

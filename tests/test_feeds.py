@@ -25,7 +25,7 @@ from conftest import NOW, REPO, write_site
 
 from eccpsite.build import BuildOptions, build_outputs
 from eccpsite.core import urls
-from eccpsite.outputs.feeds import absolutize, first_listed
+from eccpsite.outputs.feed_entries import absolutize, first_listed
 from eccpsite.outputs.pages import render_feeds
 from eccpsite.outputs.render import Output, Renderer
 from eccpsite.outputs.site import render_site

@@ -24,14 +24,15 @@ import yaml
 from hypothesis import given
 from hypothesis import strategies as st
 
-from eccpsite.core import source
+from eccpsite.core import yaml_careful
 from eccpsite.core.config import CONFIG_FIELDS, SiteConfig, parse_config
 from eccpsite.core.errors import ContentError
 from eccpsite.core.fields import UNPRINTABLE, find_unprintable
 from eccpsite.core.kinds import COMMON_FIELDS, EDITION_FIELDS, KINDS, Edition, Item, folders, parse_edition
+from eccpsite.core.located import Located
 from eccpsite.core.markup.markdown import ALLOWED_ATTRIBUTES, ALLOWED_TAGS, URL_SCHEMES, inline_markdown, plain_text, render_markdown
 from eccpsite.core.schema import parse_item
-from eccpsite.core.source import Document, Located, load_yaml, split_front_matter
+from eccpsite.core.source import Document, load_yaml, split_front_matter
 from eccpsite.outputs.theme import _json_for_script
 
 assert hypothesis_profiles.PROFILE in hypothesis_profiles.PROFILES
@@ -258,7 +259,7 @@ def _located_shape(value: Any) -> Any:
 @given(text=st.one_of(yaml_texts, front_matters.map(_dump)), offset=st.integers(min_value=0, max_value=3))
 def test_fuzz_load_yaml_in_one_pass_equals_the_careful_three_passes(text: str, offset: int) -> None:
     fast = load_yaml("content/news/x.md", text, line_offset=offset)
-    careful = source._load_careful("content/news/x.md", text, offset)
+    careful = yaml_careful.load_careful("content/news/x.md", text, offset)
     assert _located_shape(fast) == _located_shape(careful)
 
 

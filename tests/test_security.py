@@ -474,11 +474,11 @@ def test_security_yaml_tags_beyond_plain_types_are_refused(tag: str, tmp_path: P
 
 
 def test_security_yaml_scalars_are_not_kept_after_parsing() -> None:
-    from eccpsite.core.source import _scalar_constructor
+    from eccpsite.core.yaml_careful import scalar_constructor
 
     for _ in range(50):
         assert not isinstance(load_yaml("x.yaml", "a: 1\nb: [1, 2.5, true, null, text]"), ContentError)
-    assert len(_scalar_constructor.constructed_objects) == 0
+    assert len(scalar_constructor.constructed_objects) == 0
 
 
 def test_security_symlinked_content_folder_outside_is_refused(tmp_path: Path) -> None:

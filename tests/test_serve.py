@@ -28,8 +28,9 @@ from eccpsite.build import BuildOptions, build_outputs
 from eccpsite.core.kinds import News
 from eccpsite.core.layout import CONFIG, EDITION, ITEM, OTHER, RESCAN, STATIC, TEMPLATE, classify
 from eccpsite.incremental.digests import Digester
+from eccpsite.serve.live import CLIENT, EVENTS, inject
 from eccpsite.serve.rebuild import Rebuilder
-from eccpsite.serve.server import CLIENT, EVENTS, DevServer, inject
+from eccpsite.serve.server import DevServer
 from eccpsite.serve.watch import Watcher
 
 DEADLINE = 60.0  # seconds: how long a test waits for the server before it fails

@@ -20,7 +20,9 @@ import pytest
 from conftest import NOW, write_site
 
 from eccpsite.build import BuildOptions
-from eccpsite.serve.server import EVENTS, DevServer, allowed_host
+from eccpsite.serve.hosts import allowed_host
+from eccpsite.serve.live import EVENTS
+from eccpsite.serve.server import DevServer
 
 DEADLINE = 60.0
 NEWS = "---\ntitle: News {n}\ndate: 2019-06-01\n---\n" + "A long body for a large page. " * 2000 + "\n"

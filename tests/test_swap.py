@@ -18,7 +18,8 @@ from conftest import REPO
 
 from eccpsite.core.content import parse_content
 from eccpsite.core.kinds import Item
-from eccpsite.core.model import CLUSTER_PLACE_FIELDS, ITEM_FIELDS, PLACE_FIELDS, Site, build_model, refs_in, same_place, swap_items, swap_site_items
+from eccpsite.core.model import CLUSTER_PLACE_FIELDS, ITEM_FIELDS, PLACE_FIELDS, Site, build_model, same_place, swap_site_items
+from eccpsite.core.swap import refs_in, swap_items
 from eccpsite.edges.reader import read_sources
 
 NOW = dt.datetime(2019, 9, 16, 12, 0, tzinfo=dt.UTC)

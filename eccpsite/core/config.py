@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from eccpsite.core import fields as f
 from eccpsite.core.dates import DEFAULT_TIMEZONE
 from eccpsite.core.errors import ContentError, FieldError
-from eccpsite.core.source import Located
+from eccpsite.core.located import Located
 from eccpsite.core.urls import slugify
 
 

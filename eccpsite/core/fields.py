@@ -23,7 +23,7 @@ from babel import Locale
 
 from eccpsite.core.dates import in_words
 from eccpsite.core.errors import FieldError
-from eccpsite.core.source import Located, LocatedList
+from eccpsite.core.located import Located, LocatedList
 from eccpsite.core.urls import slugify
 
 Parser = Callable[[Any], Any]

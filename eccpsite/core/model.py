@@ -4,31 +4,31 @@
 and the moment of the build, and returns a :class:`Site` (visible items,
 sorted collections, statuses, tags, resolved editions) or located errors
 (duplicate slugs, dangling edition references, reserved page slugs).
+:func:`swap_site_items` is what ``build_model`` makes of items edited in
+place, for the dev server. What an item's status is at a moment lives in
+:mod:`status`, how lists are cut in :mod:`listings`, the walk that swaps
+items in :mod:`swap`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field, fields, is_dataclass, replace
-from functools import cached_property
-from itertools import compress
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
 from operator import attrgetter
-from operator import is_ as _is
-from typing import Any, Generic, TypeVar
+from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 from eccpsite.core import urls
 from eccpsite.core.config import SiteConfig
-from eccpsite.core.dates import day_of, in_words, moment
+from eccpsite.core.dates import in_words, moment
 from eccpsite.core.directory import Directory, build_directory, check_cluster_refs
 from eccpsite.core.errors import ContentError
 from eccpsite.core.fields import did_you_mean
 from eccpsite.core.kinds import (
     Call,
     Cluster,
-    Deadline,
     Edition,
     Event,
     Interview,
@@ -41,27 +41,21 @@ from eccpsite.core.kinds import (
     registered,
     reserved_segments,
 )
-from eccpsite.core.kinds.events import event_tz
+from eccpsite.core.listings import build_event_filters
 from eccpsite.core.recurrence import Occurrence
+from eccpsite.core.status import CallStatus, call_status, event_is_upcoming, event_start, is_visible, next_occurrence, occurrence_span, status_timeline
 from eccpsite.core.tags import name_tags
 
+# isort: off
+# Names outputs/render.py and serve/rebuild.py import from here, though they live in status, listings and swap:
+# those two modules are being restructured, and import them from their homes with that work.
+from eccpsite.core.listings import EventFilter as EventFilter, Paginated as Paginated, attendance_of as attendance_of
+from eccpsite.core.listings import group_by_month as group_by_month, paginate as paginate
+from eccpsite.core.status import STATUS_WORDS as STATUS_WORDS, registration_closes as registration_closes
+from eccpsite.core.swap import refs_in as refs_in, swap_items as swap_items
+# isort: on
+
 T = TypeVar("T")
-
-STATUS_WORDS = {"forthcoming": "Forthcoming", "open": "Open", "closing-soon": "Closing soon", "closed": "Closed"}
-
-
-@dataclass(frozen=True)
-class CallStatus:
-    """A call's status at the moment of the build, and its next deadline still ahead."""
-
-    key: str  # forthcoming | open | closing-soon | closed
-    next_deadline: Deadline | None  # the next cut-off still ahead, as written
-    next_moment: dt.datetime | None  # when that cut-off passes
-    changes_at: dt.datetime | None  # the next moment the status changes
-
-    @property
-    def words(self) -> str:
-        return STATUS_WORDS[self.key]
 
 
 @dataclass(frozen=True)
@@ -82,45 +76,6 @@ class ResolvedEdition:
             for item in section.items:
                 seen.setdefault(item.ref, item)
         return tuple(seen.values())
-
-
-@dataclass(frozen=True)
-class Paginated(Generic[T]):
-    """One page of a list."""
-
-    number: int
-    total: int
-    items: tuple[T, ...]
-    url: str
-    base: str
-
-    @property
-    def prev_url(self) -> str | None:
-        return urls.list_url(self.base, self.number - 1) if self.number > 1 else None
-
-    @property
-    def next_url(self) -> str | None:
-        return urls.list_url(self.base, self.number + 1) if self.number < self.total else None
-
-
-@dataclass(frozen=True)
-class EventFilter:
-    """A pre-rendered selection of events: one country, one topic, or one way of attending."""
-
-    kind: str  # country | tag | attendance
-    value: str  # "RO", "matchmaking", "online" or "in-person"
-    url: str
-    upcoming: tuple[Event, ...]  # soonest first
-    past: tuple[Event, ...]  # latest first
-
-    @property
-    def events(self) -> tuple[Event, ...]:
-        return self.upcoming + self.past
-
-    @cached_property
-    def upcoming_slugs(self) -> frozenset[str]:
-        """Slugs of the upcoming events, for a quick membership test in templates."""
-        return frozenset(e.slug for e in self.upcoming)
 
 
 @dataclass(frozen=True)
@@ -190,145 +145,6 @@ class Site:
         """Where an event sits in a list: the start of its next occurrence, or of its first one once it is over."""
         ahead = self.next_occurrence(event)
         return ahead.start if ahead is not None else event.start
-
-
-def is_visible(item: Item | Edition, now: dt.datetime, tz: object, drafts: bool) -> bool:
-    """Drafts only with ``--drafts``; an item with ``publish_at`` in the future stays out, unless ``--drafts`` previews it too."""
-    if drafts:
-        return True
-    if item.draft:
-        return False
-    publish_at = getattr(item, "publish_at", None)
-    return publish_at is None or moment(publish_at, tz) <= now  # type: ignore[arg-type]
-
-
-def event_place(event: Event) -> str:
-    """Where an event takes place, in one line: venue, city, country code, and "Online"."""
-    place = event.location
-    parts = [p for p in (place.venue, place.city, place.country) if p] if place is not None else []
-    if event.online:
-        parts.append("Online")
-    return ", ".join(parts)
-
-
-def occurrence_span(event: Event, occurrence: Occurrence, config: SiteConfig) -> tuple[dt.datetime, dt.datetime]:
-    """The real instants an occurrence starts and ends (the end of its last day for dates), in the event's zone."""
-    tz = event_tz(event, config)
-    last = occurrence.end if occurrence.end is not None else occurrence.start
-    return moment(occurrence.start, tz), moment(last, tz, end_of_day=True)
-
-
-def event_start(event: Event, config: SiteConfig) -> dt.datetime:
-    """The real instant an event (its first occurrence) starts."""
-    return moment(event.start, event_tz(event, config))
-
-
-def next_occurrence(event: Event, now: dt.datetime, config: SiteConfig) -> Occurrence | None:
-    """The first occurrence that has not ended at ``now``."""
-    return next((o for o in event.occurrences if occurrence_span(event, o, config)[1] > now), None)
-
-
-def event_is_upcoming(event: Event, now: dt.datetime, config: SiteConfig) -> bool:
-    """An event is upcoming until its end (the end of its last day); a series until its last occurrence ends."""
-    return occurrence_span(event, event.occurrences[-1], config)[1] > now
-
-
-def registration_closes(event: Event, config: SiteConfig) -> dt.datetime | None:
-    """When registration for an event closes: its ``registration_deadline`` (the end of that day for a date), in the event's zone."""
-    deadline = event.registration_deadline
-    if deadline is None:
-        return None
-    return moment(deadline, event_tz(event, config), end_of_day=not isinstance(deadline, dt.datetime))
-
-
-def call_status(call: Call, now: dt.datetime, config: SiteConfig) -> CallStatus:
-    """Forthcoming before ``opens``, open, closing soon near the last deadline, closed after it."""
-    tz = config.tz
-    deadlines = [(moment(d.date, tz, end_of_day=not isinstance(d.date, dt.datetime)), d) for d in call.deadlines]
-    last = deadlines[-1][0]
-    ahead = [(when, deadline) for when, deadline in deadlines if when > now]
-    next_moment, next_deadline = ahead[0] if ahead else (None, None)
-    soon_from = last - dt.timedelta(days=config.closing_soon_days)
-    opens = moment(call.opens, tz) if call.opens is not None else None
-    if opens is not None and now < opens:
-        return CallStatus("forthcoming", next_deadline, next_moment, opens)
-    if now >= last:
-        return CallStatus("closed", None, None, None)
-    if now >= soon_from:
-        return CallStatus("closing-soon", next_deadline, next_moment, next_moment)
-    return CallStatus("open", next_deadline, next_moment, min(soon_from, next_moment or soon_from))
-
-
-def status_timeline(call: Call, config: SiteConfig) -> tuple[tuple[dt.datetime, str], ...]:
-    """Each moment the call's status changes, with the status from that moment on.
-
-    The candidates are the opening, the start of "closing soon" and every
-    deadline; the status at each comes from :func:`call_status` itself, so the
-    page's script and the build can never disagree.
-    """
-    tz = config.tz
-    ends = [moment(d.date, tz, end_of_day=not isinstance(d.date, dt.datetime)) for d in call.deadlines]
-    candidates = {*ends, ends[-1] - dt.timedelta(days=config.closing_soon_days)}
-    if call.opens is not None:
-        candidates.add(moment(call.opens, tz))
-    timeline: list[tuple[dt.datetime, str]] = []
-    before = min(candidates) - dt.timedelta(seconds=1)
-    current = call_status(call, before, config).key
-    for when in sorted(candidates):
-        key = call_status(call, when, config).key
-        if key != current:
-            timeline.append((when, key))
-            current = key
-    return tuple(timeline)
-
-
-def attendance_of(event: Event) -> tuple[str, ...]:
-    """How one takes part: ``in-person`` when it has a place, ``online`` when it is online (a hybrid event has both)."""
-    ways = []
-    if event.location is not None and (event.location.city or event.location.country or event.location.venue):
-        ways.append("in-person")
-    if event.online:
-        ways.append("online")
-    return tuple(ways)
-
-
-def build_event_filters(upcoming: Sequence[Event], past: Sequence[Event]) -> tuple[EventFilter, ...]:
-    """A filter per country, per topic and per way of attending that has at least one event."""
-    found: dict[tuple[str, str], tuple[list[Event], list[Event]]] = {}
-    for when, events in ((0, upcoming), (1, past)):
-        for event in events:  # one pass over the events (not one per filter): in order, without duplicates
-            keys = [("tag", urls.slugify(tag)) for tag in event.tags] + [("attendance", way) for way in attendance_of(event)]
-            if event.location is not None and event.location.country:
-                keys.append(("country", event.location.country))
-            for key in keys:
-                found.setdefault(key, ([], []))[when].append(event)
-
-    def url(kind: str, value: str) -> str:
-        return {"country": urls.event_country_url, "tag": urls.event_tag_url, "attendance": urls.event_attendance_url}[kind](value)
-
-    order = {"attendance": 0, "country": 1, "tag": 2}
-    return tuple(
-        EventFilter(kind, value, url(kind, value), tuple(found[kind, value][0]), tuple(found[kind, value][1]))
-        for kind, value in sorted(found, key=lambda k: (order[k[0]], k[1]))
-    )
-
-
-def group_by_month(events: Sequence[Event], start_of: Callable[[Event], dt.date | dt.datetime] | None = None) -> list[tuple[dt.date, list[Event]]]:
-    """Consecutive events of the same month (of their start, or of ``start_of(event)``) together: ``[(2019-09-01, [...]), ...]``."""
-    groups: list[tuple[dt.date, list[Event]]] = []
-    for event in events:
-        first = day_of(start_of(event) if start_of is not None else event.start).replace(day=1)
-        if groups and groups[-1][0] == first:
-            groups[-1][1].append(event)
-        else:
-            groups.append((first, [event]))
-    return groups
-
-
-def paginate(items: Sequence[T], base: str, per_page: int) -> list[Paginated[T]]:
-    """Split a list into pages at ``base``, ``base/page/2/`` … (always at least one page)."""
-    total = max(1, -(-len(items) // per_page))
-    return [Paginated(n, total, tuple(items[(n - 1) * per_page : n * per_page]), urls.list_url(base, n), base) for n in range(1, total + 1)]
 
 
 def _listable_words() -> str:
@@ -504,70 +320,12 @@ PLACE_FIELDS = (
 # A profile's name places it too: the directory lists profiles by name.
 CLUSTER_PLACE_FIELDS = ("title",)
 _MISSING = object()
-_PLAIN = (str, int, float, bool, type(None), dt.date, ZoneInfo)  # values that hold no items (datetime is a date)
 
 
 def same_place(old: Item, new: Item) -> bool:
     """Whether ``new`` takes exactly ``old``'s place in the site: same type and same values for every field the model reads."""
     names = PLACE_FIELDS + CLUSTER_PLACE_FIELDS if isinstance(old, Cluster) else PLACE_FIELDS
     return type(old) is type(new) and all(getattr(old, name, _MISSING) == getattr(new, name, _MISSING) for name in names)
-
-
-_ref = attrgetter("ref")
-
-
-def _only_items(values: Iterable[object]) -> bool:
-    return all(issubclass(kind, Item) for kind in set(map(type, values)))
-
-
-def swap_items(value: T, new: dict[str, Item]) -> T:
-    """``value`` with every item whose ref is a key of ``new`` replaced by ``new[ref]``.
-
-    Walks tuples, lists, dicts and dataclasses (never into an item); a part
-    that holds none of those items is returned as it is, the very same object,
-    so that unchanged parts of a site still compare by identity. The scans of
-    long tuples of items run in C.
-    """
-    swapped: T = _swap(value, new)
-    return swapped
-
-
-def _swap(value: Any, new: dict[str, Item]) -> Any:
-    if isinstance(value, Item):
-        return new.get(value.ref, value)
-    if isinstance(value, (*_PLAIN, SiteConfig, ContentError)):
-        return value
-    if type(value) in (tuple, list):
-        if _only_items(value):
-            return _swap_in_sequence(value, new)
-        parts = [_swap(v, new) for v in value]
-        return value if all(map(_is, parts, value)) else type(value)(parts)
-    if type(value) is dict:
-        if _only_items(value.values()):
-            if not any(map(new.__contains__, map(_ref, value.values()))):
-                return value
-            return {k: new.get(v.ref, v) for k, v in value.items()}
-        swapped = {k: _swap(v, new) for k, v in value.items()}
-        return value if all(map(_is, swapped.values(), value.values())) else swapped
-    if is_dataclass(value) and not isinstance(value, type):
-        changes = {}
-        for f in fields(value):
-            part = getattr(value, f.name)
-            swapped_part = _swap(part, new)
-            if swapped_part is not part:
-                changes[f.name] = swapped_part
-        return replace(value, **changes) if changes else value
-    return value
-
-
-def _swap_in_sequence(items: tuple[Item, ...] | list[Item], new: dict[str, Item]) -> tuple[Item, ...] | list[Item]:
-    hits = list(map(new.__contains__, map(_ref, items)))
-    if not any(hits):
-        return items
-    swapped = list(items)
-    for index in compress(range(len(swapped)), hits):
-        swapped[index] = new[swapped[index].ref]
-    return type(items)(swapped)
 
 
 # The fields of Site that hold items (tests/unit/test_model_swap.py checks that the others hold none).
@@ -589,27 +347,3 @@ def swap_site_items(site: Site, new: dict[str, Item]) -> Site:
         if swapped is not part:
             changes[name] = swapped
     return replace(site, **changes) if changes else site
-
-
-def refs_in(value: object) -> set[str]:
-    """The refs of every item held anywhere in ``value`` (through tuples, lists, dicts and dataclasses)."""
-    found: set[str] = set()
-    _collect_refs(value, found)
-    return found
-
-
-def _collect_refs(value: Any, found: set[str]) -> None:
-    if isinstance(value, Item):
-        found.add(value.ref)
-    elif isinstance(value, (*_PLAIN, SiteConfig, ContentError)):
-        return
-    elif type(value) in (tuple, list, dict):
-        values = value.values() if type(value) is dict else value
-        if _only_items(values):
-            found.update(map(_ref, values))
-        else:
-            for part in values:
-                _collect_refs(part, found)
-    elif is_dataclass(value) and not isinstance(value, type):
-        for f in fields(value):
-            _collect_refs(getattr(value, f.name), found)

@@ -17,7 +17,8 @@ from eccpsite.core.kinds import folders, kind_named
 from eccpsite.core.kinds.base import Item
 from eccpsite.core.kinds.editions import SITE_ZONE, errors_of, take_date_time
 from eccpsite.core.kinds.pictures import check_picture
-from eccpsite.core.source import Document, LocatedList
+from eccpsite.core.located import LocatedList
+from eccpsite.core.source import Document
 from eccpsite.core.urls import slugify
 
 _DATE_PREFIX = re.compile(r"^\d{4}-\d{2}-\d{2}-")

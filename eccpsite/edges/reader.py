@@ -7,7 +7,6 @@ the project and oversized files are refused here, before anything reads them.
 from __future__ import annotations
 
 import os
-import re
 from pathlib import Path
 
 from eccpsite.core import layout
@@ -15,6 +14,7 @@ from eccpsite.core.documents import MEDIA_PREFIX, document_format
 from eccpsite.core.errors import ContentError
 from eccpsite.core.kinds import folders
 from eccpsite.core.source import MAX_FILE_BYTES, Source, Sources
+from eccpsite.edges.svg_images import svg_problem
 
 
 def _inside(path: Path, root: Path) -> bool:
@@ -77,16 +77,15 @@ def read_file(root: Path, path: Path) -> tuple[Source | None, list[ContentError]
 # What content/media may hold: images and documents. A page, a script or a stylesheet there would be
 # served from the site's own address, where its script could act as the site.
 MEDIA_TYPES = frozenset(".png .jpg .jpeg .gif .webp .avif .svg .pdf .doc .docx .xls .xlsx .ppt .pptx .odt .ods .odp .csv .txt .zip .mp3 .mp4 .webm".split())
-_ACTIVE_SVG = re.compile(rb"<script|<foreignobject|<!entity|\son[a-z]+\s*=|javascript:", re.IGNORECASE)
 
 
-def _media_problem(path: Path) -> str | None:
-    """Why a file of content/media may not be published, or None."""
+def _media_problem(path: Path) -> tuple[int, str] | None:
+    """Why a file of content/media may not be published — ``(line, message)`` — or None."""
     suffix = path.suffix.lower()
     if suffix not in MEDIA_TYPES:
-        return f"'{suffix or path.name}' files are not published from content/media; use images (PNG, JPEG, SVG, ...), PDFs or office documents"
-    if suffix == ".svg" and _ACTIVE_SVG.search(path.read_bytes()):
-        return "this SVG image holds a script, an event handler, a javascript: link or an entity; export it again as a plain image, or use PNG"
+        return 0, f"'{suffix or path.name}' files are not published from content/media; use images (PNG, JPEG, SVG, ...), PDFs or office documents"
+    if suffix == ".svg":
+        return svg_problem(path.read_bytes())
     return None
 
 
@@ -160,8 +159,8 @@ def read_sources(root: Path) -> Sources:
                 if problem := _link_problem(path, root):
                     errors.append(ContentError(path.relative_to(root).as_posix(), 0, "", problem))
                     continue
-                if prefix == "/media/" and (problem := _media_problem(path)):
-                    errors.append(ContentError(path.relative_to(root).as_posix(), 0, "", problem))
+                if prefix == "/media/" and (refused := _media_problem(path)):
+                    errors.append(ContentError(path.relative_to(root).as_posix(), refused[0], "", refused[1]))
                     continue
                 assets.append((prefix + path.relative_to(base).as_posix(), path))
     return Sources(config, items, editions, tuple(assets), tuple(errors))

@@ -3,7 +3,7 @@
 An edge of eccpsite, like the CLI: it reads the old site and writes files of
 ``content/``. Each source has its module (``hugo``, ``jekyll``, ``wordpress``,
 ``feed``) that maps the old items to :class:`~eccpsite.importers.common.Found`
-values; :func:`run_import` writes them (``common.write_items``: never over a
+values; :func:`run_import` writes them (``writing.write_items``: never over a
 file, nothing twice) and returns the report.
 """
 
@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from eccpsite.importers.common import KINDS, Found, ImportFailed, Report, write_items
+from eccpsite.importers.common import KINDS, Found, ImportFailed, Report
+from eccpsite.importers.writing import write_items
 
 SOURCES = ("hugo", "jekyll", "wordpress", "feed")
 

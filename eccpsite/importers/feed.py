@@ -18,7 +18,10 @@ from urllib.parse import urlsplit
 
 import feedparser
 
-from eccpsite.importers.common import Found, ImageFinder, ImportFailed, html_to_markdown, old_path, parse_when, plain_text, slug_of
+from eccpsite.importers.common import Found, ImportFailed
+from eccpsite.importers.front_matter import old_path, parse_when, slug_of
+from eccpsite.importers.html_markdown import html_to_markdown, plain_text
+from eccpsite.importers.images import ImageFinder
 
 
 def _moment(entry: Any) -> dt.datetime | None:

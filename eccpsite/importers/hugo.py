@@ -20,19 +20,9 @@ from urllib.parse import urlsplit
 
 import yaml
 
-from eccpsite.importers.common import (
-    Found,
-    ImageFinder,
-    ImportFailed,
-    as_list,
-    line_of,
-    markdown_images,
-    old_path,
-    parse_when,
-    read_front_matter,
-    slug_of,
-    take_image,
-)
+from eccpsite.importers.common import Found, ImportFailed
+from eccpsite.importers.front_matter import as_list, line_of, old_path, parse_when, read_front_matter, slug_of
+from eccpsite.importers.images import ImageFinder, markdown_images, take_image
 
 CONFIG_NAMES = ("hugo.toml", "hugo.yaml", "hugo.yml", "hugo.json", "config.toml", "config.yaml", "config.yml", "config.json")
 # Hugo's fields and where they go; any other goes under extra:

@@ -19,20 +19,10 @@ from urllib.parse import urlsplit
 
 import yaml
 
-from eccpsite.importers.common import (
-    Found,
-    ImageFinder,
-    ImportFailed,
-    as_list,
-    html_to_markdown,
-    line_of,
-    markdown_images,
-    old_path,
-    parse_when,
-    read_front_matter,
-    slug_of,
-    take_image,
-)
+from eccpsite.importers.common import Found, ImportFailed
+from eccpsite.importers.front_matter import as_list, line_of, old_path, parse_when, read_front_matter, slug_of
+from eccpsite.importers.html_markdown import html_to_markdown
+from eccpsite.importers.images import ImageFinder, markdown_images, take_image
 
 STYLES = {
     "date": "/:categories/:year/:month/:day/:title:output_ext",

@@ -21,7 +21,10 @@ from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from eccpsite.importers.common import Found, ImageFinder, ImportFailed, html_to_markdown, old_path, paragraphs, plain_text, slug_of
+from eccpsite.importers.common import Found, ImportFailed
+from eccpsite.importers.front_matter import old_path, slug_of
+from eccpsite.importers.html_markdown import html_to_markdown, paragraphs, plain_text
+from eccpsite.importers.images import ImageFinder
 
 # Post statuses that are not published: the item is a draft (a "future" post waits for its date instead).
 UNPUBLISHED = frozenset({"draft", "pending", "private", "auto-draft", "inherit"})

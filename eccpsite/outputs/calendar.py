@@ -1,22 +1,12 @@
-"""Calendars (iCalendar, RFC 5545): every event, each event, events per tag, and call deadlines.
+"""Calendars (iCalendar, RFC 5545): every event, each event, events per tag, country and attendance, and deadlines.
 
 ``render_calendars`` is pure: the site model and the git history of the
 sources (read at the edge by :mod:`eccpsite.edges.history`) in, ``(url, bytes)``
-out. What calendar clients need, and how it is met here:
-
-- a UID derived from the item (``<slug>@<host of base_url>``; a call's
-  cut-offs are ``deadline-<n>.<slug>@<host>``), the same in every file, so a
-  subscriber's client updates an entry instead of adding a second one;
-- ``SEQUENCE`` counts the commits that changed the file after it was added,
-  and ``LAST-MODIFIED``/``DTSTAMP`` are its latest commit; without history
-  they are 0 and the item's date. Nothing comes from the clock;
-- all-day events are ``VALUE=DATE`` with the exclusive end the RFC asks for
-  (25–26 April ends on 27 April); timed events carry the site's ``TZID``
-  and a matching ``VTIMEZONE`` built from the zoneinfo database;
-- ``STATUS`` is CANCELLED, TENTATIVE (also for postponed events) or CONFIRMED;
-- CRLF line ends, lines folded at 75 octets: icalendar makes the content
-  lines and :func:`fold` folds them (icalendar's own folding, a Python loop
-  over every character, was a third of the calendars' time at 10,000 items).
+out. Each event's entry is serialized once and spliced into every calendar
+that lists it; a calendar carries the VTIMEZONE its timed entries need, over
+whole years. The entries themselves are made by :mod:`calendar_entries`, the
+folded text and the VTIMEZONEs by :mod:`calendar_format`. The links to
+calendar services (subscribe, add to Google Calendar) are here too.
 """
 
 from __future__ import annotations
@@ -24,261 +14,34 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from functools import lru_cache
-from urllib.parse import urlencode, urlsplit
-from zoneinfo import ZoneInfo
+from urllib.parse import urlencode
 
 import icalendar
 
 from eccpsite.core import urls
-from eccpsite.core.config import SiteConfig
-from eccpsite.core.dates import in_words, moment, range_in_words
+from eccpsite.core.dates import moment
 from eccpsite.core.fields import country_name
-from eccpsite.core.kinds import Call, Event, Item, item_date
+from eccpsite.core.kinds import Event, Item
 from eccpsite.core.kinds.events import event_tz
-from eccpsite.core.markup.markdown import plain_text, render_markdown
-from eccpsite.core.model import EventFilter, Site, event_place, event_start
-from eccpsite.core.recurrence import FREQ
+from eccpsite.core.listings import EventFilter, event_place
+from eccpsite.core.model import Site
+from eccpsite.core.status import event_start
 from eccpsite.edges.history import History
+from eccpsite.outputs.calendar_entries import add_repeat, deadline_components, ical_span, registration_component, utc
+from eccpsite.outputs.calendar_format import to_ical, vtimezone_bytes
+
+# isort: off
+# outputs/render.py, which the lead is restructuring, reads calendar.event_component; it imports it from
+# calendar_entries with that work.
+from eccpsite.outputs.calendar_entries import event_component as event_component
+# isort: on
 
 REFRESH = dt.timedelta(hours=12)  # how often subscribers' clients should fetch the calendar again
-STATUS = {"cancelled": "CANCELLED", "postponed": "TENTATIVE"}
-SUMMARY_PREFIX = {"cancelled": "Cancelled: ", "postponed": "Postponed: "}
-
-
-def host(config: SiteConfig) -> str:
-    return urlsplit(config.base_url).hostname or "localhost"
-
-
-def event_uid(config: SiteConfig, event: Event) -> str:
-    return f"{event.slug}@{host(config)}"
-
-
-def deadline_uid(config: SiteConfig, call: Call, number: int) -> str:
-    """A cut-off's UID; slugs have no dots, so it can never equal an event's."""
-    return f"deadline-{number}.{call.slug}@{host(config)}"
 
 
 def webcal_url(absolute: str) -> str:
     """The ``webcal://`` address that makes a browser hand a calendar to the calendar app."""
     return "webcal://" + absolute.split("://", 1)[1]
-
-
-def _utc(value: dt.datetime) -> dt.datetime:
-    return value.astimezone(dt.UTC)
-
-
-def _local(value: dt.datetime, tz: ZoneInfo) -> dt.datetime:
-    """A datetime in the site's zone (written with its TZID), whatever offset the editor wrote."""
-    return moment(value, tz).astimezone(tz)
-
-
-def _stamp(component: icalendar.Event, site: Site, item: Item, history: History) -> None:
-    """DTSTAMP, LAST-MODIFIED and SEQUENCE from the item's git history, else its date."""
-    revision = history.get(item.path)
-    if revision is not None:
-        changed, sequence = revision.modified, revision.sequence
-    else:
-        day = item_date(item)
-        changed, sequence = moment(day if day is not None else site.now.date(), site.config.tz), 0
-    component.add("dtstamp", _utc(changed))
-    component.add("last-modified", _utc(changed))
-    component.add("sequence", sequence)
-
-
-def _span(start: dt.date | dt.datetime, end: dt.date | dt.datetime | None, tz: ZoneInfo) -> tuple[dt.date | dt.datetime, dt.date | dt.datetime | None]:
-    """DTSTART and DTEND: dates get the exclusive end day; a timed event without an end gets none."""
-    if isinstance(start, dt.datetime):
-        first = _local(start, tz)
-        last = _local(end, tz) if isinstance(end, dt.datetime) else None
-        return first, last if last is not None and last > first else None
-    last_day = end if end is not None and not isinstance(end, dt.datetime) else start
-    return start, last_day + dt.timedelta(days=1)
-
-
-def _text(item: Item) -> str:
-    return plain_text(render_markdown(item.body))
-
-
-def registration_uid(config: SiteConfig, event: Event) -> str:
-    """The UID of an event's registration deadline in the deadlines calendar (never equal to an event's or a cut-off's)."""
-    return f"registration.{event.slug}@{host(config)}"
-
-
-def _repeat(component: icalendar.Event, event: Event, tz: ZoneInfo) -> None:
-    """RRULE and EXDATE of a series: UNTIL is the end of its last day, in UTC for timed events (RFC 5545 3.3.10)."""
-    rule = event.repeat
-    if rule is None:
-        return
-    parts: dict[str, object] = {"freq": FREQ[rule.every]}
-    if rule.interval > 1:
-        parts["interval"] = rule.interval
-    if rule.count is not None:
-        parts["count"] = rule.count
-    timed = isinstance(event.start, dt.datetime)
-    if rule.until is not None:
-        parts["until"] = _utc(moment(rule.until, tz, end_of_day=True) - dt.timedelta(seconds=1)) if timed else rule.until
-    component.add("rrule", parts)
-    if rule.except_:
-        starts = [_local(dt.datetime.combine(day, event.start.timetz()), tz) if isinstance(event.start, dt.datetime) else day for day in rule.except_]
-        component.add("exdate", starts)
-
-
-def event_description(site: Site, event: Event) -> str:
-    lines = [event.summary] if event.summary else []
-    if event.tentative:
-        lines.append(f"Date to be confirmed{': ' + event.date_note if event.date_note else ''}.")
-    if event.status == "postponed":
-        lines.append("This event has been postponed.")
-    if event.organiser:
-        lines.append(f"Organiser: {event.organiser}")
-    if event.url:
-        lines.append(f"Website: {event.url}")
-    body = _text(event)
-    if body:
-        lines.append(body)
-    lines.append(f"More: {site.config.absolute(site.url(event))}")
-    return "\n\n".join(lines)
-
-
-def _dated_component(site: Site, event: Event, history: History, uid: str, first: dt.date | dt.datetime, last: dt.date | dt.datetime | None) -> icalendar.Event:
-    """A VEVENT of ``event`` with its uid, its stamps and the span from ``first`` to ``last`` in the event's zone."""
-    start, end = _span(first, last, event_tz(event, site.config))
-    component = icalendar.Event()
-    component.add("uid", uid)
-    _stamp(component, site, event, history)
-    component.add("dtstart", start)
-    if end is not None:
-        component.add("dtend", end)
-    return component
-
-
-def event_component(site: Site, event: Event, history: History) -> icalendar.Event:
-    """The VEVENT of an event."""
-    config = site.config
-    tz = event_tz(event, config)
-    component = _dated_component(site, event, history, event_uid(config, event), event.start, event.end)
-    _repeat(component, event, tz)
-    suffix = " (date to be confirmed)" if event.tentative else ""
-    component.add("summary", SUMMARY_PREFIX.get(event.status, "") + event.title + suffix)
-    component.add("status", STATUS.get(event.status, "TENTATIVE" if event.tentative else "CONFIRMED"))
-    component.add("transp", "OPAQUE" if isinstance(event.start, dt.datetime) else "TRANSPARENT")
-    if event_place(event):
-        component.add("location", event_place(event))
-    component.add("url", config.absolute(site.url(event)))
-    component.add("description", event_description(site, event))
-    if event.tags:
-        component.add("categories", [site.tag_name(tag) for tag in event.tags])
-    return component
-
-
-def deadline_components(site: Site, call: Call, history: History) -> list[icalendar.Event]:
-    """One VEVENT per cut-off of a call."""
-    config = site.config
-    page = config.absolute(site.url(call))
-    components = []
-    for number, deadline in enumerate(call.deadlines, start=1):
-        start, end = _span(deadline.date, None, config.tz)
-        component = icalendar.Event()
-        component.add("uid", deadline_uid(config, call, number))
-        _stamp(component, site, call, history)
-        component.add("dtstart", start)
-        if end is not None:
-            component.add("dtend", end)
-        label = f" ({deadline.label})" if deadline.label and deadline.label.lower() != "deadline" else ""
-        component.add("summary", f"Deadline: {call.title}{label}")
-        component.add("status", "CONFIRMED")
-        component.add("transp", "TRANSPARENT")
-        component.add("url", page)
-        lines = [call.summary] if call.summary else []
-        lines += [f"Programme: {call.programme}"] if call.programme else []
-        lines += [f"Deadlines: {'; '.join(in_words(d.date) + (f' ({d.label})' if d.label else '') for d in call.deadlines)}"]
-        lines += [f"Website: {call.url}"] if call.url else []
-        lines.append(f"More: {page}")
-        component.add("description", "\n\n".join(lines))
-        if call.tags:
-            component.add("categories", [site.tag_name(tag) for tag in call.tags])
-        components.append(component)
-    return components
-
-
-def registration_component(site: Site, event: Event, history: History) -> icalendar.Event | None:
-    """The VEVENT of an event's registration deadline, for the deadlines calendar (None without one)."""
-    deadline = event.registration_deadline
-    if deadline is None:
-        return None
-    component = _dated_component(site, event, history, registration_uid(site.config, event), deadline, None)
-    component.add("summary", f"Registration deadline: {event.title}")
-    component.add("status", "CANCELLED" if event.status == "cancelled" else "CONFIRMED")
-    component.add("transp", "TRANSPARENT")
-    page = site.config.absolute(site.url(event))
-    component.add("url", page)
-    lines = [f"Register by {in_words(deadline)} for {event.title} ({event_when_plain(event)})."]
-    lines += [f"Website: {event.url}"] if event.url else []
-    lines.append(f"More: {page}")
-    component.add("description", "\n\n".join(lines))
-    return component
-
-
-def event_when_plain(event: Event) -> str:
-    """When an event takes place, in words, for a calendar's text."""
-    return event.date_note if event.tentative and event.date_note else range_in_words(event.start, event.end)
-
-
-def _zone_state(moment_utc: dt.datetime, tz: ZoneInfo) -> tuple[dt.timedelta | None, str | None, bool]:
-    local = moment_utc.astimezone(tz)
-    dst = local.dst()
-    return local.utcoffset(), local.tzname(), dst is not None and dst > dt.timedelta(0)
-
-
-def transitions(tz: ZoneInfo, first: dt.datetime, last: dt.datetime) -> list[dt.datetime]:
-    """The UTC moments in [first, last) at which ``tz`` changes its offset or name, to the second."""
-    found: list[dt.datetime] = []
-    day, second = dt.timedelta(days=1), dt.timedelta(seconds=1)
-    here = first
-    while here < last:
-        there = min(here + day, last)
-        if _zone_state(here, tz) != _zone_state(there, tz):
-            low, high = here, there  # the change lies in (low, high]
-            while high - low > second:
-                middle = low + dt.timedelta(seconds=(high - low) // second // 2)
-                low, high = (middle, high) if _zone_state(middle, tz) == _zone_state(low, tz) else (low, middle)
-            found.append(high)
-        here = there
-    return found
-
-
-@lru_cache(maxsize=64)
-def vtimezone(name: str, first_year: int, last_year: int) -> icalendar.Timezone:
-    """A VTIMEZONE for zone ``name`` from the zoneinfo database, exact from ``first_year`` to ``last_year``.
-
-    Each change of offset is its own STANDARD or DAYLIGHT block whose DTSTART
-    is the onset in the local time before the change (RFC 5545 3.6.5), with no
-    RDATE or RRULE: icalendar's own ``Timezone.from_tzinfo`` lists later
-    onsets as RDATEs, which ical.js (Thunderbird's parser) reads without the
-    DTSTART onset, putting a whole summer an hour off.
-    """
-    tz = ZoneInfo(name)
-    start = dt.datetime(first_year, 1, 1, tzinfo=tz).astimezone(dt.UTC)
-    end = dt.datetime(last_year + 1, 1, 1, tzinfo=tz).astimezone(dt.UTC)
-    zone = icalendar.Timezone()
-    zone.add("tzid", name)
-
-    def onset(at: dt.datetime, before: dt.timedelta) -> None:
-        after, tzname, daylight = _zone_state(at, tz)
-        part = icalendar.TimezoneDaylight() if daylight else icalendar.TimezoneStandard()
-        part.add("dtstart", (at + before).replace(tzinfo=None))
-        part.add("tzoffsetfrom", before)
-        part.add("tzoffsetto", after)
-        if tzname:
-            part.add("tzname", tzname)
-        zone.add_component(part)
-
-    offset = start.astimezone(tz).utcoffset() or dt.timedelta(0)
-    onset(start, offset)
-    for at in transitions(tz, start, end):
-        onset(at, (at - dt.timedelta(seconds=1)).astimezone(tz).utcoffset() or dt.timedelta(0))
-    return zone
 
 
 def _timed_years(components: Iterable[icalendar.Event]) -> list[int]:
@@ -300,41 +63,6 @@ class Serialized:
     tzids: frozenset[str]  # the TZIDs it uses
 
 
-FOLD_AT = 75  # octets a content line may have, its line break excluded (RFC 5545, 3.1)
-_BACKSLASH = 0x5C
-
-
-def fold(line: str) -> bytes:
-    """One content line, folded: lines of at most 75 octets, each continuation starting with a space.
-
-    A fold never cuts a UTF-8 character, nor an escape (``\\n``, ``\\,``)
-    from its backslash, which some clients would misread.
-    """
-    data = line.encode("utf-8")
-    if len(data) <= FOLD_AT:
-        return data
-    parts = []
-    start, room = 0, FOLD_AT
-    while len(data) - start > room:
-        cut = start + room
-        while data[cut] & 0xC0 == 0x80:  # a continuation byte: back to the first byte of the character
-            cut -= 1
-        run = 0
-        while data[cut - 1 - run] == _BACKSLASH and cut - 1 - run > start:
-            run += 1
-        if run % 2:  # the last backslash starts an escape: keep it with the character it escapes
-            cut -= 1
-        parts.append(data[start:cut])
-        start, room = cut, FOLD_AT - 1  # the leading space counts
-    parts.append(data[start:])
-    return b"\r\n ".join(parts)
-
-
-def to_ical(component: icalendar.Component) -> bytes:
-    """A component as iCalendar text: icalendar's content lines, folded by :func:`fold`."""
-    return b"".join(fold(line) + b"\r\n" for line in component.content_lines() if line)
-
-
 def serialize(component: icalendar.Event, event: Event | None = None) -> Serialized:
     """A VEVENT as bytes, with the years its VTIMEZONE must cover (up to a series' last occurrence)."""
     holder = icalendar.Calendar()
@@ -347,11 +75,6 @@ def serialize(component: icalendar.Event, event: Event | None = None) -> Seriali
 
 def _day(value: dt.date | dt.datetime) -> dt.date:
     return value.date() if isinstance(value, dt.datetime) else value
-
-
-@lru_cache(maxsize=64)
-def _vtimezone_bytes(name: str, first_year: int, last_year: int) -> bytes:
-    return to_ical(vtimezone(name, first_year, last_year))
 
 
 _END = b"END:VCALENDAR\r\n"
@@ -385,7 +108,7 @@ def make_calendar(site: Site, name: str, description: str, url: str, components:
     parts = [head[: -len(_END)]]
     for tzid in sorted({tzid for c in components for tzid in c.tzids}):  # a time in UTC is written with Z and needs none
         years = [year for c in components if tzid in c.tzids for year in c.years]
-        parts.append(_vtimezone_bytes(tzid, min(years), max(years) + 1))
+        parts.append(vtimezone_bytes(tzid, min(years), max(years) + 1))
     parts.extend(c.data for c in components)
     parts.append(_END)
     return b"".join(parts)
@@ -462,10 +185,10 @@ def render_calendars(site: Site, history: History) -> Iterator[tuple[str, bytes]
 def google_calendar_url(site: Site, event: Event) -> str:
     """A link that opens Google Calendar's "new event" form filled in with the event."""
     config = site.config
-    start, end = _span(event.start, event.end, event_tz(event, config))
+    start, end = ical_span(event.start, event.end, event_tz(event, config))
 
     def stamp(value: dt.date | dt.datetime) -> str:
-        return _utc(value).strftime("%Y%m%dT%H%M%SZ") if isinstance(value, dt.datetime) else value.strftime("%Y%m%d")
+        return utc(value).strftime("%Y%m%dT%H%M%SZ") if isinstance(value, dt.datetime) else value.strftime("%Y%m%d")
 
     details = (event.summary + "\n\n" if event.summary else "") + config.absolute(site.url(event))
     query = {"action": "TEMPLATE", "text": event.title, "dates": f"{stamp(start)}/{stamp(end if end is not None else start)}", "details": details}
@@ -474,7 +197,7 @@ def google_calendar_url(site: Site, event: Event) -> str:
     query["ctz"] = event.timezone or config.timezone
     if event.repeat is not None:
         component = icalendar.Event()
-        _repeat(component, event, event_tz(event, config))
+        add_repeat(component, event, event_tz(event, config))
         query["recur"] = "\n".join(line for line in component.content_lines() if line.startswith(("RRULE", "EXDATE")))
     return "https://calendar.google.com/calendar/render?" + urlencode(query)
 

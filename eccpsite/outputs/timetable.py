@@ -20,8 +20,9 @@ from eccpsite.core import urls
 from eccpsite.core.dates import day_of, in_words, range_in_words
 from eccpsite.core.kinds import Event
 from eccpsite.core.kinds.events import event_tz
-from eccpsite.core.model import Site, occurrence_span
+from eccpsite.core.model import Site
 from eccpsite.core.recurrence import Occurrence, rule_in_words
+from eccpsite.core.status import occurrence_span
 
 WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 

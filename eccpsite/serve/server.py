@@ -2,25 +2,20 @@
 
 The server holds one immutable :class:`State` — the last good build and the
 errors of the latest attempt — and replaces it whole after each rebuild, so a
-request sees either the old site or the new one, never a mix. Every HTML
-response gets a small script (only here, never in ``build``) that listens to
-``/__eccpsite/events`` (Server-Sent Events): ``reload`` after a good rebuild,
-``errors`` when the errors change. A file with errors of its own does not
+request sees either the old site or the new one, never a mix. Each swap is
+told to the browsers (:mod:`live`: ``reload`` after a good rebuild,
+``errors`` when the errors change). A file with errors of its own does not
 hold the others back: it keeps its last good version (the Rebuilder's
 ``keep_going``) while every other edit shows, and the ``path:line: message``
 lines are shown over every page until they are fixed. Errors between files
 keep the last good build whole. Even before a first good build the server
-answers with the errors, never with a 500.
+answers with the errors, never with a 500. The HTTP side is
+:mod:`handler`, the host check :mod:`hosts`.
 """
 
 from __future__ import annotations
 
 import gc
-import html
-import ipaddress
-import json
-import mimetypes
-import queue
 import sys
 import tempfile
 import threading
@@ -28,7 +23,7 @@ import time
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -40,55 +35,11 @@ from eccpsite.core.layout import STATIC
 from eccpsite.incremental.cache import CACHE_DIR
 from eccpsite.outputs.search import FOLDER as SEARCH_FOLDER
 from eccpsite.outputs.search import MARKER, SearchIndexFailed, index_site_cached, indexed_pages, search_key
+from eccpsite.serve import live
+from eccpsite.serve.handler import Server, content_type, handler_for
+from eccpsite.serve.live import CLIENT, CLIENT_JS, Clients, inject
 from eccpsite.serve.rebuild import Build, Rebuilder
 from eccpsite.serve.watch import Watcher
-
-EVENTS = "/__eccpsite/events"
-CLIENT = "/__eccpsite/client.js"
-KEEPALIVE = 15.0  # seconds between comments on an idle event stream
-
-_CLIENT_TEMPLATE = """\
-(function () {
-  "use strict";
-  var script = document.currentScript;
-  var generation = Number(script.getAttribute("data-generation"));
-  function show(errors) {
-    var box = document.getElementById("eccpsite-overlay");
-    if (!errors.length) { if (box) { box.remove(); } return; }
-    if (!box) {
-      var holder = document.createElement("div");
-      holder.innerHTML = __OVERLAY__;
-      box = holder.firstElementChild;
-      document.body.appendChild(box);
-    }
-    box.querySelector("pre").textContent = errors.join("\\n");
-  }
-  var events = new EventSource("__EVENTS__");
-  events.addEventListener("hello", function (event) {
-    var data = JSON.parse(event.data);
-    if (data.generation !== generation) { location.reload(); } else { show(data.errors); }
-  });
-  events.addEventListener("reload", function () { location.reload(); });
-  events.addEventListener("errors", function (event) { show(JSON.parse(event.data).errors); });
-})();
-"""
-
-_OVERLAY_STYLE = (
-    "position:fixed;left:0;right:0;bottom:0;z-index:2147483647;max-height:60vh;overflow:auto;margin:0;padding:1rem 1.25rem;"
-    "background:#8b0000;color:#fff;font:15px/1.45 system-ui,sans-serif;box-shadow:0 -2px 12px rgba(0,0,0,.4)"
-)
-_PRE_STYLE = "margin:.5rem 0 0;white-space:pre-wrap;font:14px/1.5 ui-monospace,monospace;color:#fff;background:none"
-
-
-def overlay(errors: tuple[str, ...] | list[str]) -> str:
-    """The box shown over a page while the content has errors (empty markup's ``pre`` is filled by the script)."""
-    lines = html.escape("\n".join(errors))
-    return (
-        f'<div id="eccpsite-overlay" role="alert" style="{_OVERLAY_STYLE}">'
-        "<strong>eccpsite: fix these errors. A file with errors shows its last good version; every other edit is shown.</strong>"
-        f'<pre style="{_PRE_STYLE}">{lines}</pre></div>'
-    )
-
 
 # What every address shows before a first good build (site.yaml unreadable): the errors, over a plain page.
 _UNBUILT = (
@@ -96,18 +47,6 @@ _UNBUILT = (
     b'<title>eccpsite: the site is not built yet</title></head><body style="font:16px/1.5 system-ui,sans-serif;margin:2rem">'
     b"<main><h1>The site is not built yet</h1><p>Fix the errors below: this page reloads by itself once they are fixed.</p></main></body></html>"
 )
-
-CLIENT_JS = _CLIENT_TEMPLATE.replace("__EVENTS__", EVENTS).replace("__OVERLAY__", json.dumps(overlay([])))
-
-
-def inject(page: bytes, generation: int, errors: tuple[str, ...]) -> bytes:
-    """Add the reload script (and the error overlay, if any) before ``</body>``."""
-    script = f'<script src="{CLIENT}" data-generation="{generation}"></script>'
-    extra = (overlay(errors) if errors else "") + script
-    text = page.decode("utf-8", "replace")
-    at = text.lower().rfind("</body>")
-    text = text[:at] + extra + text[at:] if at >= 0 else text + extra
-    return text.encode("utf-8")
 
 
 @dataclass(frozen=True)
@@ -121,83 +60,9 @@ class State:
     def generation(self) -> int:
         return self.build.generation if self.build else 0
 
-
-class _Clients:
-    """The open event streams, each a queue of (event, data) to send."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._queues: list[queue.Queue[tuple[str, str] | None]] = []
-
-    def add(self) -> queue.Queue[tuple[str, str] | None]:
-        q: queue.Queue[tuple[str, str] | None] = queue.Queue()
-        with self._lock:
-            self._queues.append(q)
-        return q
-
-    def remove(self, q: queue.Queue[tuple[str, str] | None]) -> None:
-        with self._lock:
-            if q in self._queues:
-                self._queues.remove(q)
-
-    def send(self, event: str, data: dict[str, Any]) -> None:
-        message = (event, json.dumps(data))
-        with self._lock:
-            for q in self._queues:
-                q.put(message)
-
-    def close(self) -> None:
-        with self._lock:
-            for q in self._queues:
-                q.put(None)
-
-    def __len__(self) -> int:
-        with self._lock:
-            return len(self._queues)
-
-
-def _content_type(url: str) -> str:
-    name = urls.output_path(url) if url.startswith("/") else url
-    kind = mimetypes.guess_type(name)[0] or "application/octet-stream"
-    if name.endswith(".ics"):
-        kind = "text/calendar"
-    return f"{kind}; charset=utf-8" if kind.startswith("text/") or kind.endswith(("xml", "json", "javascript")) else kind
-
-
-def allowed_host(header: str | None, names: tuple[str, ...] = ()) -> bool:
-    """Whether a request's ``Host`` header names this machine as a browser on it would: an IP address, ``localhost``
-    (or a name under it), or one of ``names`` (``serve --host``), with or without a port. A page of another site
-    whose name was made to point at 127.0.0.1 (DNS rebinding) sends its own name and is refused. No header at all
-    comes from no browser (HTTP/1.0 tools): allowed."""
-    if header is None:
-        return True
-    name = header.strip().lower()
-    if name.startswith("["):  # [::1]:8000
-        name = name[1 : name.find("]")] if "]" in name else name
-    elif name.count(":") == 1:
-        name = name.split(":", 1)[0]
-    name = name.rstrip(".")
-    try:
-        ipaddress.ip_address(name)
-        return True
-    except ValueError:
-        pass
-    return name == "localhost" or name.endswith(".localhost") or name in {n.lower().rstrip(".") for n in names}
-
-
-class _Server(ThreadingHTTPServer):
-    """The HTTP server: a thread per connection, a listen queue for a browser opening many at once (Python's
-    default holds 5: under 200 at once, dozens went unanswered), and a browser that goes away mid-answer (a reload,
-    a closed tab) is no error to print."""
-
-    request_queue_size = 256
-    daemon_threads = True
-
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        error = sys.exc_info()[1]
-        if isinstance(error, (ConnectionError, TimeoutError)):  # BrokenPipe, ConnectionReset: the browser left
-            return
-        print(f"eccpsite: could not answer a request ({type(error).__name__}: {error})", file=sys.stderr, flush=True)
+    def data(self) -> dict[str, Any]:
+        """What the browsers are told of it (the event streams' ``hello``, ``reload`` and ``errors``)."""
+        return {"generation": self.generation, "errors": list(self.errors)}
 
 
 class DevServer:
@@ -216,10 +81,10 @@ class DevServer:
         self.project = project.resolve()
         self.rebuilder = Rebuilder(self.project, options, keep_going=True)
         self.state = State(None)
-        self.clients = _Clients()
+        self.clients = Clients()
         self.log = log or (lambda line: print(line, file=sys.stderr, flush=True))
         self.watcher = Watcher(self.project, self.changed)
-        self.httpd = _Server((host, port), _handler(self))
+        self.httpd = Server((host, port), handler_for(self))
         self._thread = threading.Thread(target=self.httpd.serve_forever, name="eccpsite-http", daemon=True)
         self._search_lock = threading.Lock()
         self._search: tuple[str, dict[str, bytes]] = ("", {})  # (key of the indexed pages, bundle by url)
@@ -307,7 +172,7 @@ class DevServer:
 
     def _swap(self, state: State, event: str) -> None:
         self.state = state  # one reference, replaced whole: readers see the old state or the new
-        self.clients.send(event, {"generation": state.generation, "errors": list(state.errors)})
+        self.clients.send(event, state.data())
 
     # serving
 
@@ -353,7 +218,7 @@ class DevServer:
             except SearchIndexFailed as exc:
                 return 500, {"Content-Type": "text/plain; charset=utf-8"}, str(exc).encode()
             if path in bundle:
-                return 200, {"Content-Type": _content_type(path)}, bundle[path]
+                return 200, {"Content-Type": content_type(path)}, bundle[path]
         try:
             found = build.find(path)
         except Exception:  # a lazy output failed to render
@@ -366,84 +231,14 @@ class DevServer:
         if found is None:
             status, path, found = 404, urls.NOT_FOUND, build.find(urls.NOT_FOUND) or b"<!DOCTYPE html><title>Not found</title><body>Not found</body>"
         body = found.read_bytes() if isinstance(found, Path) else found
-        kind = _content_type(path)
+        kind = content_type(path)
         if kind.startswith("text/html"):
             body = inject(body, build.generation, state.errors)
         return status, {"Content-Type": kind}, body
 
     def stream(self, handler: BaseHTTPRequestHandler) -> None:
         """Send server-sent events to one browser tab until it goes away."""
-        handler.send_response(200)
-        handler.send_header("Content-Type", "text/event-stream")
-        handler.send_header("Cache-Control", "no-store")
-        handler.send_header("Connection", "keep-alive")
-        handler.end_headers()
-        q = self.clients.add()
-        state = self.state
-        try:
-            _write_event(handler, "hello", json.dumps({"generation": state.generation, "errors": list(state.errors)}))
-            while True:
-                try:
-                    message = q.get(timeout=KEEPALIVE)
-                except queue.Empty:
-                    handler.wfile.write(b": keep-alive\n\n")
-                    handler.wfile.flush()
-                    continue
-                if message is None:
-                    return
-                _write_event(handler, *message)
-        except (BrokenPipeError, ConnectionResetError, ValueError, OSError):
-            return
-        finally:
-            self.clients.remove(q)
-
-
-def _write_event(handler: BaseHTTPRequestHandler, event: str, data: str) -> None:
-    handler.wfile.write(f"event: {event}\ndata: {data}\n\n".encode())
-    handler.wfile.flush()
-
-
-def _handler(server: DevServer) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-
-        def do_GET(self) -> None:
-            if not self._host_allowed(head=False):
-                return
-            if urlsplit(self.path).path == EVENTS:
-                self.close_connection = True
-                server.stream(self)
-                return
-            self._send(*server.respond(self.path), head=False)
-
-        def do_HEAD(self) -> None:
-            if self._host_allowed(head=True):
-                self._send(*server.respond(self.path), head=True)
-
-        def _host_allowed(self, head: bool) -> bool:
-            """Answer 403 to a request for another host name than this machine's (see :func:`allowed_host`)."""
-            host = self.headers.get("Host")
-            if allowed_host(host, server.names):
-                return True
-            name = (host or "").split(":")[0]
-            message = f"eccpsite serve answers for localhost only, not for {host!r}: to preview under that name, start it with --host {name}\n"
-            self._send(403, {"Content-Type": "text/plain; charset=utf-8"}, message.encode(), head)
-            return False
-
-        def _send(self, status: int, headers: dict[str, str], body: bytes, head: bool) -> None:
-            self.send_response(status)
-            for name, value in headers.items():
-                self.send_header(name, value)
-            self.send_header("Content-Length", str(len(body)))
-            self.send_header("Cache-Control", "no-store")
-            self.end_headers()
-            if not head:
-                self.wfile.write(body)
-
-        def log_message(self, format: str, *args: Any) -> None:
-            pass  # the rebuilds are what an editor wants to read, not every request
-
-    return Handler
+        live.stream(handler, self.clients, lambda: self.state.data())
 
 
 def serve(project: Path, options: BuildOptions, port: int, names: tuple[str, ...] = ()) -> int:

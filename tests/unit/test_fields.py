@@ -10,7 +10,8 @@ import pytest
 
 from eccpsite.core import fields as f
 from eccpsite.core.errors import FieldError
-from eccpsite.core.source import Located, load_yaml
+from eccpsite.core.located import Located
+from eccpsite.core.source import load_yaml
 
 
 def _located(text: str) -> Located:

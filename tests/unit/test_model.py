@@ -11,7 +11,9 @@ import pytest
 from eccpsite.core.config import SiteConfig
 from eccpsite.core.errors import ContentError
 from eccpsite.core.kinds import Call, Deadline, Edition, Event, Item, News, Page, SectionRef
-from eccpsite.core.model import Site, build_model, call_status, event_is_upcoming, paginate
+from eccpsite.core.listings import paginate
+from eccpsite.core.model import Site, build_model
+from eccpsite.core.status import call_status, event_is_upcoming
 
 TZ = ZoneInfo("Europe/Brussels")
 CONFIG = SiteConfig(title="Test", base_url="https://test.example.org", closing_soon_days=14, per_page=2)

@@ -8,7 +8,9 @@ from zoneinfo import ZoneInfo
 
 from eccpsite.core.config import SiteConfig
 from eccpsite.core.kinds import Call, Deadline, Event, Item, Location
-from eccpsite.core.model import Site, attendance_of, build_model, call_status, group_by_month, next_status_change, status_timeline
+from eccpsite.core.listings import attendance_of, group_by_month
+from eccpsite.core.model import Site, build_model, next_status_change
+from eccpsite.core.status import call_status, status_timeline
 from eccpsite.outputs.theme import date_badge
 
 TZ = ZoneInfo("Europe/Brussels")

@@ -8,8 +8,9 @@ import pytest
 
 from eccpsite.core.errors import ContentError
 from eccpsite.core.kinds import Call, Deadline, Edition, Event, Interview, Item, Location, News, Page, parse_edition
+from eccpsite.core.located import Located
 from eccpsite.core.schema import parse_item, slug_for
-from eccpsite.core.source import Document, Located, load_yaml, split_front_matter
+from eccpsite.core.source import Document, load_yaml, split_front_matter
 
 
 def _parse(kind: str, path: str, front: str, body: str = "Body.\n") -> Item | list[ContentError]:

@@ -6,7 +6,9 @@ import pytest
 import yaml
 
 from eccpsite.core.errors import ContentError
-from eccpsite.core.source import MAX_DEPTH, MAX_FILE_BYTES, MAX_NODES, Document, Located, LocatedList, load_yaml, split_front_matter
+from eccpsite.core.located import Located, LocatedList
+from eccpsite.core.source import MAX_FILE_BYTES, Document, load_yaml, split_front_matter
+from eccpsite.core.yaml_careful import MAX_DEPTH, MAX_NODES
 
 PATH = "content/news/x.md"
 

@@ -18,7 +18,7 @@ from typing import Any
 from eccpsite.core import fields as f
 from eccpsite.core.config import SiteConfig
 from eccpsite.core.errors import FieldError
-from eccpsite.core.source import Located, LocatedList
+from eccpsite.core.located import Located, LocatedList
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from eccpsite.core import dates, urls
 from eccpsite.core import fields as f
 from eccpsite.core.errors import FieldError
 from eccpsite.core.kinds.base import CLUSTER_REFS, Deadline, Item, Kind, KindFeed, ListPage
-from eccpsite.core.source import Located
+from eccpsite.core.located import Located
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 from eccpsite.core import fields as f
 from eccpsite.core.dates import DEFAULT_TIMEZONE, day_and_time
 from eccpsite.core.errors import ContentError, FieldError
-from eccpsite.core.source import Located
+from eccpsite.core.located import Located
 
 SITE_ZONE = ZoneInfo(DEFAULT_TIMEZONE)  # the time zone of a site whose site.yaml names none
 

@@ -15,8 +15,8 @@ from eccpsite.core import fields as f
 from eccpsite.core.config import SiteConfig
 from eccpsite.core.errors import FieldError
 from eccpsite.core.kinds.base import CLUSTER_REFS, Facts, Item, Kind, KindFeed, ListPage, Location, keywords
+from eccpsite.core.located import Located
 from eccpsite.core.recurrence import EVERY, MAX_OCCURRENCES, Occurrence, Repeat, expand, starts
-from eccpsite.core.source import Located
 
 STATUSES = ("scheduled", "cancelled", "postponed")
 
