@@ -34,22 +34,18 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import jinja2
 
 from eccpsite.build import BuildOptions, build_stages, page_base, resolve_now
-from eccpsite.core.config import SiteConfig
-from eccpsite.core.content import parse_content
 from eccpsite.core.documents import document_format
 from eccpsite.core.errors import BuildFailed, ContentError
-from eccpsite.core.kinds import SITE_ZONE, Edition, Item
+from eccpsite.core.kinds import Item
 from eccpsite.core.layout import CONFIG, EDITION, ITEM, RESCAN, STATIC, TEMPLATE, classify
 from eccpsite.core.locate import locate
 from eccpsite.core.model import Site, build_model, next_status_change, same_place, swap_site_items
-from eccpsite.core.source import Source, Sources
 from eccpsite.edges.history import History, read_history
-from eccpsite.edges.reader import document_sizes, read_file, read_sources
+from eccpsite.edges.reader import document_sizes
 from eccpsite.incremental.cache import load_markdown_cache, prerender
 from eccpsite.incremental.digests import Digester
 from eccpsite.incremental.engine import Engine, Fingerprints
@@ -59,6 +55,7 @@ from eccpsite.outputs import render
 from eccpsite.outputs.links import LinkIndex
 from eccpsite.outputs.render import Output, Renderer
 from eccpsite.outputs.theme import set_document_sizes
+from eccpsite.serve.files import Files
 from eccpsite.serve.lazy import LazyOutputs, LazyStore
 
 
@@ -96,16 +93,6 @@ class Build:
         return lazy[url].data if url in lazy else None
 
 
-@dataclass(frozen=True)
-class _Parsed:
-    kind: str  # CONFIG, ITEM or EDITION
-    text: str
-    value: Any  # Item | Edition | SiteConfig, or None when errors
-    errors: tuple[ContentError, ...]
-    unparsed: frozenset[str]  # the ref of an item file that failed
-    zone: str = ""  # the time zone its dates with a time were read in
-
-
 class Rebuilder:
     """Builds a project in memory, again and again, redoing only what changed.
 
@@ -125,63 +112,20 @@ class Rebuilder:
         self.keep_going = keep_going
         self._recorder = Recorder()
         self._env = _environment(self.project / "templates", self._recorder)
-        self._sources: dict[str, Source] = {}  # site.yaml, items and editions by path
-        self._read_errors: dict[str, tuple[ContentError, ...]] = {}  # by path ("" for errors of the scan)
-        self._parsed: dict[str, _Parsed] = {}  # what each source gave, by path
-        self._unsorted: set[str] = set()  # paths read again since the last build: to parse and file
-        self._items: dict[str, Item] = {}  # the parsed items, editions, problems and unparsed refs, by path
-        self._editions: dict[str, Edition] = {}
-        self._problems: dict[str, tuple[ContentError, ...]] = {}
-        self._unparsed: dict[str, frozenset[str]] = {}
-        self._assets: dict[str, Path] = {}
+        self.files = Files(self.project, keep_going)  # the sources, read and parsed again only where they changed
         self._history: History | None = None
         self._memo = Memory()  # what the last good build made (eccpsite.incremental.memory)
         self._lazy = LazyStore()
         self._digester = Digester()  # shared by the builds of the session: unchanged items are digested once
         self._base = page_base(self.project)
         self._site: Site | None = None
-        self._dirty: set[str] = set()  # paths parsed again since the last good build
-        self._good: dict[str, Item | Edition | None] = {}  # what those paths gave at the last good build
-        self._last_good: dict[str, Any] = {}  # what each path last parsed to (Item, Edition, SiteConfig): keep_going's stand-ins
         self._moment: dt.datetime | None = None  # "now" of the last good build, kept while nothing changes status
         self._until: dt.datetime | None = None
         self._generation = 0
         self.rendering = threading.Lock()  # held while rendering: a rebuild and a request for a feed take turns
         self.links = LinkIndex()
-        self._scan()
 
     # sources
-
-    def _scan(self) -> None:
-        """Read every source, as a clean build does."""
-        sources = read_sources(self.project)
-        self._unsorted.update(self._sources)  # what went away is forgotten, what is there is filed again
-        self._sources = {}
-        if sources.config is not None:
-            self._sources[sources.config.path] = sources.config
-        for kind_sources in sources.items.values():
-            self._sources.update((s.path, s) for s in kind_sources)
-        self._sources.update((s.path, s) for s in sources.editions)
-        self._read_errors = {"": sources.errors}
-        self._assets = dict(sources.assets)
-        self._unsorted.update(self._sources)
-
-    def _reread(self, rel: str) -> None:
-        """Read one changed source again, or forget it if it is gone."""
-        self._unsorted.add(rel)
-        self._sources.pop(rel, None)
-        self._read_errors.pop(rel, None)
-        path = self.project / rel
-        try:
-            if not path.is_file():
-                return
-            source, errors = read_file(self.project, path)
-        except OSError:
-            return  # gone between the event and the read: the next event says so
-        if source is not None:
-            self._sources[rel] = source
-        if errors:
-            self._read_errors[rel] = tuple(errors)
 
     def apply(self, changed: Iterable[str]) -> set[str]:
         """Take in changed project-relative paths; returns what kinds of change they were."""
@@ -190,22 +134,22 @@ class Rebuilder:
         documents = False  # a document of content/media changed
         for rel in changed:
             kind = classify(rel)
-            if kind == RESCAN and not self._matters(rel):
+            if kind == RESCAN and not self.files.matters(rel):
                 continue
             kinds.add(kind)
             if kind in (CONFIG, ITEM, EDITION):
                 if rel == "site.yaml" and not (self.project / rel).exists():
                     kinds.add(RESCAN)
-                self._reread(rel)
+                self.files.reread(rel)
             elif kind == TEMPLATE:
                 templates.add(rel.split("/", 1)[1])
             elif kind == STATIC:
-                url_known = any(path == self.project / rel for path in self._assets.values())
+                url_known = any(path == self.project / rel for path in self.files.assets.values())
                 if not url_known or not (self.project / rel).is_file() or rel.startswith("content/media/"):
                     kinds.add(RESCAN)  # a file appeared or went, or a media file (checked by the reader) changed
                 documents |= rel.startswith("content/media/") and document_format(rel) is not None
         if RESCAN in kinds:
-            self._scan()
+            self.files.scan()
         if RESCAN in kinds or STATIC in kinds or TEMPLATE in kinds:
             self._memo.stages.clear()  # stages may read files themselves (the PDF stage checks images): run them again
         if templates:
@@ -215,16 +159,6 @@ class Rebuilder:
             self._base = page_base(self.project)
             self._memo.forget(lambda reads: True)
         return kinds
-
-    def _matters(self, rel: str) -> bool:
-        """Whether a change to a non-Markdown file in an item folder (or to the folder) needs a new scan.
-
-        Editors and tools write short-lived files there (``sed``'s and vim's
-        temporary files): only one that stays, or one the last scan reported, does.
-        """
-        if rel.count("/") == 1:
-            return True  # the folder itself
-        return (self.project / rel).exists() or any(e.path == rel for e in self._read_errors.get("", ()))
 
     def _templates_changed(self, names: set[str]) -> None:
         """Files of the theme changed: a fresh environment, and forget the pages that loaded them.
@@ -256,66 +190,6 @@ class Rebuilder:
 
     # parsing
 
-    def _take(self, rel: str) -> None:
-        """Parse the source at ``rel`` again (if its text changed) and file what it gave; or forget it."""
-        if rel not in self._dirty:
-            self._dirty.add(rel)
-            self._good[rel] = self._current(rel)
-        for values in (self._items, self._editions, self._problems, self._unparsed):
-            values.pop(rel, None)
-        source = self._sources.get(rel)
-        if source is None:
-            self._parsed.pop(rel, None)
-            self._last_good.pop(rel, None)
-            return
-        parsed = self._parse(rel, source)
-        if parsed.value is not None:
-            self._last_good[rel] = parsed.value
-        if parsed.errors:
-            self._problems[rel] = parsed.errors
-        if parsed.unparsed:
-            self._unparsed[rel] = parsed.unparsed
-        if parsed.value is not None and parsed.kind == ITEM:
-            self._items[rel] = parsed.value
-        elif parsed.value is not None and parsed.kind == EDITION:
-            self._editions[rel] = parsed.value
-
-    def _parse(self, rel: str, source: Source) -> _Parsed:
-        cached = self._parsed.get(rel)
-        zone = self._zone()
-        if cached is not None and cached.text == source.text and cached.zone in ("", str(zone)):
-            return cached
-        kind = classify(rel)
-        if kind == CONFIG:
-            content = parse_content(Sources(source, {}, (), (), ()))
-            value: Any = content.config
-        elif kind == EDITION:
-            content = parse_content(Sources(None, {}, (source,), (), ()), zone)
-            value = content.editions[0] if content.editions else None
-        else:
-            content = parse_content(Sources(None, {rel.split("/")[1]: (source,)}, (), (), ()), zone)
-            value = content.items[0] if content.items else None
-        parsed = _Parsed(kind, source.text, value, content.errors, content.unparsed, "" if kind == CONFIG else str(zone))
-        self._parsed[rel] = parsed
-        return parsed
-
-    def _zone(self) -> ZoneInfo:
-        """The time zone dates with a time are read in: site.yaml's as last parsed (rebuild takes it first)."""
-        config = self._parsed["site.yaml"].value if "site.yaml" in self._parsed else None
-        return config.tz if isinstance(config, SiteConfig) else SITE_ZONE
-
-    def _stand_in(self, rel: str) -> Any:
-        """With keep_going, what a file with errors of its own builds as: its last good value (None if it never had one)."""
-        if not self.keep_going or rel not in self._problems or rel not in self._sources:
-            return None
-        parsed = self._parsed.get(rel)
-        return self._last_good.get(rel) if parsed is not None and parsed.value is None else None
-
-    def _current(self, rel: str) -> Item | Edition | None:
-        """What the path takes part in the build as: its item or edition, or its stand-in."""
-        value = self._items.get(rel) or self._editions.get(rel) or self._stand_in(rel)
-        return value if isinstance(value, (Item, Edition)) else None
-
     # the build
 
     def rebuild(self) -> Build:
@@ -325,31 +199,8 @@ class Rebuilder:
 
     def _rebuild(self) -> Build:
         started = time.perf_counter()
-        zone = self._zone()
-        for rel in sorted(self._unsorted, key=lambda rel: (rel != "site.yaml", rel)):  # site.yaml first: its time zone
-            self._take(rel)
-        if self._zone() != zone:  # dates with a time fall on other days now
-            for rel in [r for r in self._parsed if r != "site.yaml"]:
-                self._take(rel)
-        self._unsorted.clear()
-        errors: list[ContentError] = []
-        warnings: list[ContentError] = []
-        for problems in (*self._read_errors.values(), *self._problems.values()):
-            for problem in problems:
-                (warnings if problem.warning else errors).append(problem)
-        config = self._parsed["site.yaml"].value if "site.yaml" in self._parsed else None
-        config = config or self._stand_in("site.yaml")
-        items: list[Item] = list(self._items.values())
-        editions: list[Edition] = list(self._editions.values())
-        for rel in self._problems:
-            stand_in = self._stand_in(rel)
-            if isinstance(stand_in, Item):
-                items.append(stand_in)
-            elif isinstance(stand_in, Edition):
-                editions.append(stand_in)
-        unparsed = frozenset().union(*self._unparsed.values())
-        if "site.yaml" not in self._sources and not any(e.path == "site.yaml" for e in errors):
-            errors.append(ContentError("site.yaml", 0, "", "is missing; it holds the site's title and base_url"))
+        found = self.files.gather()
+        config, items, editions, errors, warnings = found.config, found.items, found.editions, found.errors, found.warnings
         if config is None:
             raise BuildFailed(errors or [ContentError("site.yaml", 0, "", "could not be read")])
         parsed_at = time.perf_counter()
@@ -360,10 +211,10 @@ class Rebuilder:
             return self._finish(swap_site_items(self._site, swaps), swaps, [*warnings, *self._site.warnings], self._until, started, parsed_at)
         if errors and not self.keep_going:
             raise BuildFailed(errors)
-        site = build_model(config, items, editions, now, drafts=self.options.drafts, unparsed=unparsed)
+        site = build_model(config, items, editions, now, drafts=self.options.drafts, unparsed=found.unparsed)
         if not isinstance(site, list) and now is self._moment and _until(site, now) <= (clock := resolve_now(None, config.tz)):
             now = clock  # a status of the new content changes between the kept moment and the clock: use the clock
-            site = build_model(config, items, editions, now, drafts=self.options.drafts, unparsed=unparsed)
+            site = build_model(config, items, editions, now, drafts=self.options.drafts, unparsed=found.unparsed)
         if isinstance(site, list):
             raise BuildFailed(errors + site)
         warnings.extend(site.warnings)
@@ -386,10 +237,7 @@ class Rebuilder:
         if last is None or config is not last.config or now != last.now:
             return None
         swaps: dict[str, Item] = {}
-        for rel in self._dirty:
-            if rel == "site.yaml":
-                continue  # the configuration is the same object (checked above): its text did not change
-            before, after = self._good.get(rel), self._current(rel)
+        for before, after in self.files.changed():  # site.yaml aside: the configuration is the same object (checked above)
             if not isinstance(before, Item) or not isinstance(after, Item):
                 if after is not before:
                     return None  # an edition changed, or an item came or went
@@ -412,12 +260,11 @@ class Rebuilder:
         """Render the new site and make it the last good build."""
         assert self._history is not None
         modelled_at = time.perf_counter()
-        stages = build_stages(self.project, self._assets.items(), self.options)
+        stages = build_stages(self.project, self.files.assets.items(), self.options)
         outputs, rendered, fingerprints = self._render(site, [s for s in stages if not render.declared(s).on_request], swaps)
         rendered_at = time.perf_counter()
         self._moment, self._until = site.now, until
-        self._good.clear()
-        self._dirty.clear()
+        self.files.settle()
         self._generation += 1
         pages = tuple(outputs)
         lazy_stages = [s for s in stages if render.declared(s).on_request]
@@ -426,7 +273,7 @@ class Rebuilder:
             generation=self._generation,
             site=site,
             pages=dict(zip(map(url_of, pages), map(data_of, pages), strict=True)),
-            assets=dict(self._assets),
+            assets=dict(self.files.assets),
             warnings=tuple(sorted(set(warnings))),
             lazy=lazy,
             rendered=rendered,
@@ -455,7 +302,7 @@ class Rebuilder:
     def bump(self, build: Build) -> Build:
         """The same build under a new generation (a static file changed: browsers reload, nothing is rebuilt)."""
         self._generation += 1
-        return dataclasses.replace(build, generation=self._generation, assets=dict(self._assets))
+        return dataclasses.replace(build, generation=self._generation, assets=dict(self.files.assets))
 
     def check_links(self, build: Build) -> list[ContentError]:
         """Broken links to pages and files, and link warnings, of ``build``; only changed pages are read again.
