@@ -18,7 +18,7 @@ items, so two shortcuts spare the engine's question for most pages:
 from __future__ import annotations
 
 import operator
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -66,7 +66,7 @@ class Memory:
     # or forgotten), kept up to date from one build to the next rather than rebuilt
     holders: dict[str, set[str]] = field(default_factory=dict)
 
-    def forget(self, wanted: Any) -> None:
+    def forget(self, wanted: Callable[[tuple[str, ...]], bool]) -> None:
         """Drop every page and stage whose reads ``wanted`` picks."""
         self.pages = {url: p for url, p in self.pages.items() if not wanted(p.record.reads)}
         self.stages = {name: s for name, s in self.stages.items() if not wanted(s.reads)}
