@@ -29,8 +29,8 @@ import yaml
 from conftest import NOW, REPO, RunCli, copy_repo_project, write_site
 from netlify_headers import headers_at
 
-from eccpsite.core import fields as f
 from eccpsite.core.config import AdminConfig, SiteConfig
+from eccpsite.core.countries import COUNTRIES
 from eccpsite.core.kinds import COMMON_FIELDS, registered
 from eccpsite.outputs import admin
 from eccpsite.outputs.admin import BUNDLE, ENTRY, admin_page, find_bundle
@@ -71,7 +71,7 @@ def test_dates_datetimes_choices_countries_and_deadlines_get_their_widgets(colle
     assert event["publish_at"]["widget"] == "datetime" and event["publish_at"]["format"] == "YYYY-MM-DDTHH:mm"
     assert event["status"] == {"name": "status", "label": "Status", "widget": "select", "options": ["scheduled", "cancelled", "postponed"], "required": False}
     country = fields_of(event["location"])["country"]
-    assert country["widget"] == "select" and {o["value"] for o in country["options"]} == set(f.COUNTRIES)
+    assert country["widget"] == "select" and {o["value"] for o in country["options"]} == set(COUNTRIES)
     assert {"label": "BE — Belgium", "value": "BE"} in country["options"]
     deadlines = fields_of(collections["calls"])["deadlines"]
     assert deadlines["widget"] == "list" and deadlines["min"] == 1 and deadlines["required"] is True

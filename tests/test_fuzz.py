@@ -25,9 +25,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from eccpsite.core import yaml_careful
+from eccpsite.core.characters import UNPRINTABLE, find_unprintable
 from eccpsite.core.config import CONFIG_FIELDS, SiteConfig, parse_config
 from eccpsite.core.errors import ContentError
-from eccpsite.core.fields import UNPRINTABLE, find_unprintable
 from eccpsite.core.kinds import COMMON_FIELDS, EDITION_FIELDS, KINDS, Edition, Item, folders, parse_edition
 from eccpsite.core.located import Located
 from eccpsite.core.markup.markdown import ALLOWED_ATTRIBUTES, ALLOWED_TAGS, URL_SCHEMES, inline_markdown, plain_text, render_markdown

@@ -15,8 +15,9 @@ from dataclasses import dataclass, field
 from typing import TypeVar
 
 from eccpsite.core import urls
+from eccpsite.core.countries import country_name
 from eccpsite.core.errors import ContentError
-from eccpsite.core.fields import country_name, did_you_mean
+from eccpsite.core.fields import did_you_mean
 from eccpsite.core.kinds import Cluster, Event, Factsheet, Interview, Item, News
 
 T = TypeVar("T", bound=Item)

@@ -3,6 +3,10 @@
 Each parser takes the raw value and returns the typed one, or raises
 :class:`FieldError` with a message that says what was expected. Parsers for
 nested mappings check their own keys and report the line of the inner key.
+The kinds declare their fields with these (``f.Field(f.date, required=True)``),
+so every parser stays in this one namespace; the data some of them check
+against lives apart: the countries in :mod:`countries`, the characters no
+text may hold in :mod:`characters`.
 """
 
 from __future__ import annotations
@@ -11,7 +15,6 @@ import datetime as dt
 import difflib
 import json
 import re
-import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
@@ -19,27 +22,23 @@ from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
-from babel import Locale
-
+from eccpsite.core.characters import unprintable
+from eccpsite.core.countries import COUNTRIES, country_code_for
 from eccpsite.core.dates import in_words
 from eccpsite.core.errors import FieldError
 from eccpsite.core.located import Located, LocatedList
 from eccpsite.core.urls import slugify
 
+# isort: off
+# outputs/render.py, which the lead is restructuring, imports country_name from here; it moves to
+# eccpsite.core.countries with that work.
+from eccpsite.core.countries import country_name as country_name
+# isort: on
+
 Parser = Callable[[Any], Any]
 
-COUNTRIES = frozenset(
-    """AD AE AF AG AI AL AM AO AQ AR AS AT AU AW AX AZ BA BB BD BE BF BG BH BI BJ BL BM BN BO BQ BR BS BT BV BW BY
-    BZ CA CC CD CF CG CH CI CK CL CM CN CO CR CU CV CW CX CY CZ DE DJ DK DM DO DZ EC EE EG EH ER ES ET FI FJ FK FM FO
-    FR GA GB GD GE GF GG GH GI GL GM GN GP GQ GR GS GT GU GW GY HK HM HN HR HT HU ID IE IL IM IN IO IQ IR IS IT JE JM
-    JO JP KE KG KH KI KM KN KP KR KW KY KZ LA LB LC LI LK LR LS LT LU LV LY MA MC MD ME MF MG MH MK ML MM MN MO MP MQ
-    MR MS MT MU MV MW MX MY MZ NA NC NE NF NG NI NL NO NP NR NU NZ OM PA PE PF PG PH PK PL PM PN PR PS PT PW PY QA RE
-    RO RS RU RW SA SB SC SD SE SG SH SI SJ SK SL SM SN SO SR SS ST SV SX SY SZ TC TD TF TG TH TJ TK TL TM TN TO TR TT
-    TV TW TZ UA UG UM US UY UZ VA VC VE VG VI VN VU WF WS XK YE YT ZA ZM ZW""".split()
-)
 # Codes people often write that are not ISO 3166-1 alpha-2, with the right one.
 _COUNTRY_HINTS = {"UK": "GB", "EL": "GR", "EN": "GB"}
-_TERRITORIES = Locale("en").territories  # English country names from the CLDR
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")  # what a slug is; also the JSON Schemas' pattern (editor_schema)
 DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -49,47 +48,6 @@ def did_you_mean(word: str, choices: list[str]) -> str:
     """A ' (did you mean 'x'?)' hint for a misspelt key, or ''."""
     close = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
     return f" (did you mean '{close[0]}'?)" if close else ""
-
-
-# Characters no page, feed (XML) or calendar can carry: C0 controls but tab and newlines, U+FFFE/U+FFFF, lone surrogates.
-UNPRINTABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
-
-
-_PRINTABLE_BYTES = bytes(range(0x20, 0x100)) + b"\t\n\r"  # in UTF-8, every byte of a character UNPRINTABLE lets pass
-
-
-def find_unprintable(value: str) -> re.Match[str] | None:
-    """``UNPRINTABLE.search(value)``, a few times faster on long text that has none (Markdown bodies).
-
-    In UTF-8 a control character is its own byte and U+FFFE/U+FFFF are
-    ``EF BF BE``/``EF BF BF``; a lone surrogate cannot be encoded at all.
-    The regular expression runs only when one of them may be there.
-    """
-    try:
-        data = value.encode("utf-8")
-    except UnicodeEncodeError:
-        return UNPRINTABLE.search(value)
-    if data.translate(None, _PRINTABLE_BYTES) or b"\xef\xbf\xbe" in data or b"\xef\xbf\xbf" in data:
-        return UNPRINTABLE.search(value)
-    return None
-
-
-# Invisible characters that change how a title or summary shows without being seen: bidi embeddings, overrides and
-# isolates (U+202E shows the text after it backwards: 'exe.txt' as 'txt.exe'), zero-width spaces and joiners of
-# words, the byte-order mark, and the line and paragraph separators (a line break that is no newline). Zero-width
-# (non-)joiners are left: emoji and Persian need them.
-INVISIBLE = re.compile("[\u200b\u2028\u2029\u202a-\u202e\u2060\u2066-\u2069\ufeff]")
-
-
-def unprintable(value: str) -> str | None:
-    """Why ``value`` (a one-line text field or a summary) cannot be published: it holds an invisible control or format
-    character; or None."""
-    found = UNPRINTABLE.search(value) or INVISIBLE.search(value)
-    if found is None:
-        return None
-    char = found.group()
-    name = unicodedata.name(char, "a control character").lower()
-    return f"contains the invisible character U+{ord(char):04X} ({name}, often pasted from another program); delete it"
 
 
 def text(value: Any) -> str:
@@ -221,29 +179,6 @@ def url(value: Any) -> str:
     if parts.scheme == "mailto" and "@" in parts.path:
         return raw
     raise FieldError(f"expected a full web address starting with https://, found {raw!r}")
-
-
-def country_name(code: str) -> str:
-    """``RO`` → ``Romania`` (English names from the CLDR, via Babel)."""
-    return str(_TERRITORIES.get(code, code))
-
-
-@lru_cache(maxsize=1)
-def _country_names() -> dict[str, str]:
-    """Country names as people write them (English, from the CLDR via Babel), casefolded, to their code."""
-    names = {str(name).casefold(): code for code, name in _TERRITORIES.items() if code in COUNTRIES}
-    names.update({"czech republic": "CZ", "holland": "NL", "england": "GB", "great britain": "GB", "turkey": "TR", "korea": "KR"})
-    return names
-
-
-def country_code_for(name: str) -> str | None:
-    """The code of a country written by its name (``Germany`` → ``DE``, ``Romaina`` → ``RO``), or None."""
-    names = _country_names()
-    key = " ".join(name.replace("_", " ").split()).casefold()
-    if key in names:
-        return names[key]
-    close = difflib.get_close_matches(key, list(names), n=1, cutoff=0.85)
-    return names[close[0]] if close else None
 
 
 def country(value: Any) -> str:
@@ -429,3 +364,4 @@ def list_of(item: Parser, what: str, min_items: int = 0) -> Parser:
         return tuple(result)
 
     return shaped(parse, entry=item, min_items=min_items, what=what)
+

@@ -12,6 +12,7 @@ import re
 from zoneinfo import ZoneInfo
 
 from eccpsite.core import fields as f
+from eccpsite.core.characters import find_unprintable, unprintable
 from eccpsite.core.errors import ContentError, FieldError
 from eccpsite.core.kinds import folders, kind_named
 from eccpsite.core.kinds.base import Item
@@ -52,10 +53,10 @@ def parse_item(kind_folder: str, doc: Document, tz: ZoneInfo = SITE_ZONE) -> Ite
     errors.extend(ContentError(doc.path, p.line or meta.line_of(p.field or ""), p.field or "", p.message) for p in checks)
     if "clusters" in parsed:
         parsed["cluster_lines"] = _entry_lines(meta.get("clusters"), len(parsed["clusters"]), meta.line_of("clusters"))
-    found = f.find_unprintable(doc.body)
+    found = find_unprintable(doc.body)
     if found is not None:
         line = doc.body_line + doc.body[: found.start()].count("\n")
-        errors.append(ContentError(doc.path, line, "", f"the text {f.unprintable(found.group())}"))
+        errors.append(ContentError(doc.path, line, "", f"the text {unprintable(found.group())}"))
     if errors:
         return errors
     tags_line = meta.lines.get("tags", 0)

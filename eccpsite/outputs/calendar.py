@@ -19,8 +19,8 @@ from urllib.parse import urlencode
 import icalendar
 
 from eccpsite.core import urls
+from eccpsite.core.countries import country_name
 from eccpsite.core.dates import moment
-from eccpsite.core.fields import country_name
 from eccpsite.core.kinds import Event, Item
 from eccpsite.core.kinds.events import event_tz
 from eccpsite.core.listings import EventFilter, event_place

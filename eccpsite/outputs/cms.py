@@ -24,6 +24,7 @@ from babel import Locale
 from eccpsite.core import fields as f
 from eccpsite.core import layout
 from eccpsite.core.config import SiteConfig
+from eccpsite.core.countries import COUNTRIES
 from eccpsite.core.kinds import COMMON_FIELDS, EDITION_FIELDS, Kind, registered
 
 MEDIA_FOLDER = "content/media"
@@ -44,7 +45,7 @@ _LAST = ("slug", "aliases", "extra", "publish_at", "draft")
 def _country_options() -> list[dict[str, str]]:
     """Every country code the build accepts, labelled with its English name (``BE — Belgium``), by name."""
     names = Locale("en").territories
-    return sorted(({"label": f"{code} — {names.get(code, code)}", "value": code} for code in f.COUNTRIES), key=lambda o: o["label"][5:])
+    return sorted(({"label": f"{code} — {names.get(code, code)}", "value": code} for code in COUNTRIES), key=lambda o: o["label"][5:])
 
 
 def _plain_widgets() -> dict[f.Parser, dict[str, Any]]:

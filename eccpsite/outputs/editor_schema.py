@@ -20,6 +20,7 @@ from typing import Any
 
 from eccpsite.core import fields as f
 from eccpsite.core.config import CONFIG_FIELDS
+from eccpsite.core.countries import COUNTRIES
 from eccpsite.core.kinds import EDITION_FIELDS, registered
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
@@ -38,7 +39,7 @@ _PLAIN: dict[f.Parser, dict[str, Any]] = {
     f.date_or_datetime: _DATE_OR_DATE_TIME,
     f.datetime: _DATE_OR_DATE_TIME,
     f.url: {"type": "string", "pattern": "^(?:https?://[^/]|mailto:.+@)"},
-    f.country: {"type": "string", "enum": sorted(f.COUNTRIES), "description": "an ISO 3166-1 alpha-2 country code"},
+    f.country: {"type": "string", "enum": sorted(COUNTRIES), "description": "an ISO 3166-1 alpha-2 country code"},
     f.slug: {"type": "string", "pattern": f.SLUG.pattern},
     f.timezone: {"type": "string", "description": "an IANA time zone name such as Europe/Brussels or Asia/Seoul"},
     f.tag_list: {"type": "array", "items": {"type": "string", "pattern": "[A-Za-z0-9]"}},

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from eccpsite.core import urls
-from eccpsite.core.fields import country_name
+from eccpsite.core.countries import country_name
 
 DATA = Path(__file__).with_name("europe_map.json")
 # The shades' lower bounds: 1, 2–4, 5–9, 10–24, 25 and more profiles (the legend says the same).

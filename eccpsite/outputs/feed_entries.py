@@ -26,8 +26,8 @@ from dataclasses import dataclass
 from urllib.parse import urljoin
 
 from eccpsite.core import urls
+from eccpsite.core.countries import country_name
 from eccpsite.core.dates import in_words, moment, range_in_words
-from eccpsite.core.fields import country_name
 from eccpsite.core.kinds import Call, Cluster, Event, Interview, Item, News, item_date
 from eccpsite.core.listings import event_place
 from eccpsite.core.markup.markdown import plain_text, render_markdown, summary_text

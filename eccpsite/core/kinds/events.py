@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 from eccpsite.core import dates, urls
 from eccpsite.core import fields as f
 from eccpsite.core.config import SiteConfig
+from eccpsite.core.countries import country_name
 from eccpsite.core.errors import FieldError
 from eccpsite.core.kinds.base import CLUSTER_REFS, Facts, Item, Kind, KindFeed, ListPage, Location, keywords
 from eccpsite.core.located import Located
@@ -157,7 +158,7 @@ def _places(event: Event, url: str) -> list[dict[str, Any]]:
             address["addressLocality"] = event.location.city
         if event.location.country:
             address["addressCountry"] = event.location.country
-        name = event.location.venue or event.location.city or f.country_name(event.location.country or "")
+        name = event.location.venue or event.location.city or country_name(event.location.country or "")
         places.append({"@type": "Place", "name": name, "address": address})
     if event.online:
         places.append({"@type": "VirtualLocation", "url": event.url or url})
