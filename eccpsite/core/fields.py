@@ -29,12 +29,6 @@ from eccpsite.core.errors import FieldError
 from eccpsite.core.located import Located, LocatedList
 from eccpsite.core.urls import slugify
 
-# isort: off
-# outputs/render.py, which the lead is restructuring, imports country_name from here; it moves to
-# eccpsite.core.countries with that work.
-from eccpsite.core.countries import country_name as country_name
-# isort: on
-
 Parser = Callable[[Any], Any]
 
 # Codes people often write that are not ISO 3166-1 alpha-2, with the right one.
@@ -364,4 +358,3 @@ def list_of(item: Parser, what: str, min_items: int = 0) -> Parser:
         return tuple(result)
 
     return shaped(parse, entry=item, min_items=min_items, what=what)
-

@@ -41,19 +41,21 @@ from eccpsite.core.kinds import (
     registered,
     reserved_segments,
 )
-from eccpsite.core.listings import build_event_filters
+from eccpsite.core.listings import EventFilter, build_event_filters
 from eccpsite.core.recurrence import Occurrence
-from eccpsite.core.status import CallStatus, call_status, event_is_upcoming, event_start, is_visible, next_occurrence, occurrence_span, status_timeline
+from eccpsite.core.status import (
+    CallStatus,
+    call_status,
+    event_is_upcoming,
+    event_start,
+    is_visible,
+    next_occurrence,
+    occurrence_span,
+    registration_closes,
+    status_timeline,
+)
+from eccpsite.core.swap import swap_items
 from eccpsite.core.tags import name_tags
-
-# isort: off
-# Names outputs/render.py and serve/rebuild.py import from here, though they live in status, listings and swap:
-# those two modules are being restructured, and import them from their homes with that work.
-from eccpsite.core.listings import EventFilter as EventFilter, Paginated as Paginated, attendance_of as attendance_of
-from eccpsite.core.listings import group_by_month as group_by_month, paginate as paginate
-from eccpsite.core.status import STATUS_WORDS as STATUS_WORDS, registration_closes as registration_closes
-from eccpsite.core.swap import refs_in as refs_in, swap_items as swap_items
-# isort: on
 
 T = TypeVar("T")
 

@@ -24,7 +24,7 @@ from typing import Any
 
 from eccpsite.core.errors import ContentError
 from eccpsite.core.kinds import Item
-from eccpsite.core.model import refs_in, swap_items
+from eccpsite.core.swap import refs_in, swap_items
 from eccpsite.incremental.engine import Fingerprints, Record
 from eccpsite.incremental.recording import Recorder, dependencies
 from eccpsite.outputs import pages, render

@@ -27,14 +27,8 @@ from eccpsite.core.listings import EventFilter, event_place
 from eccpsite.core.model import Site
 from eccpsite.core.status import event_start
 from eccpsite.edges.history import History
-from eccpsite.outputs.calendar_entries import add_repeat, deadline_components, ical_span, registration_component, utc
+from eccpsite.outputs.calendar_entries import add_repeat, deadline_components, event_component, ical_span, registration_component, utc
 from eccpsite.outputs.calendar_format import to_ical, vtimezone_bytes
-
-# isort: off
-# outputs/render.py, which the lead is restructuring, reads calendar.event_component; it imports it from
-# calendar_entries with that work.
-from eccpsite.outputs.calendar_entries import event_component as event_component
-# isort: on
 
 REFRESH = dt.timedelta(hours=12)  # how often subscribers' clients should fetch the calendar again
 

@@ -20,15 +20,9 @@ from eccpsite.core.dates import moment
 from eccpsite.core.kinds import Item, Kind, item_date, registered
 from eccpsite.core.model import Site
 from eccpsite.edges.history import History
-from eccpsite.outputs.feed_entries import Entry, Feed, cap, edition_entry, item_entry
+from eccpsite.outputs.feed_entries import Entry, Feed, cap, edition_entry, item_entry, published
 from eccpsite.outputs.feed_json import to_json
 from eccpsite.outputs.feed_xml import to_atom, to_rss
-
-# isort: off
-# outputs/render.py, which the lead is restructuring, reads feeds.published and feeds.modified; it imports them
-# from feed_entries with that work.
-from eccpsite.outputs.feed_entries import modified as modified, published as published
-# isort: on
 
 FEED_LIMIT = 50  # entries per feed, newest first
 

@@ -15,21 +15,17 @@ import jinja2
 from markupsafe import Markup
 
 from eccpsite.core import dates, urls
+from eccpsite.core.countries import country_name
 from eccpsite.core.directory import Country
-from eccpsite.core.fields import country_name
 from eccpsite.core.kinds import Cluster, Item, item_date, kind_of, registered
 from eccpsite.core.kinds.base import Facts
+from eccpsite.core.listings import EventFilter, Paginated, paginate
 from eccpsite.core.markup.markdown import plain_text, render_markdown, summary_text
-from eccpsite.core.model import (
-    EventFilter,
-    Paginated,
-    ResolvedEdition,
-    Site,
-    next_status_change,
-    paginate,
-)
+from eccpsite.core.model import ResolvedEdition, Site, next_status_change
 from eccpsite.edges.history import History
 from eccpsite.outputs import calendar, europe_map, feeds, redirects, timetable
+from eccpsite.outputs.calendar_entries import event_component
+from eccpsite.outputs.feed_entries import modified, published
 from eccpsite.outputs.render import WHOLE, Made, Made_, Output, Renderer, Stage, declare
 
 
@@ -43,7 +39,7 @@ def _json_ld(site: Site, item: Item, history: History | None = None) -> dict[str
         config=config,
         url=config.absolute(site.url(item)),
         keywords=", ".join(site.tag_name(tag) for tag in item.tags),
-        dates=lambda: (feeds.published(site, item, known), feeds.modified(site, item, known)),
+        dates=lambda: (published(site, item, known), modified(site, item, known)),
     )
     return make(item, facts)
 
@@ -175,7 +171,7 @@ def render_countries(r: Renderer) -> Iterator[Made_]:
         events = (*reversed(country.past), *country.upcoming)  # by start, but for a long event that started before a past one
         url = urls.country_calendar_url(country.code)
         name = f"{site.config.short_title or site.config.title} events: {country.name}"
-        components = [calendar.serialize(calendar.event_component(site, e, r.history)) for e in events]
+        components = [calendar.serialize(event_component(site, e, r.history)) for e in events]
         yield Output(url, calendar.make_calendar(site, name, f"Events in {country.name} listed by the {site.config.title}.", url, components))
 
 

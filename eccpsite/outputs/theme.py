@@ -12,18 +12,14 @@ import jinja2
 from markupsafe import Markup
 
 from eccpsite.core import dates, urls
+from eccpsite.core.countries import country_name
 from eccpsite.core.documents import describe_documents, file_size
-from eccpsite.core.fields import country_name
 from eccpsite.core.kinds import Event, kind_of
+from eccpsite.core.listings import attendance_of, group_by_month
 from eccpsite.core.markup.markdown import inline_markdown, plain_text, render_markdown
-from eccpsite.core.model import (
-    STATUS_WORDS,
-    Site,
-    attendance_of,
-    group_by_month,
-    registration_closes,
-)
+from eccpsite.core.model import Site
 from eccpsite.core.recurrence import Occurrence
+from eccpsite.core.status import STATUS_WORDS, registration_closes
 from eccpsite.outputs import calendar, europe_map, timetable
 
 
