@@ -5,19 +5,20 @@ tenth of a second. :class:`Rebuilder` keeps what the last build made and
 redoes only what a change touches, while giving the same bytes as
 ``build.build_outputs`` (the tests compare them):
 
-- **sources**: only the files the watcher reported are read again;
-- **parsing**: a file whose text did not change keeps its parsed item, the
-  very same object, so everything downstream can compare items by identity;
-- **the site model** is built again whole: it is pure, and cheap next to
-  rendering;
-- **rendering**: each page remembers what it read while it was rendered — the
-  fields of :class:`~eccpsite.core.model.Site` its code and templates touched, the
-  templates it loaded and its context (for an item page: the item) — and is
-  rendered again only when one of those changed; a whole stage is skipped when
-  nothing it read changed;
-- **feeds, calendars, the sitemap and /admin/** (the stages declared ``on_request``) are made when a
-  browser asks for one of them, once per build, and reused while what they
-  read is unchanged.
+- **sources and parsing** (:mod:`eccpsite.serve.files`): only the files the
+  watcher reported are read again, and a file whose text did not change keeps
+  its parsed item, the very same object;
+- **the site model** is built again whole (it is pure, and cheap next to
+  rendering), or, when the saved items stay in their places, is the last one
+  with the new items swapped in;
+- **rendering** goes through the build's incremental engine
+  (eccpsite.incremental.engine) with its store in memory
+  (eccpsite.incremental.memory): a page is rendered again only when its
+  template, its context or what it read of the site changed, and a whole
+  stage is skipped when nothing it read changed;
+- **feeds, calendars, the sitemap and /admin/** (the stages declared
+  ``on_request``) are made when a browser asks for one of them, once per
+  build, and reused while what they read is unchanged (eccpsite.serve.lazy).
 
 A :class:`Build` is immutable: the server swaps the whole value at once, so a
 browser never sees a half-updated site.
