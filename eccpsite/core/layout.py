@@ -9,9 +9,17 @@ changed path is to the build (pure: names and paths, nothing read).
     content/media/            files served at /media/ (images, PDFs)
     templates/                the theme's templates
     templates/static/         the theme's files, served at /static/
+    .cache/                   what builds keep for the builds after them (never read as input):
+      output/                   the last output, as hard links, and its records (eccpsite.incremental.snapshot)
+      markdown-*.sqlite         rendered Markdown (eccpsite.incremental.cache)
+      search-*/                 search index bundles (eccpsite.outputs.search)
+      pdf/<edition>/            PDF editions (eccpsite.outputs.pdf.edition_pdf)
+      build-manifest.json       what the last build read and left in its output
+      build.lock                held while a build runs (eccpsite.edges.buildlock)
 
 The reader reads this layout, the dev server watches it and sorts its changes
-with :func:`classify`, and the build manifest digests :data:`INPUTS`.
+with :func:`classify`, the build manifest digests :data:`INPUTS`, and every
+cache takes its area of :data:`CACHE` from here.
 """
 
 from __future__ import annotations
@@ -28,6 +36,9 @@ TEMPLATES = "templates"
 THEME_FILES = "templates/static"
 INPUTS = (CONFIG_FILE, CONTENT, TEMPLATES)  # everything a build reads from the project
 ASSETS = ((THEME_FILES, "/static/"), (MEDIA, "/media/"))  # folders copied as they are, and their URL
+CACHE = ".cache"  # the build's store: one area per cache, named below
+CACHE_OUTPUT = f"{CACHE}/output"
+CACHE_PDF = f"{CACHE}/pdf"
 
 # What a changed path is to the build: see classify().
 CONFIG, ITEM, EDITION, TEMPLATE, STATIC, RESCAN, OTHER = "config", "item", "edition", "template", "static", "rescan", "other"

@@ -41,7 +41,7 @@ from eccpsite.core.markup import inline_gate
 from eccpsite.core.markup import markdown as markup
 from eccpsite.edges import children, fingerprint
 
-CACHE_DIR = ".cache"
+CACHE_DIR = layout.CACHE
 POOL_THRESHOLD = 64  # fewer bodies than this render faster in this process than in a pool
 CHUNK = 50
 BATCH = 1000  # rendered bodies written to the cache file in one transaction

@@ -37,16 +37,16 @@ from pathlib import Path
 from typing import Any
 
 from eccpsite.core.errors import ContentError
+from eccpsite.core.layout import CACHE_OUTPUT
 from eccpsite.core.urls import output_path
 from eccpsite.edges.keptfile import FileState
-from eccpsite.incremental.cache import CACHE_DIR, still_current
+from eccpsite.incremental.cache import still_current
 from eccpsite.incremental.engine import Record
 from eccpsite.incremental.output_state import walk_files
 from eccpsite.incremental.writer import Staging, Written
 from eccpsite.outputs.links import PageLinks
 from eccpsite.outputs.render import Output, Reused
 
-FOLDER = "output"  # in .cache/
 FORMAT = 6  # 6: records of the engine (eccpsite.incremental.engine): key, reads and the key of the reads
 INDEX = "index.json"  # what restoring the whole output needs
 PAGES = "pages.json"  # what reusing single pages needs
@@ -72,7 +72,7 @@ class Snapshot:
 
 
 def _folder(project: Path) -> Path:
-    return project / CACHE_DIR / FOLDER
+    return project / CACHE_OUTPUT
 
 
 def load(project: Path) -> Snapshot | None:

@@ -19,6 +19,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from eccpsite.core import layout
 from eccpsite.core.urls import output_path
 from eccpsite.edges import folder_swap
 from eccpsite.edges.fingerprint import digest
@@ -33,7 +34,7 @@ class OutputRefused(Exception):
 
 
 # Folders of a project an output may never be in: the build reads them, or keeps its cache there.
-SOURCE_FOLDERS = ("content", "templates", "static", ".git", ".cache")
+SOURCE_FOLDERS = (layout.CONTENT, layout.TEMPLATES, "static", ".git", layout.CACHE)
 
 
 def check_output_folder(output: Path, project: Path) -> None:

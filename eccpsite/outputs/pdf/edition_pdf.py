@@ -31,7 +31,7 @@ from urllib.parse import urljoin
 
 from markupsafe import Markup
 
-from eccpsite.core import urls
+from eccpsite.core import layout, urls
 from eccpsite.core.config import SiteConfig
 from eccpsite.core.errors import ContentError
 from eccpsite.core.kinds import Item
@@ -47,7 +47,7 @@ if TYPE_CHECKING:
 TEMPLATE = "newsletter/pdf.html"
 STYLESHEET = "newsletter/pdf.css"
 FONTS = "fonts"
-CACHE = Path(".cache") / "pdf"
+CACHE = Path(layout.CACHE_PDF)
 
 
 # ---------------------------------------------------------------- print HTML (pure)
