@@ -46,7 +46,7 @@ from eccpsite.core.model import ResolvedEdition, Site, build_model  # noqa: E402
 from eccpsite.edges.reader import read_sources  # noqa: E402
 from eccpsite.outputs.pdf import edition_pdf  # noqa: E402
 from eccpsite.outputs.pdf.fetcher import Policy, ProjectFetcher  # noqa: E402
-from eccpsite.outputs.render import Renderer  # noqa: E402
+from eccpsite.outputs.render import Output, Renderer  # noqa: E402
 from eccpsite.outputs.theme import make_environment  # noqa: E402
 
 NOW = "2019-09-16"
@@ -141,7 +141,7 @@ def generated_edition(site: Site, items: int) -> tuple[Site, ResolvedEdition]:
 def print_html(renderer: Renderer, resolved: ResolvedEdition) -> str:
     printed = edition_pdf.print_edition(renderer.site, resolved)
     out = renderer.render(urls.edition_pdf_url(resolved.edition.id), edition_pdf.TEMPLATE, printed=printed, edition=resolved, title=resolved.edition.title)
-    assert out is not None, renderer.errors
+    assert isinstance(out, Output), out
     return out.data.decode("utf-8")
 
 
