@@ -12,7 +12,11 @@ length of the build): at 10,000 items its bodies are about 55 MB of text, more
 than 100 MB as Python strings, which a build no longer holds. It is data, not
 pickle: a cache file slipped into a pull request must not be able to run code,
 so a file whose schema is not exactly the expected one (a trigger, a view) is
-thrown away unread, and schema functions are not trusted. On a cold build the
+thrown away unread, and schema functions are not trusted. Nor is what it holds:
+each body read from it goes through the renderer's sanitizer again
+(:func:`trusted`), and one that the sanitizer would change — a ``<script>`` or
+an ``onerror=`` put there by hand — is dropped and rendered again, so a page
+made from the cache is the page a build without it makes. On a cold build the
 missing bodies are rendered on every core by a process pool and written to the
 file as they come.
 """
@@ -92,6 +96,12 @@ def _connect(path: Path, create: bool) -> sqlite3.Connection:
     return db
 
 
+def trusted(value: object) -> str | None:
+    """``value`` read from the cache file when it is HTML the renderer could have made — text that its sanitizer
+    leaves as it is (``markup.sanitize`` is idempotent on its own output) — else None: the body is rendered again."""
+    return value if isinstance(value, str) and markup.sanitize(value) == value else None
+
+
 def _remove(path: Path) -> None:
     for name in (path, path.with_name(path.name + "-journal"), path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
         name.unlink(missing_ok=True)
@@ -156,12 +166,13 @@ class MarkdownStore:
             row = db.execute("SELECT value FROM html WHERE key = ?", (key,)).fetchone() if db is not None else None
         except sqlite3.Error:
             row = None
-        if row is None or not isinstance(row[0], str):
+        value = trusted(row[0]) if row is not None else None
+        if value is None:
             return None
         if len(self._recent) >= RECENT:
             del self._recent[next(iter(self._recent))]
-        self._recent[key] = row[0]
-        return str(row[0])
+        self._recent[key] = value
+        return value
 
     def has(self, key: bytes) -> bool:
         """Whether the cache holds ``key`` (it then counts as used by this build)."""
@@ -240,13 +251,13 @@ def markdown_cache(project: Path) -> Iterator[MarkdownStore]:
 
 def load_markdown_cache(project: Path) -> int:
     """Preload every body of the cache into memory (the dev server, which keeps its pages in memory anyway); returns the
-    number of entries (0 if none or unreadable)."""
+    number of entries taken (0 if none or unreadable; a body the sanitizer would change is left out, to be rendered)."""
     try:
         db = _connect(_path(project), create=False)
     except UnusableCache:
         return 0
     try:
-        entries = [(key, value) for key, value in db.execute("SELECT key, value FROM html") if isinstance(key, bytes) and isinstance(value, str)]
+        entries = [(key, html) for key, value in db.execute("SELECT key, value FROM html") if isinstance(key, bytes) and (html := trusted(value)) is not None]
     except sqlite3.Error:
         return 0
     finally:
