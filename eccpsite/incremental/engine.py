@@ -33,7 +33,7 @@ from eccpsite.core.errors import ContentError
 from eccpsite.core.model import Site
 from eccpsite.edges import fingerprint
 from eccpsite.incremental.digests import Digester, Undigestible
-from eccpsite.incremental.recording import OUTPUTS_DEP, TEMPLATE_DEP, Recorder, dependencies, recording_environment, recording_site
+from eccpsite.incremental.recording import OUTPUTS_DEP, TEMPLATE_DEP, Recorder, dependencies, read_value, recording_environment, recording_site
 from eccpsite.outputs.render import Output, Renderer, Reused, Stage, split
 
 Made = TypeVar("Made")
@@ -109,7 +109,7 @@ class Fingerprints:
         """The digest of a site field, or of a template (``templates/news.html``)."""
         found = self._fields.get(name)
         if found is None:
-            value = self._template_bytes(name.removeprefix(TEMPLATE_DEP)) if name.startswith(TEMPLATE_DEP) else getattr(self.site, name)
+            value = self._template_bytes(name.removeprefix(TEMPLATE_DEP)) if name.startswith(TEMPLATE_DEP) else read_value(self.site, name)
             found = self._fields[name] = self.digester.digest(value)
         return found
 

@@ -17,6 +17,7 @@ from typing import Any
 
 import jinja2
 
+from eccpsite.core.directory import Directory
 from eccpsite.core.model import Site
 from eccpsite.outputs.theme import make_environment
 
@@ -49,6 +50,11 @@ class Recorder:
             self._open.pop()
 
 
+# Site fields read part by part: a page depends on the parts of the directory it reads (``directory.sectors``), so
+# that an item naming a profile (which changes ``directory.named_by``) does not make every directory page stale.
+NESTED = frozenset({"directory"})
+
+
 class _RecordingSite(Site):
     """A :class:`Site` that tells its recorder which attribute each reader asks for."""
 
@@ -56,8 +62,29 @@ class _RecordingSite(Site):
         if not name.startswith("_"):
             recorder = object.__getattribute__(self, "__dict__").get("_recorder")
             if recorder is not None:
+                if name in NESTED:
+                    return _recording_directory(object.__getattribute__(self, name), recorder)
                 recorder.note(name)
         return object.__getattribute__(self, name)
+
+
+class _RecordingDirectory(Directory):
+    """A :class:`Directory` that tells its recorder which of its fields each reader asks for (methods read fields)."""
+
+    def __getattribute__(self, name: str) -> Any:
+        value = object.__getattribute__(self, name)
+        if not name.startswith("_") and not callable(value):
+            recorder = object.__getattribute__(self, "__dict__").get("_recorder")
+            if recorder is not None:
+                recorder.note("directory." + name)
+        return value
+
+
+def _recording_directory(directory: Directory, recorder: Recorder) -> Directory:
+    copy = object.__new__(_RecordingDirectory)
+    copy.__dict__.update(directory.__dict__)
+    copy.__dict__["_recorder"] = recorder
+    return copy
 
 
 def recording_site(site: Site, recorder: Recorder) -> Site:
@@ -83,5 +110,14 @@ def recording_environment(templates: Path, recorder: Recorder) -> jinja2.Environ
 
 
 def dependencies(names: Iterable[str]) -> tuple[str, ...]:
-    """What of the recorded names a record depends on, sorted: fields of the site, templates, and the outputs mark."""
-    return tuple(sorted(n for n in names if n in SITE_FIELDS or n.startswith(TEMPLATE_DEP) or n == OUTPUTS_DEP))
+    """What of the recorded names a record depends on, sorted: fields of the site (``directory.sectors`` for a part
+    of one), templates, and the outputs mark."""
+    return tuple(sorted(n for n in names if n.split(".", 1)[0] in SITE_FIELDS or n.startswith(TEMPLATE_DEP) or n == OUTPUTS_DEP))
+
+
+def read_value(site: Site, name: str) -> Any:
+    """The value of a recorded site field, or of a part of one (``directory.sectors``)."""
+    value = site
+    for part in name.split("."):
+        value = getattr(value, part)
+    return value

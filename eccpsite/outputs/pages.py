@@ -155,7 +155,7 @@ def render_directory(r: Renderer) -> Iterator[Made_]:
 
 
 def render_countries(r: Renderer) -> Iterator[Made_]:
-    """The countries' index (the map and its table), a page per country and a calendar of each country's events."""
+    """The countries' index (the map and its table) and a page per country."""
     site = r.site
     countries = site.directory.countries
     if not countries:
@@ -167,7 +167,14 @@ def render_countries(r: Renderer) -> Iterator[Made_]:
         description = summary_text(country.factsheet.summary, country.factsheet.body, 200) if country.factsheet else site.config.description
         json_ld = _country_json_ld(site, country)
         yield r.page(country.url, "country.html", country=country, title=title, description=description, json_ld=json_ld, section="countries")
-    for country in countries:
+
+
+@declare(reuse=WHOLE, on_request=True, background=True)
+def render_country_calendars(r: Renderer) -> Iterator[Made_]:
+    """A calendar of each country's events: made on request by the dev server and kept whole by the build, like the
+    other calendars (serialising thousands of events is the dearest part of the countries)."""
+    site = r.site
+    for country in site.directory.countries:
         events = (*reversed(country.past), *country.upcoming)  # by start, but for a long event that started before a past one
         url = urls.country_calendar_url(country.code)
         name = f"{site.config.short_title or site.config.title} events: {country.name}"
@@ -270,6 +277,7 @@ RENDERERS: list[Stage] = [
     render_tags,
     render_directory,
     render_countries,
+    render_country_calendars,
     render_editions,
     render_search,
     render_misc,
