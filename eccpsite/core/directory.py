@@ -73,10 +73,14 @@ class Directory:
     upcoming: dict[str, tuple[Event, ...]] = field(default_factory=dict)  # profile slug -> its upcoming events, soonest first
     sectors: tuple[Sector, ...] = ()  # by name
     countries: tuple[Country, ...] = ()  # by English name: every country with a profile or a factsheet
+    # (code, number of profiles) of each country with a profile, by English name: what the directory's pages show of
+    # the countries, kept apart from them so that a news item naming a profile (which changes its country) leaves
+    # those pages as they are (eccpsite.incremental.recording.NESTED)
+    profile_counts: tuple[tuple[str, int], ...] = ()
 
     def counts(self) -> dict[str, int]:
         """The number of profiles of each country that has one (what the map shades)."""
-        return {c.code: len(c.clusters) for c in self.countries if c.clusters}
+        return dict(self.profile_counts)
 
 
 def check_cluster_refs(items: Iterable[Item], profiles: Sequence[str], unparsed: frozenset[str]) -> list[ContentError]:
@@ -104,7 +108,8 @@ def build_directory(visible: Sequence[Item], newest_first: Sequence[Item], upcom
         named_by=_naming(clusters, newest_first),
         upcoming=_naming(clusters, upcoming),
         sectors=_sectors(clusters),
-        countries=_countries(clusters, [i for i in visible if isinstance(i, Factsheet)], newest_first, upcoming, past),
+        countries=(countries := _countries(clusters, [i for i in visible if isinstance(i, Factsheet)], newest_first, upcoming, past)),
+        profile_counts=tuple((c.code, len(c.clusters)) for c in countries if c.clusters),
     )
 
 

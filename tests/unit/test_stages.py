@@ -33,6 +33,7 @@ def test_the_build_s_stages_are_in_an_order_their_declarations_allow() -> None:
 
 def test_declarations_say_what_the_dev_server_makes_on_request_and_what_is_kept_whole() -> None:
     stages = build.build_stages(Path("."), [], build.BuildOptions(pdf=False))
-    assert {s.__name__ for s in stages if declared(s).on_request} == {"render_feeds", "render_calendars", "render_email_editions", "render_admin"}
-    assert [s.__name__ for s in stages if declared(s).reuse == WHOLE] == ["render_calendars"]
+    on_request = {"render_feeds", "render_country_calendars", "render_calendars", "render_email_editions", "render_admin"}
+    assert {s.__name__ for s in stages if declared(s).on_request} == on_request
+    assert [s.__name__ for s in stages if declared(s).reuse == WHOLE] == ["render_country_calendars", "render_calendars"]
     assert [s.__name__ for s in stages if declared(s).items] == ["render_items"]
