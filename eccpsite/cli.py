@@ -171,13 +171,19 @@ def main(argv: list[str] | None = None) -> int:
             print(f"wrote {len(written)} JSON Schemas into {written[0].parent}: {', '.join(p.name for p in written)}")
             return EXIT_OK
         if args.command == "import":
-            from eccpsite.importers import ImportFailed, run_import
+            from eccpsite.importers import ImportFailed, ImportInterrupted, run_import
 
             try:
                 report = run_import(project, args.source, args.path, args.kind, args.section, args.media)
             except ImportFailed as exc:
                 print(f"eccpsite: {exc}", file=sys.stderr)
                 return EXIT_USAGE
+            except ImportInterrupted as stopped:
+                print(f"eccpsite: interrupted; {stopped.line()}", file=sys.stderr)
+                return EXIT_INTERRUPTED
+            except KeyboardInterrupt:  # while the old site was read, before anything was written
+                print("eccpsite: interrupted; nothing was written", file=sys.stderr)
+                return EXIT_INTERRUPTED
             print("\n".join(report.lines()))
             return EXIT_OK
         if args.command == "new":
@@ -197,7 +203,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"eccpsite: {exc}", file=sys.stderr)
         return EXIT_BUSY
     except KeyboardInterrupt:
-        print("eccpsite: interrupted; the output folder holds the last complete build", file=sys.stderr)
+        print("eccpsite: interrupted" + ("; the output folder holds the last complete build" if args.command == "build" else ""), file=sys.stderr)
         return EXIT_INTERRUPTED
     except OSError as exc:  # the machine stopped the build: a full disk, a read-only or forbidden folder ...
         print(f"eccpsite: {system_error(exc)}; nothing was written, the previous output is unchanged.", file=sys.stderr)

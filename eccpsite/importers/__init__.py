@@ -12,11 +12,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from eccpsite.importers.common import KINDS, Found, ImportFailed, Report
-from eccpsite.importers.writing import write_items
+from eccpsite.importers.writing import ImportInterrupted, write_items
 
 SOURCES = ("hugo", "jekyll", "wordpress", "feed")
 
-__all__ = ["KINDS", "SOURCES", "ImportFailed", "Report", "run_import"]
+__all__ = ["KINDS", "SOURCES", "ImportFailed", "ImportInterrupted", "Report", "run_import"]
 
 
 def run_import(project: Path, source: str, path: Path, kind: str = "news", section: str | None = None, media: Path | None = None) -> Report:

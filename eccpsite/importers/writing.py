@@ -11,8 +11,11 @@ the project.
 from __future__ import annotations
 
 import datetime as dt
+import errno
+import functools
+import os
 import shutil
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -78,9 +81,32 @@ def _free_slug(item: Found, existing: Existing) -> str | None:
     return None
 
 
+class ImportInterrupted(Exception):
+    """Ctrl-C (or SIGTERM) stopped the import while it wrote: what it wrote by then (each file whole) is in ``report``."""
+
+    def __init__(self, report: Report) -> None:
+        super().__init__("interrupted")
+        self.report = report
+
+    def line(self) -> str:
+        """What the command says: what was written, and how to finish."""
+        if not self.report.written and not self.report.media:
+            return "nothing was written"
+        media = f" and {len(self.report.media)} file(s) into content/media/" if self.report.media else ""
+        return f"wrote {len(self.report.written)} whole item(s){media} before it stopped; run the same import again to add the rest (nothing is imported twice)"
+
+
 def write_items(project: Path, found: Iterable[Found], report: Report) -> Report:
     """Write each item into ``content/<kind>/<slug>.md``, never over a file; an item already imported (its old
-    address is an alias or an address of the project) is skipped, so a second run writes nothing."""
+    address is an alias or an address of the project) is skipped, so a second run writes nothing. Interrupted, it
+    raises :class:`ImportInterrupted` with what it wrote: each file is whole (see :func:`_create`)."""
+    try:
+        return _write_all(project, found, report)
+    except KeyboardInterrupt:
+        raise ImportInterrupted(report) from None
+
+
+def _write_all(project: Path, found: Iterable[Found], report: Report) -> Report:
     existing = Existing.of(project)
     for item in found:
         holder = _claimed(item, existing)
@@ -111,19 +137,16 @@ def _write(project: Path, item: Found, report: Report) -> Item | None:
         report.skipped.append((item.origin, "the build would refuse it: " + "; ".join(f"{e.field}: {e.message}" if e.field else e.message for e in errors)))
         return None
     target = project / rel
-    target.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        with target.open("x", encoding="utf-8") as out:  # never over a file, even one made since the check
-            out.write(text)
-    except FileExistsError:
+    if target.exists():
         report.skipped.append((item.origin, f"{rel} exists already"))
         return None
-    for name, source in item.media.items():
+    for name, source in item.media.items():  # the pictures first: an item is never written without them
         media = project / name
-        if not media.exists():
-            media.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(source, media)
+        if _create(media, functools.partial(shutil.copyfile, source)):
             report.media.append(name)
+    if not _create(target, lambda temporary: temporary.write_text(text, encoding="utf-8")):  # never over a file, even one made since the check
+        report.skipped.append((item.origin, f"{rel} exists already"))
+        return None
     report.written.append(rel)
     if item.extra:
         report.unmapped.append((rel, sorted(item.extra)))
@@ -131,3 +154,24 @@ def _write(project: Path, item: Found, report: Report) -> Item | None:
     for note in common:
         report.common.setdefault(note, []).append(rel)
     return parsed
+
+
+def _create(target: Path, write: Callable[[Path], object]) -> bool:
+    """Make ``target`` whole or not at all, and never over a file: ``write`` fills a hidden temporary file beside it
+    (the reader skips hidden files), which is then linked to its name — one step, which fails when a file has it.
+    False when ``target`` exists. A file system without hard links gets the temporary file renamed instead."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    temporary = target.with_name(f".{target.name}.{os.getpid()}.importing")
+    try:
+        write(temporary)
+        try:
+            os.link(temporary, target)
+        except FileExistsError:
+            return False
+        except OSError as exc:
+            if exc.errno not in (errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EMLINK) or target.exists():
+                raise
+            os.rename(temporary, target)
+    finally:
+        temporary.unlink(missing_ok=True)
+    return True
