@@ -184,7 +184,7 @@ def main(argv: list[str] | None = None) -> int:
             except KeyboardInterrupt:  # while the old site was read, before anything was written
                 print("eccpsite: interrupted; nothing was written", file=sys.stderr)
                 return EXIT_INTERRUPTED
-            print("\n".join(report.lines()))
+            _print_out("\n".join(report.lines()))
             return EXIT_OK
         if args.command == "new":
             path = scaffold.new_item(project, args.kind, args.title, dt.date.today())
@@ -215,6 +215,17 @@ def main(argv: list[str] | None = None) -> int:
         print("not of your content: please report it with the command you ran (ECCPSITE_DEBUG=1 shows the details).", file=sys.stderr)
         return EXIT_CONTENT
     return EXIT_USAGE
+
+
+def _print_out(text: str) -> None:
+    """Print a command's report; when the reader of standard output went away (``| head``), the work is done all the
+    same: the rest of the report is dropped quietly instead of ending in a "broken pipe" that says nothing was written."""
+    try:
+        print(text, flush=True)
+    except BrokenPipeError:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())  # Python flushes stdout again on exit: let that go nowhere
+        os.close(devnull)
 
 
 # What to do about each error the machine may stop a build with, by errno.

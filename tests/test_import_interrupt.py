@@ -123,3 +123,15 @@ def test_import_interrupt_ends_in_one_line_with_130_and_leaves_only_whole_files(
 
     assert again.returncode == 0, again.stderr
     assert snapshot(site / "content") == reference
+
+
+def test_import_piped_into_a_reader_that_stops_early_still_says_nothing_false(tmp_path: Path, export: tuple[Path, Path, dict[str, bytes]]) -> None:
+    """``eccpsite import … | head -1``: the reader goes away before the report ends; the import is whole and nothing
+    on stderr says it was not."""
+    path, uploads, expected = export
+    site = write_site(tmp_path / "site")
+    command = f"{sys.executable} -m eccpsite import wordpress {path} --media {uploads} | head -c 1"
+    done = subprocess.run(["bash", "-o", "pipefail", "-c", command], cwd=site, env=clean_env(), capture_output=True, text=True, timeout=300)
+    assert done.stderr == "", done.stderr
+    assert done.returncode == 0
+    assert snapshot(site / "content") == expected
