@@ -15,7 +15,7 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -23,6 +23,17 @@ from conftest import clean_env, run_eccpsite, snapshot, write_site
 from old_sites import wordpress_export
 
 POSTS = 1200
+
+
+@pytest.fixture(autouse=True)
+def interruptible() -> Iterator[None]:
+    """Children that can be interrupted: a shell starts a background job (``make test &``, a CI runner's) with SIGINT
+    ignored, and an ignored signal stays ignored across exec; a handled one is reset to the default there."""
+    before = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, before)
 
 
 @pytest.fixture(scope="module")
