@@ -24,7 +24,7 @@ from typing import Generic, Protocol, TypeVar
 
 from eccpsite.core import urls
 from eccpsite.core.config import SiteConfig, parse_config
-from eccpsite.core.content import Content, parse_content
+from eccpsite.core.content import Content, FactsOf, body_facts, parse_content
 from eccpsite.core.dates import parse_now
 from eccpsite.core.errors import BuildFailed, ContentError, UsageError
 from eccpsite.core.locate import locate
@@ -37,6 +37,7 @@ from eccpsite.edges.reader import document_sizes, read_sources
 from eccpsite.incremental import output_state, snapshot
 from eccpsite.incremental.cache import CACHE_DIR, input_fingerprint, markdown_cache, prerender, read_manifest, still_current, write_manifest
 from eccpsite.incremental.engine import Engine
+from eccpsite.incremental.parsed import kept_facts
 from eccpsite.incremental.writer import Written, check_output_folder, staging
 from eccpsite.outputs.admin import admin_stage, missing_bundle
 from eccpsite.outputs.email_edition import render_email_editions
@@ -166,17 +167,24 @@ def build_stages(project: Path, assets: Iterable[tuple[str, Path]], options: Bui
     return [pdf_stage(project, assets, render=options.pdf), *RENDERERS, render_email_editions, admin_stage(project)]
 
 
-def make_site(project: Path, options: BuildOptions, sink: Sink[Record], pages: PageHook | None = None, timings: Timings | None = None) -> MadeSite[Record]:
+def make_site(
+    project: Path,
+    options: BuildOptions,
+    sink: Sink[Record],
+    pages: PageHook | None = None,
+    timings: Timings | None = None,
+    facts_of: FactsOf = body_facts,
+) -> MadeSite[Record]:
     """Every stage but the write: each output goes to ``sink`` as soon as it is made (a list in memory, or the writer's
     staging folder) and only the sink's records come back; raises BuildFailed with every error found. With ``pages``
     (a page cache), pages whose inputs are those of the last build's are not rendered again; ``timings`` notes how
-    long each stage took."""
+    long each stage took; ``facts_of`` checks the bodies (or gives the facts the last build kept of them)."""
     clock = timings or Timings()
     with clock.stage("read sources"):
         sources = read_sources(project)
     assets = sources.assets
     with clock.stage("parse content"):
-        content = parse_content(sources)
+        content = parse_content(sources, facts_of=facts_of)
     del sources  # the text of every file: the items keep what they need
     errors = [e for e in content.errors if not e.warning]
     warnings = [e for e in content.errors if e.warning]
@@ -346,7 +354,8 @@ def build(
         with clock.stage("read the kept pages' records"):
             last = snapshot.KeptPages(kept, folder)
         pages = Engine(last, page_base(project), project / "templates")
-        made = make_site(project, options, folder, pages, clock)
+        with kept_facts(project) as facts:
+            made = make_site(project, options, folder, pages, clock, facts)
         site, records = made.site, tuple(made.records)
         reused = sum(r.kept for r in records)
         result = WrittenSite(site.now, next_status_change(site), made.warnings, records, reused, pages.fingerprints.base, made.moved)

@@ -49,11 +49,14 @@ class Finding:
     message: str
 
 
-def accessibility_findings(text: str) -> list[Finding]:
-    """Every accessibility problem of a Markdown text, in the order they are written."""
-    visible = outside_code(text)
-    findings = [*_alt_texts(visible), *_image_links(visible), *_tables(visible), *_headings(visible)]
-    findings += [*_repeated_link_texts(visible), *_capitals(visible), *_documents(visible)]
+def accessibility_findings(text: str, visible: str | None = None) -> list[Finding]:
+    """Every accessibility problem of a Markdown text, in the order they are written; ``visible`` is
+    ``outside_code(text)`` when the caller has it already."""
+    if visible is None:
+        visible = outside_code(text)
+    links = _link_matches(visible)
+    findings = [*_alt_texts(visible), *_image_links(links), *_tables(visible), *_headings(visible)]
+    findings += [*_repeated_link_texts(links), *_capitals(visible), *_documents(links)]
     return sorted(findings, key=lambda finding: finding.offset)
 
 
@@ -80,9 +83,9 @@ def _alt_texts(text: str) -> Iterator[Finding]:
             yield Finding(match.start(), problem)
 
 
-def _image_links(text: str) -> Iterator[Finding]:
+def _image_links(links: _Links) -> Iterator[Finding]:
     """Links whose whole content is an image without alt text: a screen reader reads out the address."""
-    for match in _LINK.finditer(text):
+    for match in links.markdown:
         inner = match.group(1).strip()
         if (image := _ONLY_IMAGE.fullmatch(inner)) and not image.group(1).strip():
             where = match.group(2)
@@ -107,18 +110,27 @@ def _headings(text: str) -> Iterator[Finding]:
         previous = level
 
 
-def _links(text: str) -> Iterator[tuple[int, str, str]]:
-    """Every link of the text: where it starts, its visible text (markup removed) and its address."""
-    for match in _LINK.finditer(text):
-        yield match.start(), _MARKUP.sub("", match.group(1)).strip(), match.group(2)
-    for match in _HTML_LINK.finditer(text):
-        yield match.start(), _TAGS.sub("", match.group(2)).strip(), match.group(1)[1:-1]
+@dataclass(frozen=True)
+class _Links:
+    """The links of a text, found once for the checks that read them: its Markdown links' matches, and every link
+    as (where it starts, its visible text with markup removed, its address)."""
+
+    markdown: list[re.Match[str]]
+    every: list[tuple[int, str, str]]
 
 
-def _repeated_link_texts(text: str) -> Iterator[Finding]:
+def _link_matches(text: str) -> _Links:
+    markdown = list(_LINK.finditer(text)) if "](" in text else []
+    every = [(m.start(), _MARKUP.sub("", m.group(1)).strip(), m.group(2)) for m in markdown]
+    if "<" in text:
+        every += [(m.start(), _TAGS.sub("", m.group(2)).strip(), m.group(1)[1:-1]) for m in _HTML_LINK.finditer(text)]
+    return _Links(markdown, every)
+
+
+def _repeated_link_texts(links: _Links) -> Iterator[Finding]:
     """One link text used for different addresses: in a list of links they cannot be told apart."""
     first: dict[str, str] = {}
-    for offset, words, where in sorted(_links(text)):
+    for offset, words, where in sorted(links.every):
         key = " ".join(words.lower().split())
         if not key:
             continue
@@ -130,20 +142,25 @@ def _repeated_link_texts(text: str) -> Iterator[Finding]:
 _ASCII_LOWER = re.compile("[a-z]")  # a letter that is not a capital: a line holding one is not "in capitals"
 
 
+# The lines that may be in capitals: long enough to hold CAPITALS_MIN_LETTERS letters, and without a lower-case ASCII
+# letter, or with one only where it may sit in a link's address (which _MARKUP removes before the letters are read).
+_CAPITALS_CANDIDATE = re.compile(r"^(?=[^\n]{" + str(CAPITALS_MIN_LETTERS) + r"})(?:[^a-z\n]*$|[^\n]*\]\()", re.M)
+
+
 def _capitals(text: str) -> Iterator[Finding]:
-    offset = 0
-    for line in text.split("\n"):
-        visible = _MARKUP.sub("", line)
-        if not _ASCII_LOWER.search(visible):  # the usual line of prose stops here, without a look at each character
+    for candidate in _CAPITALS_CANDIDATE.finditer(text):  # the usual line of prose is passed over inside the regex
+        offset = candidate.start()
+        end = text.find("\n", offset)
+        visible = _MARKUP.sub("", text[offset : end if end >= 0 else len(text)])
+        if not _ASCII_LOWER.search(visible):
             letters = [c for c in visible if c.isalpha()]
             if len(letters) >= CAPITALS_MIN_LETTERS and all(c.isupper() for c in letters):
                 yield Finding(offset, _CAPITALS)
-        offset += len(line) + 1
 
 
-def _documents(text: str) -> Iterator[Finding]:
+def _documents(links: _Links) -> Iterator[Finding]:
     """Links to documents whose text does not say the format and the size, so readers know what they download."""
-    for offset, words, where in _links(text):
+    for offset, words, where in links.every:
         document = _DOCUMENT.search(where)
         if document is None:
             continue

@@ -7,15 +7,16 @@ It runs in one process: at 10,000 news a forked worker took 0.17 s off its
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-from eccpsite.core.accessibility import Finding, accessibility_findings
+from eccpsite.core.accessibility import accessibility_findings
 from eccpsite.core.config import SiteConfig, parse_config
 from eccpsite.core.errors import ContentError
 from eccpsite.core.kinds import SITE_ZONE, Edition, Item, parse_edition
 from eccpsite.core.markup.markdown_limits import body_problems
-from eccpsite.core.markup.rawhtml import Removal, removed_html
+from eccpsite.core.markup.rawhtml import outside_code, removals
 from eccpsite.core.schema import parse_item, slug_for
 from eccpsite.core.source import Source, Sources, load_yaml, split_front_matter
 from eccpsite.core.sourcelinks import site_links
@@ -34,33 +35,62 @@ class Content:
 Parsed = Item | tuple[list[ContentError], str]
 
 
-def parse_file(kind: str, source: Source, tz: ZoneInfo = SITE_ZONE) -> Parsed:
+@dataclass(frozen=True)
+class BodyFacts:
+    """What the checks of an item's body find: a pure function of the file's path and its body as written, so a
+    build may keep it from the last one for a body that did not change (eccpsite.incremental.parsed). Offsets are
+    in ``body``."""
+
+    body: str  # the body with its file-relative links written as site addresses (eccpsite.core.sourcelinks)
+    problems: tuple[tuple[int, str], ...]  # what would stall or crash the rendering: the item is not rendered
+    warnings: tuple[tuple[int, str], ...]  # raw HTML the sanitizer removes, accessibility problems, in order
+
+
+# How a parse finds a body's facts: body_facts itself, or a store that kept them from the last build.
+FactsOf = Callable[[str, str], BodyFacts]
+
+
+def body_facts(path: str, written: str) -> BodyFacts:
+    """The facts of the body ``written`` of the file at ``path``."""
+    body = site_links(path, written)
+    problems = tuple((p.offset, p.message) for p in body_problems(body))
+    if problems:  # not rendered, so not read for warnings either (the checks below are not made for such texts)
+        return BodyFacts(body, problems, ())
+    visible = outside_code(body)
+    found = [*(removals(visible) if "<" in body else ()), *accessibility_findings(body, visible)]
+    return BodyFacts(body, problems, tuple((f.offset, f.message) for f in found))
+
+
+def parse_file(kind: str, source: Source, tz: ZoneInfo = SITE_ZONE, facts_of: FactsOf = body_facts) -> Parsed:
     """Parse and validate one item file of folder ``kind``; ``tz`` is the site's time zone."""
+    return _parse_file(kind, source, tz, facts_of)[0]
+
+
+def _parse_file(kind: str, source: Source, tz: ZoneInfo, facts_of: FactsOf) -> tuple[Parsed, tuple[tuple[int, str], ...]]:
+    """The file's item or errors, and the warnings of its body (offsets in the item's body)."""
     doc = split_front_matter(source.path, source.text)
     if isinstance(doc, ContentError):
-        return [doc], f"{kind}/{slug_for(source.path)}"
-    body = site_links(doc.path, doc.body)
-    item = parse_item(kind, doc if body is doc.body else dataclasses.replace(doc, body=body), tz)
+        return ([doc], f"{kind}/{slug_for(source.path)}"), ()
+    facts = facts_of(doc.path, doc.body)
+    item = parse_item(kind, doc if facts.body == doc.body else dataclasses.replace(doc, body=facts.body), tz)
     if isinstance(item, list):
-        return item, f"{kind}/{doc.meta.get('slug') or slug_for(source.path)}"
-    if too_much := body_problems(item.body):  # it would stall or crash the rendering: it is not rendered
-        return [ContentError(item.path, item.body_line + item.body.count("\n", 0, p.offset), "", p.message) for p in too_much], f"{kind}/{item.slug}"
-    return item
+        return (item, f"{kind}/{doc.meta.get('slug') or slug_for(source.path)}"), ()
+    if facts.problems:  # it would stall or crash the rendering: it is not rendered
+        return ([_located(item, offset, message) for offset, message in facts.problems], f"{kind}/{item.slug}"), ()
+    return item, facts.warnings
 
 
-def html_warnings(item: Item) -> list[ContentError]:
-    """A located warning for each piece of the item's raw HTML that the sanitizer removes (eccpsite.core.markup.rawhtml),
-    and for each accessibility problem of its text (eccpsite.core.accessibility)."""
-    body = item.body
-    findings: list[Removal | Finding] = [*removed_html(body), *accessibility_findings(body)]
-    return [ContentError(item.path, item.body_line + body.count("\n", 0, f.offset), "", f.message, warning=True) for f in findings]
+def _located(item: Item, offset: int, message: str, warning: bool = False) -> ContentError:
+    return ContentError(item.path, item.body_line + item.body.count("\n", 0, offset), "", message, warning=warning)
 
 
-def parse_content(sources: Sources, tz: ZoneInfo | None = None) -> Content:
+def parse_content(sources: Sources, tz: ZoneInfo | None = None, facts_of: FactsOf = body_facts) -> Content:
     """Parse and validate every source; collect every error instead of stopping at the first.
 
     Dates with a time are read in the time zone of ``sources.config``, else
     ``tz`` (the dev server parses one file at a time), else the default one.
+    ``facts_of`` gives each body's facts (a build passes the store of those it
+    kept from the last build).
     """
     errors: list[ContentError] = list(sources.errors)
     config: SiteConfig | None = None
@@ -77,10 +107,10 @@ def parse_content(sources: Sources, tz: ZoneInfo | None = None) -> Content:
     zone = config.tz if config is not None else tz or SITE_ZONE
     items: list[Item] = []
     unparsed: set[str] = set()
-    for result in (parse_file(kind, source, zone) for kind, kind_sources in sources.items.items() for source in kind_sources):
+    for result, warnings in (_parse_file(kind, source, zone, facts_of) for kind, kind_sources in sources.items.items() for source in kind_sources):
         if isinstance(result, Item):
             items.append(result)
-            errors.extend(html_warnings(result))
+            errors.extend(_located(result, offset, message, warning=True) for offset, message in warnings)
         else:
             errors.extend(result[0])
             unparsed.add(result[1])

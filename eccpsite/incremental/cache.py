@@ -72,7 +72,13 @@ class UnusableCache(Exception):
 
 
 def _connect(path: Path, create: bool) -> sqlite3.Connection:
-    """A connection to the cache at ``path`` whose schema is exactly the expected one; raises UnusableCache otherwise."""
+    """A connection to the Markdown cache at ``path``; raises UnusableCache when it is not one."""
+    return connect_store(path, create, _SCHEMA, _EXPECTED_SCHEMA)
+
+
+def connect_store(path: Path, create: bool, schema: str, expected: list[tuple[str, str, str, str | None]]) -> sqlite3.Connection:
+    """A connection to the cache file at ``path`` whose schema is exactly ``expected`` (made from ``schema`` when
+    ``create`` and the file is new); raises UnusableCache otherwise."""
     if not create and not path.is_file():
         raise UnusableCache(f"{path} does not exist")
     try:
@@ -84,10 +90,10 @@ def _connect(path: Path, create: bool) -> sqlite3.Connection:
         found = db.execute("SELECT type, name, tbl_name, sql FROM sqlite_master ORDER BY type, name").fetchall()
         if not found and create:
             with db:
-                db.execute(_SCHEMA)
+                db.execute(schema)
             found = db.execute("SELECT type, name, tbl_name, sql FROM sqlite_master ORDER BY type, name").fetchall()
-        if found != _EXPECTED_SCHEMA:
-            raise UnusableCache(f"{path} is not an eccpsite Markdown cache")
+        if found != expected:
+            raise UnusableCache(f"{path} is not a cache file of eccpsite")
     except BaseException as exc:
         db.close()
         if isinstance(exc, sqlite3.Error):

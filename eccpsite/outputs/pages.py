@@ -261,11 +261,12 @@ def render_redirects(r: Renderer) -> Iterator[Made_]:
     if errors:
         yield from errors
         return
+    if not planned:  # the usual site: no item's title is read
+        return
     titles = {site.url(item): item.title for item in site.items}
     for redirect in planned:
         yield r.page(redirects.page_url(redirect.old), "redirect.html", title=titles[redirect.new], target=redirect.new, section="")
-    if planned:
-        yield Output(redirects.REDIRECTS_FILE, redirects.redirects_file(planned))
+    yield Output(redirects.REDIRECTS_FILE, redirects.redirects_file(planned))
 
 
 RENDERERS: list[Stage] = [

@@ -13,6 +13,7 @@ Everything here is a value computed from the site model and the git history
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -67,6 +68,8 @@ def _follows_its_name(item: Item) -> bool:
 
 def alias_redirects(site: Site) -> tuple[list[Redirect], list[ContentError]]:
     """A redirect per alias of a visible item, and an error for each alias that two items claim or that is an item's own address."""
+    if not any(item.aliases for item in site.items):  # the usual site, on every save of the dev server
+        return [], []
     pages = {page_url(site.url(item)): item for item in site.items}
     claimed: dict[str, Redirect] = {}
     errors: list[ContentError] = []
@@ -91,14 +94,18 @@ def alias_redirects(site: Site) -> tuple[list[Redirect], list[ContentError]]:
 def renamed_redirects(site: Site, history: History, taken: Iterable[str]) -> list[Redirect]:
     """A redirect from each address an item had under a former name of its file (git history), unless that address
     is ``taken`` (a page or an alias has it now) or is the item's own."""
+    if not any(revision.former for revision in history.values()):  # no file was renamed (or the project is not in git)
+        return []
+    renamed = [(item, revision.former) for item in site.items if (revision := history.get(item.path)) is not None and revision.former]
+    if not renamed:
+        return []
     busy = {page_url(url) for url in taken}
     found: dict[str, Redirect] = {}
-    for item in site.items:
-        revision = history.get(item.path)
-        if revision is None or not revision.former or not _follows_its_name(item):
+    for item, formers in renamed:
+        if not _follows_its_name(item):
             continue
         new = site.url(item)
-        for former in revision.former:
+        for former in formers:
             old = former_url(former)
             if old is None or old == new or page_url(old) in busy or page_url(old) in found:
                 continue
@@ -110,16 +117,17 @@ def plan_redirects(site: Site, history: History, taken: Iterable[str] = ()) -> t
     """Every redirect of the site (aliases first, then renames), and the alias errors. ``taken`` adds the addresses
     of pages that are not items (lists, tag pages …), which neither may take."""
     aliases, errors = alias_redirects(site)
-    taken = {page_url(url) for url in taken}
+    taken = tuple(taken)
+    busy = {page_url(url) for url in taken} if aliases else set()
     kept = []
     for redirect in aliases:
-        if page_url(redirect.old) in taken:
+        if page_url(redirect.old) in busy:
             message = f"{redirect.old!r} is the address of a page the site makes; an alias is an old address no page has now: remove it"
             errors.append(ContentError(redirect.path, redirect.line, "aliases", message))
         else:
             kept.append(redirect)
-    pages = [site.url(item) for item in site.items]
-    renames = renamed_redirects(site, history, [*pages, *taken, *(r.old for r in kept)])
+    pages = (site.url(item) for item in site.items)  # read only when a file was renamed
+    renames = renamed_redirects(site, history, itertools.chain(pages, taken, (r.old for r in kept)))
     return kept + renames, errors
 
 

@@ -71,10 +71,11 @@ def removed_html(text: str) -> list[Removal]:
     """Every element, attribute and address of ``text``'s raw HTML that the sanitizer removes, in order."""
     if "<" not in text:
         return []
-    return list(_removals(outside_code(text)))
+    return list(removals(outside_code(text)))
 
 
-def _removals(text: str) -> Iterator[Removal]:
+def removals(text: str) -> Iterator[Removal]:
+    """What :func:`removed_html` finds, in a text whose code is blanked out already (``outside_code``)."""
     for match in _TAG.finditer(text):
         tag = match.group(1).lower()
         if tag not in KEPT_TAGS:

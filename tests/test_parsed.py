@@ -1,0 +1,113 @@
+"""The facts of each body kept from one build to the next (eccpsite.incremental.parsed): an edit build checks again
+only the bodies that changed, says the same warnings on the same lines as a cold build, and never trusts a value it
+did not write."""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from pathlib import Path
+
+from conftest import NOW, RunCli, write_site
+from hypothesis import given
+from hypothesis import strategies as st
+
+from eccpsite.core.accessibility import CAPITALS_MIN_LETTERS, accessibility_findings
+from eccpsite.core.content import body_facts, parse_content
+from eccpsite.edges.reader import read_sources
+from eccpsite.incremental.parsed import FactsStore, decode, encode, kept_facts, store_path
+
+WARNED = "content/news/2019-09-01-warned.md"
+LINKED = "content/news/2019-09-02-linked.md"
+FILES: dict[str, str | bytes] = {
+    WARNED: "---\ntitle: Warned\ndate: 2019-09-01\n---\nFirst line.\n\n![Photo](/media/a.png)\n\n<div style='x'>Styled</div>\n",
+    LINKED: "---\ntitle: Linked\ndate: 2019-09-02\n---\nSee [the other news](2019-09-01-warned.md).\n",
+    "content/news/2019-09-03-plain.md": "---\ntitle: Plain\ndate: 2019-09-03\n---\nNothing to say about this text.\n",
+    "content/media/a.png": bytes.fromhex("89504e470d0a1a0a"),
+}
+
+
+def _warnings(done_stderr: str) -> list[str]:
+    return sorted(line for line in done_stderr.splitlines() if ": warning: " in line)
+
+
+def test_an_edit_build_checks_only_the_changed_body_and_warns_as_a_cold_build(tmp_path: Path, run_cli: RunCli) -> None:
+    site = write_site(tmp_path / "site", FILES)
+    cold = run_cli("build", "--now", NOW, "--no-pdf", cwd=site)
+    assert cold.returncode == 0, cold.stderr
+    assert _warnings(cold.stderr), "the corpus has warnings to keep"
+
+    (site / "content/news/2019-09-03-plain.md").write_text(str(FILES["content/news/2019-09-03-plain.md"]) + "One more line.\n")
+    with kept_facts(site) as store:
+        content = parse_content(read_sources(site), facts_of=store)
+    edit = run_cli("build", "--now", NOW, "--no-pdf", cwd=site)
+
+    assert store.reused == 2, "the two bodies that did not change keep their facts"
+    assert edit.returncode == 0, edit.stderr
+    assert _warnings(edit.stderr) == _warnings(cold.stderr)
+    assert [w for w in content.errors] == [w for w in parse_content(read_sources(site)).errors]
+    linked = next(i for i in content.items if i.path == LINKED)
+    assert "(/news/warned/)" in linked.body, "a kept rewritten body is the rewritten one"
+    assert 'href="/news/warned/"' in (site / "build/news/linked/index.html").read_text()
+
+
+def test_values_the_store_did_not_write_are_checked_again(tmp_path: Path) -> None:
+    site = write_site(tmp_path / "site", FILES)
+    with kept_facts(site) as store:
+        expected = parse_content(read_sources(site), facts_of=store)
+    db = sqlite3.connect(store_path(site))
+    with db:
+        keys = [key for (key,) in db.execute("SELECT key FROM facts ORDER BY key")]
+        assert len(keys) == 3
+        tampered = ["not json", '{"body": 3, "problems": [], "warnings": []}', '{"body": null, "problems": [[1.5, "x"]], "warnings": []}']
+        db.executemany("UPDATE facts SET value = ? WHERE key = ?", zip(tampered, keys, strict=True))
+    db.close()
+
+    with kept_facts(site) as store:
+        again = parse_content(read_sources(site), facts_of=store)
+
+    assert store.reused == 0
+    assert again == expected
+
+
+def test_a_file_of_another_schema_is_replaced_unread(tmp_path: Path) -> None:
+    site = write_site(tmp_path / "site", FILES)
+    path = store_path(site)
+    path.parent.mkdir(parents=True)
+    db = sqlite3.connect(path)
+    db.execute("CREATE TABLE facts (key BLOB PRIMARY KEY, value TEXT NOT NULL)")
+    db.execute("CREATE TRIGGER t AFTER INSERT ON facts BEGIN SELECT 1; END")
+    db.commit()
+    db.close()
+
+    with kept_facts(site) as store:
+        parse_content(read_sources(site), facts_of=store)
+    with kept_facts(site) as second:
+        parse_content(read_sources(site), facts_of=second)
+
+    assert store.reused == 0 and second.reused == 3
+
+
+def test_facts_survive_their_json() -> None:
+    for path, body in ((WARNED, str(FILES[WARNED]).split("---\n", 2)[2]), (LINKED, "See [it](2019-09-01-warned.md).\n"), ("content/news/x.md", "[" * 300)):
+        facts = body_facts(path, body)
+        assert decode(encode(facts, body), body) == facts
+    assert FactsStore({})("content/news/x.md", "Text.\n") == body_facts("content/news/x.md", "Text.\n")
+
+
+def _capitals_by_line(text: str) -> list[int]:
+    """The lines in capitals as the check first found them: every line read whole, markup removed."""
+    markup = re.compile(r"[*_`~]+|!?\[|\]\([^)]*\)")
+    found, offset = [], 0
+    for line in text.split("\n"):
+        letters = [c for c in markup.sub("", line) if c.isalpha()]
+        if len(letters) >= CAPITALS_MIN_LETTERS and all(c.isupper() for c in letters):
+            found.append(offset)
+        offset += len(line) + 1
+    return found
+
+
+@given(st.lists(st.sampled_from(["THE DEADLINE IS ", "NEAR ", "ÉTÉ ", "a", "[LINK](/x/y) ", "](", "*", "\n", "Ok ", "1"]), max_size=60))
+def test_lines_in_capitals_are_the_lines_read_whole(pieces: list[str]) -> None:
+    text = "".join(pieces)
+    assert [f.offset for f in accessibility_findings(text) if "in capitals" in f.message] == _capitals_by_line(text)
