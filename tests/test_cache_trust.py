@@ -72,6 +72,18 @@ def test_cache_trust_honest_bodies_are_kept_as_they_are(tmp_path: Path) -> None:
     assert len(values) == 2 and [trusted(value) for value in values] == values
 
 
+def test_cache_trust_a_build_keeps_only_its_own_bodies(tmp_path: Path) -> None:
+    """What the process rendered before (another site, the dev server) is not written to this site's cache file."""
+    other = "A body of another site, rendered earlier in this process."
+    assert other in markup.render_markdown(other)
+    site = _site(tmp_path / "site")
+    assert build_if_changed(site, site / "build", OPTIONS).how == BUILT
+
+    values = _values(_cache_file(site))
+
+    assert len(values) == 2 and not any(other in value for value in values)
+
+
 def test_cache_trust_a_poisoned_cache_file_reaches_no_page(tmp_path: Path) -> None:
     site = _site(tmp_path / "site")
     assert build_if_changed(site, site / "build", OPTIONS).how == BUILT

@@ -95,9 +95,15 @@ _store: Store | None = None
 
 
 def use_store(store: Store | None) -> None:
-    """Look rendered HTML up in ``store`` when it is not in memory (None: memory only)."""
+    """Look rendered HTML up in ``store`` when it is not in memory (None: memory only).
+
+    A store begins a build: what :func:`remembered` hands back from then on is
+    what this build used, not what earlier builds of the process did.
+    """
     global _store
     _store = store
+    if store is not None:
+        _used.clear()
 
 
 def _render(source: str, id_prefix: str) -> str:
