@@ -12,7 +12,6 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import datetime as dt
-import functools
 import gc
 import os
 import subprocess
@@ -35,7 +34,7 @@ from eccpsite.edges.folder_swap import MARKER
 from eccpsite.edges.history import read_history
 from eccpsite.edges.reader import document_sizes, read_sources
 from eccpsite.incremental import output_state, snapshot
-from eccpsite.incremental.cache import CACHE_DIR, input_fingerprint, markdown_cache, prerender, read_manifest, still_current, write_manifest
+from eccpsite.incremental.cache import CACHE_DIR, markdown_cache, prerender
 from eccpsite.incremental.engine import Engine
 from eccpsite.incremental.parsed import kept_facts
 from eccpsite.incremental.writer import Written, check_output_folder, staging
@@ -246,8 +245,8 @@ def _git_head(project: Path) -> str:
     return done.stdout.strip() if done.returncode == 0 else ""
 
 
-def _manifest_now(project: Path, options: BuildOptions) -> dt.datetime | None:
-    """The build's "now" as the manifest check needs it (None when site.yaml cannot be read: no shortcut then)."""
+def _record_now(project: Path, options: BuildOptions) -> dt.datetime | None:
+    """The build's "now" as the check against the last build's record needs it (None when site.yaml cannot be read: no shortcut then)."""
     try:
         meta = load_yaml("site.yaml", (project / "site.yaml").read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError):
@@ -280,58 +279,43 @@ def build_when_changed(project: Path, output: Path, options: BuildOptions) -> Bu
     clock = Timings()
     check_output_folder(output, project)
     with clock.stage("compare the inputs with the last build's"):
-        now = _manifest_now(project, options)
-        fingerprint = input_fingerprint(project, f"{options.drafts}|{options.strict}|{options.pdf}", _git_head(project))
-        last = read_manifest(project)
+        now = _record_now(project, options)
+        inputs = fingerprint.inputs_digest(project, f"{options.drafts}|{options.strict}|{options.pdf}", _git_head(project))
+        kept = snapshot.load(project)
     repaired: tuple[str, ...] = ()
-    if now is not None and last.get("output") == str(output.resolve()) and (output / MARKER).exists():
-        built_at = dt.datetime.fromisoformat(last["now"])
-        until = dt.datetime.fromisoformat(last["until"]) if last.get("until") else None
-        if still_current(last.get("fingerprint", ""), built_at, until, fingerprint, now):
+    if now is not None and kept is not None and kept.covers(inputs, now):
+        if kept.left_in(output) and (output / MARKER).exists():
             with clock.stage("compare the output with the last build's"):
-                found = _differences(project, output, last.get("files"))
+                found = _differences(project, output, kept)
             if found is not None and not found:
                 if found.touched:  # the same bytes: note their new times, not to read them again next time
-                    _record(project, output, fingerprint, built_at, until)
+                    snapshot.record_output(project, output)
                 return Built(UP_TO_DATE, 0, time.perf_counter() - started, (), timings=clock)
             repaired = found.paths() if found is not None else ()
-    with clock.stage("read the kept output's index"):
-        kept = snapshot.load(project)
-    if now is not None and kept is not None and kept.covers(fingerprint, now):
         with clock.stage("put the kept output in place"):
             count = _restore(kept, output)
         if count is not None:
-            _record(project, output, fingerprint, kept.now, kept.until)
+            snapshot.record_output(project, output)
             return Built(RESTORED, count, time.perf_counter() - started, kept.warnings, timings=clock, repaired=repaired)
     result, count, _ = build(project, output, options, kept, clock)
     # The output is built: if keeping it fails, the next build only has less to take from.
     with clock.stage("keep the output for the next build"), contextlib.suppress(OSError):
-        snapshot.take(project, output, result.records, result.key_base, fingerprint, result.now, result.until, result.warnings)
-    _record(project, output, fingerprint, result.now, result.until)
+        snapshot.take(project, output, result.records, result.key_base, inputs, result.now, result.until, result.warnings)
     return Built(BUILT, count, time.perf_counter() - started, result.warnings, result, clock, repaired)
 
 
-def _differences(project: Path, output: Path, recorded: object) -> output_state.Differences | None:
+def _differences(project: Path, output: Path, kept: snapshot.Snapshot) -> output_state.Differences | None:
     """How ``output`` differs from what the last build left there (None: that build did not say). Files edited in
     place are removed from the caches too (their kept copies are the same files), so that they are made again."""
-    kept = functools.cache(lambda: snapshot.load(project))
 
     def kept_digest(path: str) -> bytes | None:
-        last = kept()
-        state = last.files.get(path) if last is not None else None
+        state = kept.files.get(path)
         return state.digest if state is not None else None
 
-    found = output_state.differences(os.fspath(output), recorded, kept_digest)
+    found = output_state.differences(os.fspath(output), kept.listing, kept_digest)
     if found is not None and found.edited:
         output_state.forget_edited(os.fspath(project / CACHE_DIR), [os.path.join(output, path) for path in found.edited])
     return found
-
-
-def _record(project: Path, output: Path, fingerprint: str, now: dt.datetime, until: dt.datetime | None) -> None:
-    """Write the build manifest: the inputs' fingerprint, the output, the moments its site holds between, and what
-    each file of the output is now (eccpsite.incremental.output_state), for the next build's up-to-date check."""
-    manifest = {"fingerprint": fingerprint, "output": str(output.resolve()), "now": now.isoformat()}
-    write_manifest(project, {**manifest, "until": until.isoformat() if until else None, "files": output_state.listing(os.fspath(output))})
 
 
 def build(

@@ -44,7 +44,7 @@ def hugo_site(root: Path, count: int) -> dict[str, str]:
             head = "+++\n" + f'title = "{title}"\ndate = {when.isoformat()}\nslug = "{slug}"\ntags = {tags!r}\n'.replace("'", '"')
             head += f'summary = "Summary of item {i}."\naliases = ["/content/old-news-{i}"]\n+++\n'
         else:
-            head = f"---\ntitle: \"{title}\"\ndate: {when.isoformat()}\nslug: {slug}\ntags: {tags}\nsummary: Summary of item {i}.\n"
+            head = f'---\ntitle: "{title}"\ndate: {when.isoformat()}\nslug: {slug}\ntags: {tags}\nsummary: Summary of item {i}.\n'
             head += f"aliases:\n  - /content/old-news-{i}\ncategories: [News, Events]\nlastmod: {when.date().isoformat()}\n"
             head += ("draft: true\n" if i == 7 else "") + "---\n"
         body = f"Text of item {i}. See [the programme](https://example.org/{i}).\n\n![The cover](/images/cover.png)\n"
@@ -81,7 +81,7 @@ def wordpress_export(path: Path, posts: int, pages: int, uploads: Path | None = 
         link = f"https://old.example.org/{when:%Y/%m/%d}/{slug}/" if is_post else f"https://old.example.org/{slug}/"
         status = "draft" if i == 3 else "publish"
         old[link.removeprefix("https://old.example.org")] = title
-        body = f"First paragraph of {i}.\nA second line.\n\nSecond paragraph with <strong>bold</strong> and <a href=\"https://example.org/{i}\">a link</a>."
+        body = f'First paragraph of {i}.\nA second line.\n\nSecond paragraph with <strong>bold</strong> and <a href="https://example.org/{i}">a link</a>.'
         if i == 1:
             body += '\n\n<iframe src="https://www.youtube.com/embed/abc" title="The video"></iframe>\n\n<script>alert(1)</script>'
         categories = '<category domain="category" nicename="news"><![CDATA[News]]></category>'
@@ -89,7 +89,7 @@ def wordpress_export(path: Path, posts: int, pages: int, uploads: Path | None = 
         thumb = "<wp:postmeta><wp:meta_key>_thumbnail_id</wp:meta_key><wp:meta_value>9000</wp:meta_value></wp:postmeta>" if i % 5 == 0 else ""
         items.append(
             f"<item><title>{escape(title)}</title><link>{link}</link><pubDate>{when:%a, %d %b %Y %H:%M:%S} +0000</pubDate>"
-            f"<dc:creator><![CDATA[editor]]></dc:creator><guid isPermaLink=\"false\">https://old.example.org/?p={i + 1}</guid>"
+            f'<dc:creator><![CDATA[editor]]></dc:creator><guid isPermaLink="false">https://old.example.org/?p={i + 1}</guid>'
             f"<content:encoded><![CDATA[{body}]]></content:encoded><excerpt:encoded><![CDATA[Excerpt of {i}.]]></excerpt:encoded>"
             f"<wp:post_id>{i + 1}</wp:post_id><wp:post_date>{when:%Y-%m-%d %H:%M:%S}</wp:post_date>"
             f"<wp:post_date_gmt>{when:%Y-%m-%d %H:%M:%S}</wp:post_date_gmt><wp:post_name>{slug}</wp:post_name>"

@@ -118,7 +118,7 @@ def test_the_editing_interface_is_built_only_when_site_yaml_asks(tmp_path: Path,
     config = yaml.safe_load((admin / "config.yml").read_text(encoding="utf-8"))
     assert config["backend"]["repo"] == "org/site" and config["publish_mode"] == "editorial_workflow" and config["local_backend"] is True
     assert config["media_folder"] == "content/media"
-    assert b"<script src=\"decap-cms.js\"></script>" in (admin / "index.html").read_bytes()
+    assert b'<script src="decap-cms.js"></script>' in (admin / "index.html").read_bytes()
 
 
 def test_without_decaps_bundle_the_build_warns_and_leaves_admin_out(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

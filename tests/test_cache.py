@@ -23,7 +23,6 @@ from eccpsite.build import BUILT, RESTORED, UP_TO_DATE, BuildOptions, Built, bui
 from eccpsite.core.markup import markdown as markup
 from eccpsite.edges.fingerprint import code_digest
 from eccpsite.incremental import snapshot as kept_output
-from eccpsite.incremental.cache import MANIFEST
 
 OPTIONS = BuildOptions(now=NOW, pdf=False)
 NEWS = "---\ntitle: {title}\ndate: 2019-06-0{day}\ntags: [matchmaking]\n---\n{body}\n"
@@ -209,7 +208,7 @@ def test_cache_an_output_whose_files_only_got_new_times_is_up_to_date(tmp_path: 
 
     assert _build(site).how == UP_TO_DATE
     assert snapshot(site / "build") == before
-    assert json.loads((site / ".cache" / MANIFEST).read_text())["files"]["index.html"][2] == (site / "build/index.html").stat().st_ctime_ns
+    assert json.loads((site / ".cache/output/index.json").read_text())["listing"]["index.html"][2] == (site / "build/index.html").stat().st_ctime_ns
 
 
 def test_cache_the_cli_names_the_files_it_put_back(tmp_path: Path) -> None:

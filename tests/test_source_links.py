@@ -42,7 +42,7 @@ def test_source_address_reads_a_file_relative_address_from_the_files_folder(writ
 
 def test_site_links_rewrites_links_images_references_and_html_in_place_but_not_code() -> None:
     body = (
-        "See [the forum](../events/2019-05-14-foo.md \"The forum\") and ![a map](<../media/map.png>).\n"
+        'See [the forum](../events/2019-05-14-foo.md "The forum") and ![a map](<../media/map.png>).\n'
         "[ref]: ../calls/cgi.md\n"
         '<a href="../pages/about.md">About</a> <img src=\'../media/logo.png\' alt="Logo">\n'
         "`[inline code](../events/x.md)`\n"
@@ -97,7 +97,7 @@ def test_check_names_the_address_a_broken_link_meant_and_the_anchor_a_fragment_m
         {
             "content/events/2019-05-14-foo.md": "---\ntitle: The forum\nstart: 2019-05-14\n---\nForum.\n",
             "content/events/2019-05-14-cluster-forum.md": "---\ntitle: The cluster forum\nstart: 2019-05-14\n---\nForum.\n",
-            "content/news/2019-05-01-y.md": "---\ntitle: Y\ndate: 2019-05-01\n---\n<h2 id=\"notes\">Notes</h2>\n\nY.\n",
+            "content/news/2019-05-01-y.md": '---\ntitle: Y\ndate: 2019-05-01\n---\n<h2 id="notes">Notes</h2>\n\nY.\n',
             NEWS: f"---\ntitle: X\ndate: 2019-05-15\n---\n{body}",
         },
     )
@@ -133,7 +133,7 @@ def test_dev_server_link_index_checks_fragments_again_when_an_anchor_goes() -> N
 
 
 def test_fragments_into_pages_kept_from_the_last_build_are_checked_against_their_anchors(tmp_path: Path) -> None:
-    y = "---\ntitle: Y\ndate: 2019-05-01\n---\n<h2 id=\"notes\">Notes</h2>\n\nY.\n"
+    y = '---\ntitle: Y\ndate: 2019-05-01\n---\n<h2 id="notes">Notes</h2>\n\nY.\n'
     project = write_site(tmp_path, {"content/news/2019-05-01-y.md": y})
     assert run_eccpsite("build", "--now", NOW, "--no-pdf", cwd=project).returncode == 0
     linking = "---\ntitle: X\ndate: 2019-05-15\n---\n[The notes](/news/y/#notes) and [the note](/news/y/#note).\n"

@@ -10,15 +10,14 @@ changed path is to the build (pure: names and paths, nothing read).
     templates/                the theme's templates
     templates/static/         the theme's files, served at /static/
     .cache/                   what builds keep for the builds after them (never read as input):
-      output/                   the last output, as hard links, and its records (eccpsite.incremental.snapshot)
+      output/                   the last build's record, and its output as hard links (eccpsite.incremental.snapshot)
       markdown-*.sqlite         rendered Markdown (eccpsite.incremental.cache)
       search-*/                 search index bundles (eccpsite.outputs.search)
       pdf/<edition>/            PDF editions (eccpsite.outputs.pdf.edition_pdf)
-      build-manifest.json       what the last build read and left in its output
       build.lock                held while a build runs (eccpsite.edges.buildlock)
 
 The reader reads this layout, the dev server watches it and sorts its changes
-with :func:`classify`, the build manifest digests :data:`INPUTS`, and every
+with :func:`classify`, the last build's record digests :data:`INPUTS`, and every
 cache takes its area of :data:`CACHE` from here.
 """
 

@@ -4,10 +4,12 @@
   of a file apart (the writer's records, the search index's key, kept files);
 - :func:`code_digest` of the code that turns inputs into outputs: eccpsite's
   own files and the versions of the libraries whose output a page holds. Every
-  cache key starts from it (pages, the build manifest, PDFs), so an edit to
+  cache key starts from it (pages, the last build's record, PDFs), so an edit to
   any renderer makes its outputs again;
 - :func:`tree_digest` and :func:`files_digest` of what a build reads from the
-  project (its sources, the theme, the images of a PDF).
+  project (its sources, the theme, the images of a PDF), and
+  :func:`inputs_digest` of everything a build reads, which the last build's
+  record keeps (eccpsite.incremental.snapshot).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 import eccpsite
+from eccpsite.core import layout
 
 SIZE = 20  # bytes of every digest
 _PACKAGE = Path(eccpsite.__file__).parent
@@ -60,6 +63,19 @@ def files_digest(paths: Iterable[Path], root: Path) -> str:
     into = hasher()
     for path in sorted(paths):
         into.update(path.relative_to(root).as_posix().encode() + b"\0" + digest(path.read_bytes()))
+    return into.hexdigest()
+
+
+def inputs_digest(project: Path, options: str, head: str) -> str:
+    """A digest of everything a build reads: sources, templates, configuration, eccpsite's own code, options, git HEAD."""
+    into = hasher()
+    into.update(f"{options}\0{head}\0".encode() + code_digest())
+    for name in layout.INPUTS:
+        target = project / name
+        if target.is_file():
+            into.update(name.encode() + b"\0" + target.read_bytes())
+        else:
+            feed_tree(into, target, project)
     return into.hexdigest()
 
 

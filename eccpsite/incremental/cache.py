@@ -23,9 +23,7 @@ file as they come.
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
-import json
 import multiprocessing
 import os
 import sqlite3
@@ -34,7 +32,6 @@ from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
 
 import markdown
 import nh3
@@ -43,7 +40,7 @@ import eccpsite
 from eccpsite.core import layout
 from eccpsite.core.markup import inline_gate
 from eccpsite.core.markup import markdown as markup
-from eccpsite.edges import children, fingerprint
+from eccpsite.edges import children
 
 CACHE_DIR = layout.CACHE
 POOL_THRESHOLD = 64  # fewer bodies than this render faster in this process than in a pool
@@ -307,43 +304,3 @@ def _keep(rendered: Iterable[list[tuple[bytes, str]]]) -> None:
             _current.add(batch)
             batch = []
     _current.add(batch)
-
-
-# --- the build manifest: is the output already what a build would make? ---
-
-MANIFEST = "build-manifest.json"
-
-
-def input_fingerprint(project: Path, options: str, head: str) -> str:
-    """A digest of everything a build reads: sources, templates, configuration, eccpsite's own code, options, git HEAD."""
-    into = fingerprint.hasher()
-    into.update(f"{options}\0{head}\0".encode() + fingerprint.code_digest())
-    for name in layout.INPUTS:
-        target = project / name
-        if target.is_file():
-            into.update(name.encode() + b"\0" + target.read_bytes())
-        else:
-            fingerprint.feed_tree(into, target, project)
-    return into.hexdigest()
-
-
-def still_current(recorded: str, built_at: dt.datetime, until: dt.datetime | None, fingerprint: str, now: dt.datetime) -> bool:
-    """Whether a build of the inputs ``recorded`` at ``built_at`` (whose site holds until ``until``) made what a
-    build of ``fingerprint`` at ``now`` would make: the same inputs, and no status change due in between."""
-    return recorded == fingerprint and built_at <= now and (until is None or now < until)
-
-
-def read_manifest(project: Path) -> dict[str, Any]:
-    try:
-        data = json.loads((project / CACHE_DIR / MANIFEST).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    return data if isinstance(data, dict) else {}
-
-
-def write_manifest(project: Path, manifest: dict[str, Any]) -> None:
-    folder = project / CACHE_DIR
-    folder.mkdir(exist_ok=True)
-    temporary = folder / f"{MANIFEST}.tmp"
-    temporary.write_text(json.dumps(manifest, sort_keys=True), encoding="utf-8")
-    os.replace(temporary, folder / MANIFEST)

@@ -2,8 +2,8 @@
 
 A build that finds its inputs unchanged does nothing ("up to date"), and one
 that finds them unchanged since a kept build puts that build back. Both trust
-the output folder only as far as it is checked: after each build the build
-manifest records every file of the output with its size, modification time,
+the output folder only as far as it is checked: after each build the last
+build's record (eccpsite.incremental.snapshot) holds every file of the output with its size, modification time,
 change time and inode (:func:`listing`), and the up-to-date path compares the
 folder with that record (:func:`differences`): a file deleted, added or
 replaced, or written since, shows. The change time is the one field of a file
@@ -53,7 +53,7 @@ def _stamp(found: os.stat_result) -> Stamp:
 
 
 def listing(output: str) -> dict[str, list[int]]:
-    """Each file of the output folder with its :data:`Stamp`, as the build manifest keeps it (JSON)."""
+    """Each file of the output folder with its :data:`Stamp`, as the last build's record keeps it (JSON)."""
     return {path: list(_stamp(entry.stat(follow_symlinks=False))) for path, entry in _entries(output)}
 
 
@@ -75,7 +75,7 @@ class Differences:
 
 
 def differences(output: str, recorded: object, kept_digest: Callable[[str], bytes | None]) -> Differences | None:
-    """How ``output`` differs from the ``recorded`` :func:`listing`; None when ``recorded`` is not one (a manifest of
+    """How ``output`` differs from the ``recorded`` :func:`listing`; None when ``recorded`` is not one (a record of
     an older build: no shortcut then). A file whose stamp differs is read and compared with ``kept_digest(path)``,
     the digest the build kept of it (None: not known, so it counts as edited)."""
     if not isinstance(recorded, dict):

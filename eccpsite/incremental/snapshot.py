@@ -4,11 +4,15 @@ After each build, ``.cache/output/`` holds the files of the output as hard
 links (the bytes are stored once; copies where the cache lies on another
 file system) and an index: each file's size and modification time, the
 fingerprint of the inputs that made them and the moments between which that
-build holds (as the build manifest has them), its warnings, and the key of
-each page (the engine's records, :mod:`eccpsite.incremental.engine`). The next build takes from it in two ways:
+build holds, its warnings, and the key of
+each page (the engine's records, :mod:`eccpsite.incremental.engine`). The index is also the one record of what the last build left in the output
+folder (its path, and each file's stamp: :func:`eccpsite.incremental.output_state.listing`).
+The next build takes from it in three ways:
 
-- **nothing changed** (same fingerprint, no status change due since): the
-  whole output is linked into a staging folder and swapped in, which is
+- **nothing changed** (same fingerprint, no status change due since) and the
+  output folder is what the record says: nothing to do ("up to date");
+- **nothing changed**, but the output folder is not there or not the build's:
+  the whole output is linked into a staging folder and swapped in, which is
   what a deploy with a restored build cache usually finds;
 - **something changed**: each page whose key is unchanged is linked into
   place instead of rendered.
@@ -40,15 +44,15 @@ from eccpsite.core.errors import ContentError
 from eccpsite.core.layout import CACHE_OUTPUT
 from eccpsite.core.urls import output_path
 from eccpsite.edges.keptfile import FileState
-from eccpsite.incremental.cache import still_current
+from eccpsite.incremental import output_state
 from eccpsite.incremental.engine import Record
 from eccpsite.incremental.output_state import walk_files
 from eccpsite.incremental.writer import Staging, Written
 from eccpsite.outputs.links import PageLinks
 from eccpsite.outputs.render import Output, Reused
 
-FORMAT = 6  # 6: records of the engine (eccpsite.incremental.engine): key, reads and the key of the reads
-INDEX = "index.json"  # what restoring the whole output needs
+FORMAT = 7  # 7: the record of the output folder; 6: records of the engine (eccpsite.incremental.engine)
+INDEX = "index.json"  # what restoring the whole output, or leaving it alone, needs
 PAGES = "pages.json"  # what reusing single pages needs
 
 
@@ -62,10 +66,17 @@ class Snapshot:
     until: dt.datetime | None
     warnings: tuple[ContentError, ...]
     files: dict[str, FileState]  # output path → what the file was when kept
+    output: str = ""  # the output folder the last build left these files in (resolved)
+    listing: object = None  # each file of that folder with its stamp then (eccpsite.incremental.output_state.listing)
 
     def covers(self, fingerprint: str, now: dt.datetime) -> bool:
-        """Whether a build with these inputs at ``now`` would make exactly these files."""
-        return still_current(self.fingerprint, self.now, self.until, fingerprint, now)
+        """Whether a build of the inputs ``fingerprint`` at ``now`` would make exactly these files: the same inputs,
+        and no status change due between the last build's "now" and this one."""
+        return self.fingerprint == fingerprint and self.now <= now and (self.until is None or now < self.until)
+
+    def left_in(self, output: Path) -> bool:
+        """Whether the last build left these files in ``output`` (which may have changed since: see ``listing``)."""
+        return self.output == str(output.resolve())
 
     def source(self, path: str) -> Path:
         return self.root / "files" / path
@@ -85,7 +96,8 @@ def load(project: Path) -> Snapshot | None:
         files = dict(map(FileState.from_row, data["files"]))  # raises ValueError for an index this module did not write
         warnings = tuple(ContentError(str(p), int(line), str(field), str(message), warning=True) for p, line, field, message in data["warnings"])
         until = dt.datetime.fromisoformat(data["until"]) if data["until"] else None
-        return Snapshot(root, str(data["fingerprint"]), dt.datetime.fromisoformat(data["now"]), until, warnings, files)
+        now = dt.datetime.fromisoformat(data["now"])
+        return Snapshot(root, str(data["fingerprint"]), now, until, warnings, files, str(data["output"]), data["listing"])
     except (OSError, ValueError, TypeError, KeyError, AttributeError):
         return None
 
@@ -246,4 +258,20 @@ def take(
         "warnings": [[w.path, w.line, w.field, w.message] for w in warnings],
         "files": [state.row(path) for path, state in files.items()],
     }
-    (root / INDEX).write_text(json.dumps(index, separators=(",", ":")), encoding="utf-8")
+    _write_index(root, index, output)
+
+
+def record_output(project: Path, output: Path) -> None:
+    """Record that the kept files are what ``output`` holds now (after they were put back there, or after its files'
+    times moved with their bytes unchanged), for the next build's up-to-date check."""
+    root = _folder(project)
+    with contextlib.suppress(OSError, ValueError):
+        _write_index(root, json.loads((root / INDEX).read_text(encoding="utf-8")), output)
+
+
+def _write_index(root: Path, index: dict[str, Any], output: Path) -> None:
+    """Write the index with the record of ``output`` as it is now; the index is replaced whole, never cut short."""
+    index = {**index, "output": str(output.resolve()), "listing": output_state.listing(os.fspath(output))}
+    temporary = root / f"{INDEX}.tmp"
+    temporary.write_text(json.dumps(index, separators=(",", ":")), encoding="utf-8")
+    os.replace(temporary, root / INDEX)
