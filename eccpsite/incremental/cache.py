@@ -13,8 +13,8 @@ than 100 MB as Python strings, which a build no longer holds. It is data, not
 pickle: a cache file slipped into a pull request must not be able to run code,
 so a file whose schema is not exactly the expected one (a trigger, a view) is
 thrown away unread, and schema functions are not trusted. Nor is what it holds:
-each body read from it goes through the renderer's sanitizer again
-(:func:`trusted`), and one that the sanitizer would change — a ``<script>`` or
+each body read from it that the build did not render itself goes through the
+renderer's sanitizer again (:func:`trusted`), and one that the sanitizer would change — a ``<script>`` or
 an ``onerror=`` put there by hand — is dropped and rendered again, so a page
 made from the cache is the page a build without it makes. On a cold build the
 missing bodies are rendered on every core by a process pool and written to the
@@ -130,6 +130,7 @@ class MarkdownStore:
         self._unwritable = False  # the file cannot be made (a read-only folder): the build saves nothing
         self._keys: set[bytes] | None = None  # every key of the file, read at the first has()
         self._asked: set[bytes] = set()  # what this process read or looked for: the rest is dropped at save()
+        self._written: set[bytes] = set()  # what this build rendered and wrote itself: read back without a second check
         self._recent: dict[bytes, str] = {}
 
     def _connection(self, write: bool = False) -> sqlite3.Connection | None:
@@ -169,7 +170,9 @@ class MarkdownStore:
             row = db.execute("SELECT value FROM html WHERE key = ?", (key,)).fetchone() if db is not None else None
         except sqlite3.Error:
             row = None
-        value = trusted(row[0]) if row is not None else None
+        if row is None:
+            return None
+        value = row[0] if key in self._written and isinstance(row[0], str) else trusted(row[0])
         if value is None:
             return None
         if len(self._recent) >= RECENT:
@@ -194,6 +197,7 @@ class MarkdownStore:
         if not entries:
             return
         self._asked.update(key for key, _ in entries)
+        self._written.update(key for key, _ in entries)
         if self._keys is not None:
             self._keys.update(key for key, _ in entries)
         db = self._connection(write=True)
