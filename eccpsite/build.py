@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Generic, Protocol, TypeVar
 
-from eccpsite.core import urls
+from eccpsite.core import layout, urls
 from eccpsite.core.config import SiteConfig, parse_config
 from eccpsite.core.content import Content, FactsOf, body_facts, parse_content
 from eccpsite.core.dates import parse_now
@@ -351,7 +351,7 @@ def build(
         _give_back_memory()
         indexed = [(w.url, w.digest) for w in records if w.indexed]
         with clock.stage("make the search index"):
-            count += index_site_cached(folder.root, indexed, language, project / CACHE_DIR, order)
+            count += index_site_cached(folder.root, indexed, language, project / layout.CACHE_SEARCH, order)
         closing = clock.mark()  # leaving the block saves the Markdown cache and swaps the staging folder in
     clock.since("save the Markdown cache, swap the output in", closing)
     return result, count, time.perf_counter() - started

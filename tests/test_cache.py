@@ -256,7 +256,7 @@ def test_cache_search_files_are_linked_and_one_edited_in_place_is_made_again(tmp
     site = _site(tmp_path / "site")
     assert _build(site).how == BUILT
     entry = site / "build/pagefind/pagefind-entry.json"
-    [kept] = site.glob(".cache/search-*/pagefind-entry.json")
+    [kept] = site.glob(".cache/search/*/pagefind-entry.json")
     assert entry.stat().st_ino == kept.stat().st_ino, "the bundle is linked from the cache, not copied"
     with open(entry, "r+b") as file:  # edited in place: the cached bundle's file is the same file
         file.write(b"[")
@@ -265,7 +265,7 @@ def test_cache_search_files_are_linked_and_one_edited_in_place_is_made_again(tmp
 
     assert done.how == BUILT
     assert snapshot(site / "elsewhere") == _cold(site, tmp_path)
-    [remade] = site.glob(".cache/search-*/pagefind-entry.json")
+    [remade] = site.glob(".cache/search/*/pagefind-entry.json")
     assert remade.read_bytes() == (site / "elsewhere/pagefind/pagefind-entry.json").read_bytes()
     assert not remade.read_bytes().startswith(b"[")
 

@@ -12,7 +12,7 @@ changed path is to the build (pure: names and paths, nothing read).
     .cache/                   what builds keep for the builds after them (never read as input):
       output/                   the last build's record, and its output as hard links (eccpsite.incremental.snapshot)
       markdown-*.sqlite         rendered Markdown (eccpsite.incremental.cache)
-      search-*/                 search index bundles (eccpsite.outputs.search)
+      search/<key>/             search index bundles (eccpsite.outputs.search)
       pdf/<edition>/            PDF editions (eccpsite.outputs.pdf.edition_pdf)
       build.lock                held while a build runs (eccpsite.edges.buildlock)
 
@@ -38,6 +38,7 @@ ASSETS = ((THEME_FILES, "/static/"), (MEDIA, "/media/"))  # folders copied as th
 CACHE = ".cache"  # the build's store: one area per cache, named below
 CACHE_OUTPUT = f"{CACHE}/output"
 CACHE_PDF = f"{CACHE}/pdf"
+CACHE_SEARCH = f"{CACHE}/search"
 
 # What a changed path is to the build: see classify().
 CONFIG, ITEM, EDITION, TEMPLATE, STATIC, RESCAN, OTHER = "config", "item", "edition", "template", "static", "rescan", "other"

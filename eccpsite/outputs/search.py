@@ -26,7 +26,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from eccpsite.core.urls import output_path
-from eccpsite.edges.fingerprint import digest
+from eccpsite.edges.fingerprint import digest, hasher
 from eccpsite.edges.keptfile import FileState, link_kept, safe_path
 from eccpsite.outputs import pagefind_service
 from eccpsite.outputs.render import SEARCH_MARK
@@ -114,7 +114,7 @@ def search_key(indexed: Iterable[tuple[str, bytes]], language: str) -> str:
     carries the mark, so list pages (which change with "now") do not count. A
     build keeps each page's digest (``eccpsite.edges.fingerprint.digest``), not its bytes.
     """
-    key = hashlib.blake2b(digest_size=20)
+    key = hasher()
     key.update(f"{language}\0{importlib.metadata.version('pagefind')}\0pages in order\0".encode())  # through its service (not readdir)
     for url, page_digest in sorted(indexed):
         key.update(url.encode() + b"\0" + page_digest)
@@ -151,7 +151,7 @@ def index_site_cached(site: Path, indexed: Sequence[tuple[str, bytes]], language
     earlier build with the same :func:`search_key`; returns the number of files it added.
 
     Indexing is the slowest stage of a build of thousands of items; each bundle
-    is kept in ``cache/search-<key>/`` and linked in when none of its pages
+    is kept in ``cache/<key>/`` (the project's ``.cache/search/``: eccpsite.core.layout) and linked in when none of its pages
     changed (and none of its files: see :func:`_kept_files`). A large site is
     split into several bundles (:func:`shard_count`), listed in
     ``pagefind/shards.json`` for the search page; the missing ones
@@ -164,7 +164,7 @@ def index_site_cached(site: Path, indexed: Sequence[tuple[str, bytes]], language
     for url, page_digest in indexed:
         groups[shard_of(url, count)].append((url, page_digest))
     order = list(order) if order is not None else None
-    kept = [cache / f"search-{search_key(members, language)}" for members in groups]
+    kept = [cache / search_key(members, language) for members in groups]
     listed: dict[int, list[tuple[str, FileState]]] = {}  # the files of each kept bundle that is still as it was kept
     missing = []
     for shard, members in enumerate(groups):
@@ -187,7 +187,7 @@ def index_site_cached(site: Path, indexed: Sequence[tuple[str, bytes]], language
         if made is None:
             raise SearchIndexFailed(f"the search index could not be built: {bundle} changed during the build; build again")
         files += _link_bundle(bundle, made, site / shard_folder(shard))
-    for old in cache.glob("search-*"):
+    for old in cache.glob("[0-9a-f]*"):
         if old not in kept:
             shutil.rmtree(old, ignore_errors=True)
     shards = [f"/{shard_folder(shard)}/" for shard in range(1, count)]

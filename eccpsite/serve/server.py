@@ -31,8 +31,7 @@ from urllib.parse import unquote, urlsplit
 from eccpsite.build import BuildOptions
 from eccpsite.core import urls
 from eccpsite.core.errors import BuildFailed
-from eccpsite.core.layout import STATIC
-from eccpsite.incremental.cache import CACHE_DIR
+from eccpsite.core.layout import CACHE_SEARCH, STATIC
 from eccpsite.outputs.search import FOLDER as SEARCH_FOLDER
 from eccpsite.outputs.search import MARKER, SearchIndexFailed, index_site_cached, indexed_pages, search_key
 from eccpsite.serve import live
@@ -195,7 +194,7 @@ class DevServer:
                             target = root / urls.output_path(url)
                             target.parent.mkdir(parents=True, exist_ok=True)
                             target.write_bytes(data)
-                    index_site_cached(root, indexed, build.site.config.language, self.project / CACHE_DIR)
+                    index_site_cached(root, indexed, build.site.config.language, self.project / CACHE_SEARCH)
                     bundle = root / SEARCH_FOLDER
                     files = {f"/{SEARCH_FOLDER}/{p.relative_to(bundle).as_posix()}": p.read_bytes() for p in bundle.rglob("*") if p.is_file()}
                 self._search = (key, files)
