@@ -59,3 +59,18 @@ def test_pagecache_a_value_of_an_unknown_type_is_refused() -> None:
         _digest(("fine", object()))
     with pytest.raises(Undigestible):
         _digest({"callback": lambda: None})
+
+
+def test_pagecache_long_tuples_and_dicts_digest_as_part_by_part(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The parts of a long tuple or dict are digested in bulk (the dev server's collections of items): the same
+    digests as one part at a time, in the same build and in the next (where they are remembered from)."""
+    from eccpsite.incremental import digests
+
+    cards = tuple(Card(f"card {n}", ("t",), {"n": n}) for n in range(40))
+    values = [cards, list(cards), {c.title: c for c in cards}, (*cards, [1, 2], {"x": cards[:3]}), {c.title: [c] for c in cards}]
+    bulk = Digester()
+    first = [bulk.digest(v) for v in values]
+    bulk.next_build()
+    again = [bulk.digest(v) for v in values]
+    monkeypatch.setattr(digests, "BULK", 10**9)
+    assert first == again == [Digester().digest(v) for v in values]

@@ -125,3 +125,35 @@ def test_same_place_refuses_a_new_name_for_a_profile(content: Any) -> None:
 def test_same_place_refuses_an_edit_that_moves_the_item(content: Any, change: dict[str, Any]) -> None:
     news = next(i for i in content.items if i.kind == "news")
     assert not same_place(news, dataclasses.replace(news, **change))
+
+
+def _held(value: Any) -> Iterator[Item]:
+    """Every item held anywhere in ``value`` (through tuples, lists, dicts and dataclasses)."""
+    if isinstance(value, Item):
+        yield value
+    elif isinstance(value, (tuple, list)):
+        for part in value:
+            yield from _held(part)
+    elif isinstance(value, dict):
+        for part in value.values():
+            yield from _held(part)
+    elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+        for f in dataclasses.fields(value):
+            yield from _held(getattr(value, f.name))
+
+
+def test_site_holds_each_item_as_its_by_ref_entry(content: Any) -> None:
+    """swap_site_items finds the items to replace by identity: every item the site holds must be its by_ref entry."""
+    site = _model(content, list(content.items))
+    held = [item for name in ITEM_FIELDS for item in _held(getattr(site, name))]
+    assert len(held) > len(site.by_ref)
+    assert all(item is site.by_ref[item.ref] for item in held)
+
+
+def test_swap_items_by_identity_gives_what_by_ref_gives(content: Any) -> None:
+    site = _model(content, list(content.items))
+    old = site.news[1]
+    new = _edited(old)
+    for name in ITEM_FIELDS:
+        part = getattr(site, name)
+        assert swap_items(part, {new.ref: new}, [old]) == swap_items(part, {new.ref: new})

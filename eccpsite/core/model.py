@@ -340,12 +340,16 @@ ITEM_FIELDS = (
 def swap_site_items(site: Site, new: dict[str, Item]) -> Site:
     """The site with the items of ``new`` (by ref) in their old ones' places: what build_model makes of items edited in place.
 
-    Only valid when each new item is in its old one's place (:func:`same_place`).
+    Only valid when each new item is in its old one's place (:func:`same_place`). Every item a site holds is its
+    ``by_ref`` entry (build_model keeps the objects it is given), so the items it holds are found by identity.
     """
+    old = [site.by_ref[ref] for ref in new if ref in site.by_ref]
+    if not old:
+        return site  # none of them is visible: the site holds none of them
     changes = {}
     for name in ITEM_FIELDS:
         part = getattr(site, name)
-        swapped = swap_items(part, new)
+        swapped = swap_items(part, new, old)
         if swapped is not part:
             changes[name] = swapped
     return replace(site, **changes) if changes else site

@@ -13,12 +13,17 @@ import dataclasses
 import datetime as dt
 import enum
 import hashlib
+from collections.abc import Sequence
+from operator import itemgetter
 from pathlib import PurePath
 from typing import Any
 
 from markupsafe import Markup
 
 DIGEST_SIZE = 16
+BULK = 16  # from this many parts, a tuple's or dict's composite parts are fed in one piece (the same bytes)
+_CONTAINERS = frozenset({tuple, dict, list, frozenset, set})
+_second = itemgetter(1)
 
 
 class Undigestible(Exception):
@@ -82,10 +87,18 @@ class Digester:
         kind = type(value)
         if kind is tuple or kind is list:
             h.update(b"t%d:" % len(value) if kind is tuple else b"l%d:" % len(value))
+            digests = self._digests(value) if len(value) >= BULK else None
+            if digests is not None:
+                h.update(b"#" + b"#".join(digests))
+                return
             for part in value:
                 self._part(h, part)
         elif kind is dict:
             h.update(b"d%d:" % len(value))
+            digests = self._digests(list(value.values())) if len(value) >= BULK and set(map(type, value)) == {str} else None
+            if digests is not None:
+                h.update(b"".join(_keyed(value, digests)))  # in order, as below
+                return
             for key, part in value.items():  # in order: templates loop over dicts in their order
                 self._part(h, key)
                 self._part(h, part)
@@ -101,6 +114,36 @@ class Digester:
             h.update(f"c{kind.__module__}.{kind.__qualname__}:".encode())
             for name in names:
                 self._part(h, getattr(value, name))
+
+    def _composite(self, parts: Any) -> bool:
+        """Whether every part is fed as its own digest (:meth:`_part`): containers and dataclass instances."""
+        return all(kind in _CONTAINERS or self._names(kind) is not None for kind in set(map(type, parts)))
+
+    def _digests(self, parts: Sequence[Any]) -> list[bytes] | None:
+        """:meth:`digest` of each part, or None when a part is fed inline (not :meth:`_composite`).
+
+        The lookups of the parts already digested (most, in the dev server) are
+        made in C; a part found there is a tuple or a frozen dataclass, so only
+        the others' types are checked.
+        """
+        memo, last = self._memo, self._last
+        ids = list(map(id, parts))
+        found: list[Any] = list(map(memo.get, ids, map(last.get, ids)))
+        transient = []  # parts digested now that are not remembered (lists, dicts, mutable dataclasses)
+        if None in found:
+            missing = [i for i, known in enumerate(found) if known is None]
+            if not self._composite([parts[i] for i in missing]):
+                return None
+            for index in missing:
+                digest = self.digest(parts[index])
+                remembered = memo.get(ids[index])
+                found[index] = remembered if remembered is not None else (parts[index], digest)
+                if remembered is None:
+                    transient.append(ids[index])
+        memo.update(zip(ids, found, strict=True))  # what the last build digested is this one's too, as digest() does
+        for key in transient:
+            memo.pop(key, None)
+        return list(map(_second, found))
 
     def _part(self, h: Any, value: Any) -> None:
         """Feed one part of a value: a plain value inline, a composite one as its digest."""
@@ -136,3 +179,10 @@ class Digester:
             h.update(b"z" + str(value).encode() + b";")
         else:
             raise Undigestible(f"cannot digest a {kind.__qualname__}")
+
+
+def _keyed(value: dict[str, Any], digests: list[bytes]) -> Any:
+    """What :meth:`Digester._contents` feeds for a dict of text keys and composite values, part by part."""
+    for key, digest in zip(value, digests, strict=True):
+        data = key.encode("utf-8", "surrogatepass")
+        yield b"s%d:" % len(data) + data + b"#" + digest
