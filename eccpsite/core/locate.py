@@ -28,9 +28,12 @@ def line_in(item: Item, written: str) -> int:
 
 def locate(problems: Iterable[ContentError], items: Sequence[Item]) -> list[ContentError]:
     """``problems`` with the line of what each is about, where it was found on an item's page without one."""
-    by_path = {item.path: item for item in items}
+    by_path: dict[str, Item] | None = None  # made for the first problem that needs it (most have a line, or none)
     located = []
     for problem in problems:
-        item = by_path.get(problem.path) if not problem.line and problem.near else None
+        item = None
+        if not problem.line and problem.near:
+            by_path = by_path if by_path is not None else {i.path: i for i in items}
+            item = by_path.get(problem.path)
         located.append(dataclasses.replace(problem, line=line_in(item, problem.near)) if item is not None else problem)
     return located

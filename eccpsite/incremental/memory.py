@@ -20,6 +20,7 @@ from __future__ import annotations
 import operator
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from itertools import compress
 from typing import Any
 
 from eccpsite.core.errors import ContentError
@@ -62,6 +63,7 @@ class Memory:
     items: dict[int, tuple[Item, str]] = field(default_factory=dict)  # id(item) → (item, url) of each kept item page
     item_reads: set[Reads] = field(default_factory=set)  # what the item pages read
     item_editions: dict[str, tuple[Any, ...]] = field(default_factory=dict)  # the editions listing each item
+    editions: tuple[Any, ...] | None = None  # the site's editions item_editions was made from
     # ref → urls of the pages whose context holds that item; a superset (it may name pages made since without it,
     # or forgotten), kept up to date from one build to the next rather than rebuilt
     holders: dict[str, set[str]] = field(default_factory=dict)
@@ -145,9 +147,11 @@ class Stages:
         old = self.old.stages.get(name)
         items = render.declared(stage).items
         if old is not None and self._unchanged((old.reads, old.reads_key)):
-            self.new.pages.update((url, self.old.pages[url]) for url in old.pages if url in self.old.pages)
+            carried = list(filter(self.old.pages.__contains__, old.pages))
+            self.new.pages.update(zip(carried, map(self.old.pages.__getitem__, carried), strict=True))
             if items:
-                self.new.items, self.new.item_reads, self.new.item_editions = dict(self.old.items), set(self.old.item_reads), self.old.item_editions
+                self.new.items, self.new.item_reads = dict(self.old.items), set(self.old.item_reads)
+                self.new.item_editions, self.new.editions = self.old.item_editions, self.old.editions
             self.new.stages[name] = old
             self.recorder.note_all(old.reads)
             return list(old.outputs)
@@ -174,15 +178,18 @@ class Stages:
     def _items(self) -> Iterator[render.Made_]:
         """render_items, one page per item; when nothing the item pages read changed but the items themselves (the
         usual save), the pages of the unchanged items are carried over in one pass."""
-        editions = pages.item_editions(self.r.site)
+        editions = self._item_editions()
         old, new = self.old, self.new
-        new.item_editions = editions
         if not old.items or not all(map(self._unchanged, old.item_reads)):
             for item in self.r.site.items:
                 yield self._item_page(item, editions.get(item.ref, ()))
             return
         digest = self.fingerprints.digester.digest
-        listed = {ref for ref in editions.keys() | old.item_editions.keys() if digest(editions.get(ref, ())) != digest(old.item_editions.get(ref, ()))}
+        listed = (
+            set()
+            if editions is old.item_editions
+            else {ref for ref in editions.keys() | old.item_editions.keys() if digest(editions.get(ref, ())) != digest(old.item_editions.get(ref, ()))}
+        )
         current = {id(item): item for item in self.r.site.items}
         kept = [(key, entry) for key, entry in old.items.items() if current.get(key) is entry[0] and entry[0].ref not in listed]
         new.items.update(kept)
@@ -196,6 +203,14 @@ class Stages:
         for key in current.keys() - new.items.keys():
             item = current[key]
             yield self._item_page(item, editions.get(item.ref, ()))
+
+    def _item_editions(self) -> dict[str, tuple[Any, ...]]:
+        """The editions listing each item (pages.item_editions), the last build's while the site's editions are the same
+        object (items edited in place outside them); noted as this build's."""
+        editions = self.r.site.editions
+        found = self.old.item_editions if editions is self.old.editions else pages.item_editions(self.r.site)
+        self.new.item_editions, self.new.editions = found, editions
+        return found
 
     def _patchable(self, old: KeptStage) -> bool:
         """Whether a stage's last outputs are all kept pages, so that it can be patched rather than run."""
@@ -213,15 +228,17 @@ class Stages:
         self.new.pages.update(zip(old.pages, kept, strict=True))
         if items:
             self.new.items, self.new.item_reads = dict(self.old.items), set(self.old.item_reads)
-            self.new.item_editions = pages.item_editions(self.r.site)
+            self._item_editions()
         holding = set().union(*(self.old.holders.get(ref, ()) for ref in self.swaps))
-        reading = {reads for reads in {_reads_of(page) for page in kept} if not self._unchanged(reads)}
+        reads = list(map(_reads_of, kept))  # the scans of a stage's pages run in C: a stage has up to 10,000 and more
+        reading = {r for r in set(reads) if not self._unchanged(r)}
         position = dict(zip(old.pages, range(len(old.pages)), strict=True))
         redo = {url for url in holding if url in position}
         if reading:
-            redo.update(url for url, page in zip(old.pages, kept, strict=True) if _reads_of(page) in reading)
+            redo.update(compress(old.pages, map(reading.__contains__, reads)))
         outputs: list[Output | None] = list(old.outputs)
-        item_pages = {url: item for item, url in self.old.items.values()} if items else {}
+        entries = self.old.items.values() if items else ()
+        item_pages = dict(zip(map(_second, entries), map(_first, entries), strict=True))
         errors = []
         for url in sorted(redo, key=position.__getitem__):
             again, failed = split_outputs((self._again(url, item_pages.get(url)),))
@@ -244,8 +261,8 @@ class Stages:
         return self._item_page(self.swaps.get(item.ref, item), self.new.item_editions.get(item.ref, ()))
 
 
-def _reads_of(page: Kept) -> Reads:
-    return (page.record.reads, page.record.reads_key)
+_reads_of: Callable[[Kept], Reads] = operator.attrgetter("record.reads", "record.reads_key")
+_first, _second = operator.itemgetter(0), operator.itemgetter(1)
 
 
 def split_outputs(made: Iterable[render.Made_]) -> tuple[list[Output], list[ContentError]]:

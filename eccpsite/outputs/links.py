@@ -24,6 +24,7 @@ import sys
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import chain
 from typing import Protocol
 from urllib.parse import unquote, urlsplit
 
@@ -349,7 +350,13 @@ def external_links(outputs: Iterable[Output], sources: Mapping[str, str] | None 
 
 
 class LinkIndex:
-    """The links of every page of the latest build, checked again only where something changed (dev server)."""
+    """The links of every page of the latest build, checked again only where something changed (dev server).
+
+    A save changes a few pages of thousands: the pages whose bytes are the
+    very objects of the last build (and whose source is the same) are not
+    looked at, and the pages with problems are checked again only when the
+    site's addresses changed.
+    """
 
     def __init__(self) -> None:
         self._links: dict[str, tuple[bytes, list[Link]]] = {}
@@ -358,20 +365,27 @@ class LinkIndex:
         self._where: dict[str, str] = {}
         self._known: set[str] = set()
         self._lenient: bool | None = None
+        self._pages: Mapping[str, bytes] = {}  # the last update's pages and sources
+        self._sources: Mapping[str, str] = {}
 
     def update(self, pages: Mapping[str, bytes], other_urls: Iterable[str], sources: Mapping[str, str], lenient: bool = False) -> list[ContentError]:
         """Check the pages of a new build; returns every problem of the whole site."""
-        known = set(pages) | set(other_urls)
+        known = set(pages)
+        known.update(other_urls)
         everything = bool(self._known - known) or lenient != self._lenient  # a target went: any page may be broken now
-        recheck = {url for url, problems in self._problems.items() if problems and not everything}
-        for url in [u for u in self._links if u not in pages]:
+        gained = not everything and len(known) > len(self._known)  # a target came: a broken link may lead somewhere now
+        recheck = {url for url, problems in self._problems.items() if problems} if gained else set()
+        for url in self._links.keys() - pages.keys():
             del self._links[url]
             self._problems.pop(url, None)
             self._ids.pop(url, None)
         anchors_changed = False
-        for url, data in pages.items():
+        last = self._pages
+        changed = list(pages) if sources != self._sources else [url for url, data in pages.items() if last.get(url) is not data]
+        for url in changed:
             if not _is_page(url):
                 continue
+            data = pages[url]
             where = sources.get(url, f"build{url}")
             entry = self._links.get(url)
             if entry is None or entry[0] is not data:
@@ -389,5 +403,5 @@ class LinkIndex:
         for url in self._links if everything else recheck:
             if url in self._links:
                 self._problems[url] = page_problems(url, self._links[url][1], known, self._where[url], lenient, self._ids)
-        self._known, self._lenient = known, lenient
-        return [problem for problems in self._problems.values() for problem in problems]
+        self._known, self._lenient, self._pages, self._sources = known, lenient, pages, sources
+        return list(chain.from_iterable(self._problems.values()))

@@ -125,6 +125,7 @@ class Rebuilder:
         self._generation = 0
         self.rendering = threading.Lock()  # held while rendering: a rebuild and a request for a feed take turns
         self.links = LinkIndex()
+        self._sources: dict[str, str] | None = None  # url → source file of each item page; kept while items keep their places
 
     # sources
 
@@ -265,6 +266,8 @@ class Rebuilder:
         outputs, rendered, fingerprints = self._render(site, [s for s in stages if not render.declared(s).on_request], swaps)
         rendered_at = time.perf_counter()
         self._moment, self._until = site.now, until
+        if swaps is None:
+            self._sources = None  # items may have come, gone or moved: check_links maps their pages again
         self.files.settle()
         self._generation += 1
         pages = tuple(outputs)
@@ -311,8 +314,9 @@ class Rebuilder:
         Links to what the lazy stages make (feeds, calendars, e-mail editions)
         and to PDFs (skipped while serving) are left to ``eccpsite check``.
         """
-        sources = {build.site.url(i): i.path for i in build.site.items}
-        return locate(self.links.update(build.pages, build.assets, sources, lenient=True), build.site.items)
+        if self._sources is None:
+            self._sources = {build.site.url(i): i.path for i in build.site.items}
+        return locate(self.links.update(build.pages, build.assets, self._sources, lenient=True), build.site.items)
 
 
 def _until(site: Site, now: dt.datetime) -> dt.datetime:
