@@ -340,13 +340,29 @@ def test_cache_a_deadline_passing_makes_the_build_run_again(tmp_path: Path) -> N
 
 
 def _cache_file(site: Path) -> Path:
-    (found,) = (site / ".cache").glob("markdown-*.sqlite")
+    (found,) = (site / ".cache/markdown").glob("*.sqlite")
     return found
 
 
 def _keys(path: Path) -> set[bytes]:
     with closing(sqlite3.connect(path)) as db:
         return {row[0] for row in db.execute("SELECT key FROM html")}
+
+
+def test_cache_files_of_other_versions_and_older_layouts_are_removed(tmp_path: Path) -> None:
+    site = write_site(tmp_path / "site", {"content/news/2019-06-01-kept.md": NEWS.format(title="Kept", day=1, body="A body.")})
+    cache = site / ".cache"
+    stale = [cache / "markdown" / f"{'0' * 24}.sqlite", cache / "parsed" / f"{'0' * 24}.sqlite"]
+    legacy = [cache / f"markdown-{'1' * 24}.sqlite", cache / f"parsed-{'1' * 24}.sqlite", cache / f"markdown-{'1' * 24}.sqlite-journal"]
+    for file in (*stale, *legacy):
+        file.parent.mkdir(parents=True, exist_ok=True)
+        file.write_bytes(b"from another version")
+
+    assert _build(site).how == BUILT
+
+    assert [f for f in (*stale, *legacy) if f.exists()] == []
+    assert [p.name for p in (cache / "markdown").iterdir()] == [_cache_file(site).name]
+    assert len(list((cache / "parsed").iterdir())) == 1
 
 
 def test_cache_bodies_are_read_from_the_file_not_kept_in_memory(tmp_path: Path) -> None:
@@ -356,7 +372,7 @@ def test_cache_bodies_are_read_from_the_file_not_kept_in_memory(tmp_path: Path) 
 
     assert _build(site).how == BUILT
 
-    assert [p.name for p in (site / ".cache").glob("markdown-*")] == [_cache_file(site).name]  # one file, no JSON
+    assert [p.name for p in (site / ".cache/markdown").iterdir()] == [_cache_file(site).name]  # one file, no JSON
     assert key in _keys(_cache_file(site))
     assert key not in markup._rendered  # the build read it from the file: it is not held in memory
     assert "A body rendered once" in (site / "build/news/kept/index.html").read_text()

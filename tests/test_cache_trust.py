@@ -34,7 +34,7 @@ def _site(root: Path) -> Path:
 
 
 def _cache_file(site: Path) -> Path:
-    (found,) = (site / ".cache").glob("markdown-*.sqlite")
+    (found,) = (site / ".cache/markdown").glob("*.sqlite")
     return found
 
 

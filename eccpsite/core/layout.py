@@ -11,7 +11,8 @@ changed path is to the build (pure: names and paths, nothing read).
     templates/static/         the theme's files, served at /static/
     .cache/                   what builds keep for the builds after them (never read as input):
       output/                   the last build's record, and its output as hard links (eccpsite.incremental.snapshot)
-      markdown-*.sqlite         rendered Markdown (eccpsite.incremental.cache)
+      markdown/<key>.sqlite     rendered Markdown (eccpsite.incremental.cache)
+      parsed/<code>.sqlite      the facts checked of each body (eccpsite.incremental.parsed)
       search/<key>/             search index bundles (eccpsite.outputs.search)
       pdf/<edition>/            PDF editions (eccpsite.outputs.pdf.edition_pdf)
       build.lock                held while a build runs (eccpsite.edges.buildlock)
@@ -37,6 +38,8 @@ INPUTS = (CONFIG_FILE, CONTENT, TEMPLATES)  # everything a build reads from the 
 ASSETS = ((THEME_FILES, "/static/"), (MEDIA, "/media/"))  # folders copied as they are, and their URL
 CACHE = ".cache"  # the build's store: one area per cache, named below
 CACHE_OUTPUT = f"{CACHE}/output"
+CACHE_MARKDOWN = f"{CACHE}/markdown"
+CACHE_PARSED = f"{CACHE}/parsed"
 CACHE_PDF = f"{CACHE}/pdf"
 CACHE_SEARCH = f"{CACHE}/search"
 

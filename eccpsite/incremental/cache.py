@@ -1,7 +1,7 @@
 """The build's on-disk cache of rendered Markdown: an edge, like the reader and the writer.
 
 Rendering Markdown is most of a cold build's work, so each body is rendered
-once per content version: the HTML is kept in ``.cache/`` under a digest of its
+once per content version: the HTML is kept in ``.cache/markdown/`` under a digest of its
 source, in a file whose name carries a fingerprint of everything else the HTML
 depends on (the renderer module, Python-Markdown's and nh3's versions), so a
 change to any of them starts a new cache and nothing stale is ever served.
@@ -61,7 +61,17 @@ def markdown_fingerprint() -> str:
 
 
 def _path(project: Path) -> Path:
-    return project / CACHE_DIR / f"markdown-{markdown_fingerprint()}.sqlite"
+    return project / layout.CACHE_MARKDOWN / f"{markdown_fingerprint()}.sqlite"
+
+
+def prune(path: Path, legacy: str) -> None:
+    """Remove the other files of the area of the cache file ``path`` (caches of other versions, and their journals),
+    and the files named ``legacy*`` that an older eccpsite kept at the top of ``.cache/``."""
+    area = path.parent
+    old = [f for f in area.iterdir() if not f.name.startswith(path.name)] if area.is_dir() else []
+    for file in (*old, *area.parent.glob(legacy + "*")):
+        if file.is_file():
+            file.unlink(missing_ok=True)
 
 
 class UnusableCache(Exception):
@@ -239,7 +249,7 @@ os.register_at_fork(before=_close_before_fork)
 def markdown_cache(project: Path) -> Iterator[MarkdownStore]:
     """The Markdown cache for the length of a build: ``markup`` reads it one body at a time and :func:`prerender`
     writes to it. When the block ends without an error, what the build rendered is added, the entries it did not
-    use are dropped, and the files of other fingerprints (and the JSON cache of older versions) are removed."""
+    use are dropped, and the files of other fingerprints are removed."""
     global _current
     store = MarkdownStore(_path(project))
     markup.use_store(store)
@@ -247,9 +257,7 @@ def markdown_cache(project: Path) -> Iterator[MarkdownStore]:
     try:
         yield store
         store.save(markup.remembered())
-        for old in (project / CACHE_DIR).glob("markdown-*"):
-            if not old.name.startswith(store.path.name):
-                old.unlink(missing_ok=True)
+        prune(store.path, "markdown-")
     finally:
         markup.use_store(None)
         _current = None

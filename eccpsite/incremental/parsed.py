@@ -5,7 +5,7 @@ Parsing a file is cheap but checking its body is not: the file-relative links
 the raw HTML the sanitizer removes and the accessibility of the text make
 three quarters of the parse of 10,000 news. Those facts depend on the file's
 path and body alone (:class:`eccpsite.core.content.BodyFacts`), so a build
-keeps them in ``.cache/`` under a digest of both, in a file whose name carries
+keeps them in ``.cache/parsed/`` under a digest of both, in a file whose name carries
 the digest of eccpsite's code (edges.fingerprint): new checks start a new file.
 
 Like the Markdown cache it is data, not pickle: an SQLite table of JSON values
@@ -23,17 +23,17 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from eccpsite.core.content import BodyFacts, body_facts
+from eccpsite.core import layout
 from eccpsite.edges import fingerprint
-from eccpsite.incremental.cache import CACHE_DIR, UnusableCache, connect_store
+from eccpsite.incremental.cache import UnusableCache, connect_store, prune
 
 _SCHEMA = "CREATE TABLE facts (key BLOB PRIMARY KEY, value TEXT NOT NULL) STRICT"
 _EXPECTED_SCHEMA = [("index", "sqlite_autoindex_facts_1", "facts", None), ("table", "facts", "facts", _SCHEMA)]
-PREFIX = "parsed-"
 
 
 def store_path(project: Path) -> Path:
     """The file of the kept facts for the code that runs."""
-    return project / CACHE_DIR / f"{PREFIX}{fingerprint.code_digest().hex()[:24]}.sqlite"
+    return project / layout.CACHE_PARSED / f"{fingerprint.code_digest().hex()[:24]}.sqlite"
 
 
 def _key(path: str, written: str) -> bytes:
@@ -143,6 +143,4 @@ def kept_facts(project: Path) -> Iterator[FactsStore]:
     store = FactsStore(_read(path))
     yield store
     _write(path, store)
-    for old in (project / CACHE_DIR).glob(f"{PREFIX}*"):
-        if old.name != path.name:
-            old.unlink(missing_ok=True)
+    prune(path, "parsed-")
