@@ -22,8 +22,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from eccpsite.core.content import BodyFacts, body_facts
 from eccpsite.core import layout
+from eccpsite.core.content import BodyFacts, body_facts
 from eccpsite.edges import fingerprint
 from eccpsite.incremental.cache import UnusableCache, connect_store, prune
 
