@@ -52,9 +52,14 @@ def _stamp(found: os.stat_result) -> Stamp:
     return found.st_size, found.st_mtime_ns, found.st_ctime_ns, found.st_ino
 
 
+def stamp(found: os.stat_result) -> list[int]:
+    """A file's :data:`Stamp` as :func:`listing` records it (JSON)."""
+    return list(_stamp(found))
+
+
 def listing(output: str) -> dict[str, list[int]]:
     """Each file of the output folder with its :data:`Stamp`, as the last build's record keeps it (JSON)."""
-    return {path: list(_stamp(entry.stat(follow_symlinks=False))) for path, entry in _entries(output)}
+    return {path: stamp(entry.stat(follow_symlinks=False)) for path, entry in _entries(output)}
 
 
 @dataclass(frozen=True)
@@ -84,15 +89,15 @@ def differences(output: str, recorded: object, kept_digest: Callable[[str], byte
     present: set[str] = set()
     for path, entry in _entries(output):
         present.add(path)
-        stamp = recorded.get(path)
-        if stamp is None:
+        was = recorded.get(path)
+        if was is None:
             added.append(path)
             continue
         found = entry.stat(follow_symlinks=False)
-        if list(_stamp(found)) == stamp:
+        if stamp(found) == was:
             continue
         known = kept_digest(path)
-        if known is not None and isinstance(stamp, list) and found.st_size == stamp[0] and _digest_of(entry.path) == known:
+        if known is not None and isinstance(was, list) and found.st_size == was[0] and _digest_of(entry.path) == known:
             touched.append(path)
         else:
             edited.append(path)

@@ -207,8 +207,10 @@ def take(
     now: dt.datetime,
     until: dt.datetime | None,
     warnings: Sequence[ContentError],
+    last: Snapshot | None,
 ) -> None:
-    """Keep the output just built (``output``) as the snapshot, in place of the last one.
+    """Keep the output just built (``output``) as the snapshot, in place of the last one (``last``, as :func:`load`
+    read it before the build: the build lock kept other builds away since).
 
     The snapshot is brought up to date in place: its index is removed first
     and written last, so a snapshot cut short is never used. A file that is
@@ -217,7 +219,6 @@ def take(
     output no longer has are removed.
     """
     root = _folder(project)
-    last = load(project)
     (root / INDEX).unlink(missing_ok=True)
     if last is None:
         shutil.rmtree(root, ignore_errors=True)  # unknown or no index: start afresh
@@ -225,6 +226,7 @@ def take(
     made: set[str] = set()
     known = {output_path(record.url): record.digest for record in records}  # the digests the writer took of what it wrote
     files: dict[str, FileState] = {}
+    stamps: dict[str, list[int]] = {}  # the output's listing (output_state.listing), from the same lstat calls
     for path, source in walk_files(os.fspath(output)):
         found = os.lstat(source)
         target = os.path.join(kept, path)
@@ -232,6 +234,7 @@ def take(
             there = os.lstat(target)
             if last is not None and path in last.files and there.st_ino == found.st_ino and there.st_dev == found.st_dev:
                 files[path] = FileState(found.st_size, found.st_mtime_ns, last.files[path].digest)
+                stamps[path] = output_state.stamp(found)
                 continue
             os.unlink(target)
         except FileNotFoundError:
@@ -241,11 +244,14 @@ def take(
                 made.add(parent)
         try:
             os.link(source, target)
+            found = os.lstat(source)  # a new link moves the file's change time
+            copy = found
         except OSError:  # another file system: the snapshot holds a copy, with the same modification time
             shutil.copy2(source, target)
-            found = os.lstat(target)
+            copy = os.lstat(target)
+        stamps[path] = output_state.stamp(found)
         written = known.get(path)  # None: not a record's (the search index, static files), so it is read
-        files[path] = FileState(found.st_size, found.st_mtime_ns, written) if written is not None else FileState.of(target)
+        files[path] = FileState(copy.st_size, copy.st_mtime_ns, written) if written is not None else FileState.of(target)
     for gone in (last.files.keys() - files.keys()) if last is not None else ():
         _remove(kept, gone)
     root.mkdir(parents=True, exist_ok=True)
@@ -258,7 +264,7 @@ def take(
         "warnings": [[w.path, w.line, w.field, w.message] for w in warnings],
         "files": [state.row(path) for path, state in files.items()],
     }
-    _write_index(root, index, output)
+    _write_index(root, index, output, stamps)
 
 
 def record_output(project: Path, output: Path) -> None:
@@ -269,9 +275,11 @@ def record_output(project: Path, output: Path) -> None:
         _write_index(root, json.loads((root / INDEX).read_text(encoding="utf-8")), output)
 
 
-def _write_index(root: Path, index: dict[str, Any], output: Path) -> None:
-    """Write the index with the record of ``output`` as it is now; the index is replaced whole, never cut short."""
-    index = {**index, "output": str(output.resolve()), "listing": output_state.listing(os.fspath(output))}
+def _write_index(root: Path, index: dict[str, Any], output: Path, listing: dict[str, list[int]] | None = None) -> None:
+    """Write the index with the record of ``output`` as it is now (its ``listing``, when the caller just took it); the
+    index is replaced whole, never cut short."""
+    listing = output_state.listing(os.fspath(output)) if listing is None else listing
+    index = {**index, "output": str(output.resolve()), "listing": listing}
     temporary = root / f"{INDEX}.tmp"
     temporary.write_text(json.dumps(index, separators=(",", ":")), encoding="utf-8")
     os.replace(temporary, root / INDEX)

@@ -50,26 +50,27 @@ def check_output_folder(output: Path, project: Path) -> None:
         raise OutputRefused(f"{output} exists and was not made by eccpsite; refusing to replace it (remove it or choose another folder)")
 
 
-def _target(root: Path, url: str) -> Path:
-    """The file for ``url`` under ``root`` (the fresh staging folder, which holds no links: nothing but this module writes there)."""
+def _target(root: str, url: str) -> str:
+    """The file for ``url`` under ``root`` (the fresh staging folder, normalised, which holds no links: nothing but
+    this module writes there)."""
     try:
         relative = output_path(url)
     except ValueError as exc:
         raise OutputRefused(f"{url} would be written outside the output folder") from exc
     target = os.path.normpath(os.path.join(root, relative))
-    if not target.startswith(os.path.join(os.path.normpath(root), "")):
+    if not target.startswith(root + os.sep):
         raise OutputRefused(f"{url} would be written outside the output folder")
-    return Path(target)
+    return target
 
 
 @contextmanager
-def _naming(target: Path) -> Iterator[None]:
+def _naming(target: str) -> Iterator[None]:
     """Let an error of the disk while ``target`` is written name it (a write names no file; a copy names its source)."""
     try:
         yield
     except OSError as exc:
         if exc.filename is None or exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EROFS):
-            exc.filename = os.fspath(target)
+            exc.filename = target
         raise
 
 
@@ -99,11 +100,19 @@ class Staging:
 
     def __init__(self, root: Path) -> None:
         self.root = root
+        self._root = os.path.normpath(os.fspath(root))
+        self._made: set[str] = set()  # folders made by this process (each worker has its own copy)
 
-    def _file(self, url: str) -> Path:
-        target = _target(self.root, url)
-        target.parent.mkdir(parents=True, exist_ok=True)
+    def _file(self, url: str) -> str:
+        """The path of ``url``'s file, its folder made (each folder once)."""
+        target = _target(self._root, url)
+        self._folder(os.path.dirname(target))
         return target
+
+    def _folder(self, path: str) -> None:
+        if path not in self._made:
+            os.makedirs(path, exist_ok=True)
+            self._made.add(path)
 
     def write(self, url: str, data: bytes) -> None:
         """Write the file of ``url`` (a new file: one linked here from the cache is replaced, never written into)."""
@@ -112,7 +121,7 @@ class Staging:
             try:
                 file = open(target, "xb")  # noqa: SIM115 - closed below
             except FileExistsError:
-                target.unlink()
+                os.unlink(target)
                 file = open(target, "xb")  # noqa: SIM115
             with file:
                 file.write(data)
@@ -127,20 +136,16 @@ class Staging:
     def link(self, url: str, source: Path, kept: FileState) -> bool:
         """Put ``source`` in place as the file of ``url`` if it still is the file a build wrote there (``kept``); a
         hard link where the file system allows it, else a copy. False if it is not."""
-        return link_kept(os.fspath(source), os.fspath(self._file(url)), kept)
+        return link_kept(os.fspath(source), self._file(url), kept)
 
     def link_all(self, sources: Path, files: Iterable[tuple[str, FileState]]) -> str | None:
         """:meth:`link` for many files at once: each ``(path, kept)`` from under ``sources`` to the same path here
         (paths checked by the caller: relative, without ``..``). The first path that is not what a build wrote
         there, or None when all of them were linked."""
-        made: set[str] = set()
-        source_root, root = os.fspath(sources), os.fspath(self.root)
+        source_root = os.fspath(sources)
         for path, kept in files:
-            target = os.path.join(root, path)
-            parent = os.path.dirname(target)
-            if parent not in made:
-                os.makedirs(parent, exist_ok=True)
-                made.add(parent)
+            target = os.path.join(self._root, path)
+            self._folder(os.path.dirname(target))
             if not link_kept(os.path.join(source_root, path), target, kept):
                 return path
         return None
