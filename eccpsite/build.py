@@ -185,6 +185,7 @@ def make_site(
     with clock.stage("parse content"):
         content = parse_content(sources, facts_of=facts_of)
     del sources  # the text of every file: the items keep what they need
+    _give_back_memory(collect=False)  # about 60 MB at 10,000 items, which the C allocator would keep (freed, no cycles)
     errors = [e for e in content.errors if not e.warning]
     warnings = [e for e in content.errors if e.warning]
     if content.config is None:
@@ -357,10 +358,12 @@ def build(
     return result, count, time.perf_counter() - started
 
 
-def _give_back_memory() -> None:
-    """Let the operating system have the memory the site model held before Pagefind starts (its own process takes
-    hundreds of MB): Python returns freed blocks to the C allocator, which keeps them unless asked to trim."""
-    gc.collect()
+def _give_back_memory(collect: bool = True) -> None:
+    """Let the operating system have the memory freed values held: the sources' text once they are parsed, the site
+    model before Pagefind starts (its own process takes hundreds of MB). Python returns freed blocks to the C
+    allocator, which keeps them unless asked to trim; ``collect`` first frees what only cycles still hold."""
+    if collect:
+        gc.collect()
     with contextlib.suppress(OSError, AttributeError):
         ctypes.CDLL("libc.so.6").malloc_trim(0)  # glibc (Linux, Netlify); elsewhere there is nothing to ask
 

@@ -78,8 +78,9 @@ class Snapshot:
         """Whether the last build left these files in ``output`` (which may have changed since: see ``listing``)."""
         return self.output == str(output.resolve())
 
-    def source(self, path: str) -> Path:
-        return self.root / "files" / path
+    def source(self, path: str) -> str:
+        """The kept file of the output's ``path`` (a string: a build asks for thousands)."""
+        return os.path.join(self.root, "files", path)
 
 
 def _folder(project: Path) -> Path:
