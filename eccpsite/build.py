@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import dataclasses
 import datetime as dt
 import gc
 import os
@@ -298,6 +299,8 @@ def build_when_changed(project: Path, output: Path, options: BuildOptions) -> Bu
         if count is not None:
             snapshot.record_output(project, output)
             return Built(RESTORED, count, time.perf_counter() - started, kept.warnings, timings=clock, repaired=repaired)
+    if kept is not None:  # the output's listing served the comparison above; a build makes a new one (10 MB at 10,000 items)
+        kept = dataclasses.replace(kept, listing=None)
     result, count, _ = build(project, output, options, kept, clock)
     # The output is built: if keeping it fails, the next build only has less to take from.
     with clock.stage("keep the output for the next build"), contextlib.suppress(OSError):

@@ -43,17 +43,27 @@ def digest(data: bytes) -> bytes:
 def feed_tree(into: hashlib.blake2b, root: Path, base: Path) -> None:
     """Feed ``into`` with every file under ``root`` (by path relative to ``base`` and content digest), in name order,
     hidden files and ``__pycache__`` left out; a symbolic link counts by its target, an unreadable file as such."""
-    entries = sorted(os.scandir(root), key=lambda e: e.name) if root.is_dir() else []
+    if root.is_dir():
+        _feed_folder(into, os.fspath(root), os.fspath(root.relative_to(base)).replace(os.sep, "/") + "/" if root != base else "")
+
+
+def _feed_folder(into: hashlib.blake2b, folder: str, prefix: str) -> None:
+    """:func:`feed_tree` on strings (a project of 10,000 items has 16,000 files: no Path per file)."""
+    with os.scandir(folder) as found:
+        entries = sorted(found, key=lambda e: e.name)
     for entry in entries:
         if entry.name.startswith(".") or entry.name == "__pycache__":
             continue
-        path = Path(entry.path)
         if entry.is_dir(follow_symlinks=False):
-            feed_tree(into, path, base)
+            _feed_folder(into, entry.path, prefix + entry.name + "/")
         elif entry.is_file(follow_symlinks=False) or entry.is_symlink():
-            into.update(path.relative_to(base).as_posix().encode() + b"\0")
+            into.update((prefix + entry.name).encode() + b"\0")
             try:
-                into.update(digest(path.read_bytes()) if entry.is_file() else os.readlink(path).encode())
+                if entry.is_file():
+                    with open(entry.path, "rb") as file:
+                        into.update(digest(file.read()))
+                else:
+                    into.update(os.readlink(entry.path).encode())
             except OSError:
                 into.update(b"unreadable")
 
