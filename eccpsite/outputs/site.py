@@ -11,7 +11,7 @@ import gc
 import multiprocessing
 import os
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import contextmanager
 from typing import Any, overload
@@ -147,6 +147,7 @@ def render_site(
     *,
     sink: Sink[Record],
     pages: PageHook | None = None,
+    settle: Callable[[], None] | None = None,
 ) -> list[Record]: ...
 
 
@@ -158,10 +159,12 @@ def render_site(
     *,
     sink: Sink[Any] = KEEP,
     pages: PageHook | None = None,
+    settle: Callable[[], None] | None = None,
 ) -> list[Any]:
     """Send every output of the site to ``sink`` as it is made; returns the sink's records in a stable order (the
     outputs themselves by default). With ``pages`` (a page cache), pages whose inputs did not change since the last
-    build are not rendered: the sink's record of the last build's file comes back instead. Raises BuildFailed with all
+    build are not rendered: the sink's record of the last build's file comes back instead. ``settle`` runs once the
+    stages are done, before the sitemap (a build gives freed memory back there). Raises BuildFailed with all
     template errors."""
     renderer = Renderer(env, site, history)
     records: list[Any] = []
@@ -207,5 +210,7 @@ def render_site(
             errors.extend(stage_errors)
     if errors:
         raise BuildFailed(list(dict.fromkeys(errors)))
+    if settle is not None:
+        settle()
     records.append(sink.put(render_sitemap(records, site, env, history)))
     return records
