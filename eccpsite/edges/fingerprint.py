@@ -44,7 +44,7 @@ def feed_tree(into: hashlib.blake2b, root: Path, base: Path) -> None:
     """Feed ``into`` with every file under ``root`` (by path relative to ``base`` and content digest), in name order,
     hidden files and ``__pycache__`` left out; a symbolic link counts by its target, an unreadable file as such."""
     if root.is_dir():
-        _feed_folder(into, os.fspath(root), os.fspath(root.relative_to(base)).replace(os.sep, "/") + "/" if root != base else "")
+        _feed_folder(into, os.fspath(root), root.relative_to(base).as_posix() + "/" if root != base else "")
 
 
 def _feed_folder(into: hashlib.blake2b, folder: str, prefix: str) -> None:

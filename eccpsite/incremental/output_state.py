@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from eccpsite.edges.fingerprint import digest
 from eccpsite.edges.folder_swap import MARKER
 
-Stamp = tuple[int, int, int, int]  # size, modification time (ns), change time (ns), inode
+Stamp = list[int]  # size, modification time (ns), change time (ns), inode: a list, as the record keeps it (JSON)
 
 
 def walk_files(root: str) -> Iterator[tuple[str, str]]:
@@ -48,16 +48,12 @@ def _entries(root: str) -> Iterator[tuple[str, os.DirEntry[str]]]:
                     yield prefix + entry.name, entry
 
 
-def _stamp(found: os.stat_result) -> Stamp:
-    return found.st_size, found.st_mtime_ns, found.st_ctime_ns, found.st_ino
+def stamp(found: os.stat_result) -> Stamp:
+    """A file's :data:`Stamp`, from its ``lstat``."""
+    return [found.st_size, found.st_mtime_ns, found.st_ctime_ns, found.st_ino]
 
 
-def stamp(found: os.stat_result) -> list[int]:
-    """A file's :data:`Stamp` as :func:`listing` records it (JSON)."""
-    return list(_stamp(found))
-
-
-def listing(output: str) -> dict[str, list[int]]:
+def listing(output: str) -> dict[str, Stamp]:
     """Each file of the output folder with its :data:`Stamp`, as the last build's record keeps it (JSON)."""
     return {path: stamp(entry.stat(follow_symlinks=False)) for path, entry in _entries(output)}
 

@@ -227,7 +227,7 @@ def take(
     made: set[str] = set()
     known = {output_path(record.url): record.digest for record in records}  # the digests the writer took of what it wrote
     files: dict[str, FileState] = {}
-    stamps: dict[str, list[int]] = {}  # the output's listing (output_state.listing), from the same lstat calls
+    stamps: dict[str, output_state.Stamp] = {}  # the output's listing (output_state.listing), from the same lstat calls
     for path, source in walk_files(os.fspath(output)):
         found = os.lstat(source)
         target = os.path.join(kept, path)
@@ -276,7 +276,7 @@ def record_output(project: Path, output: Path) -> None:
         _write_index(root, json.loads((root / INDEX).read_text(encoding="utf-8")), output)
 
 
-def _write_index(root: Path, index: dict[str, Any], output: Path, listing: dict[str, list[int]] | None = None) -> None:
+def _write_index(root: Path, index: dict[str, Any], output: Path, listing: dict[str, output_state.Stamp] | None = None) -> None:
     """Write the index with the record of ``output`` as it is now (its ``listing``, when the caller just took it); the
     index is replaced whole, never cut short."""
     listing = output_state.listing(os.fspath(output)) if listing is None else listing

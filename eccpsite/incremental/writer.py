@@ -133,10 +133,10 @@ class Staging:
         links = page_links(output.url, output.data)
         return Written(output.url, len(output.data), digest(output.data), indexed, links, output.key, output.reads, output.reads_key, output.stage)
 
-    def link(self, url: str, source: str | Path, kept: FileState) -> bool:
+    def link(self, url: str, source: str, kept: FileState) -> bool:
         """Put ``source`` in place as the file of ``url`` if it still is the file a build wrote there (``kept``); a
         hard link where the file system allows it, else a copy. False if it is not."""
-        return link_kept(os.fspath(source), self._file(url), kept)
+        return link_kept(source, self._file(url), kept)
 
     def link_all(self, sources: Path, files: Iterable[tuple[str, FileState]]) -> str | None:
         """:meth:`link` for many files at once: each ``(path, kept)`` from under ``sources`` to the same path here
