@@ -451,6 +451,11 @@ def _retitle_page(p: Path) -> list[str]:  # in place, but every page's menu show
     return ["content/pages/about.md"]
 
 
+def _add_alias(p: Path) -> list[str]:  # in place (an alias does not place an item), but the site gains a redirect
+    _edit(p / NEWS, "\n---\n", "\naliases: [/2019/09/old-address.html]\n---\n")
+    return [NEWS]
+
+
 def _edit_call_and_interview(p: Path) -> list[str]:  # two items in place in one rebuild
     _edit(p / CALL, "\n---\n", "\n---\nA new first sentence. ")
     interview = "content/interviews/christian-rangen-superclusters.md"
@@ -463,6 +468,7 @@ CHANGES = [
     _retitle_event,
     _retitle_page,
     _edit_call_and_interview,
+    _add_alias,
     _move_news,
     _add_event,
     _move_deadline,

@@ -256,12 +256,14 @@ def render_redirects(r: Renderer) -> Iterator[Made_]:
     the new one, and Netlify's ``_redirects`` with a 301 for each. Runs after the stages whose addresses an alias may
     not take."""
     site = r.site
+    if not redirects.any_redirects(site, r.history):  # the usual site: nothing to plan, and no other page looked at
+        return
     taken = [o.url for o in r.made()] + [f.url for f in site.event_filters]  # the filters may be made by a worker still
     planned, errors = redirects.plan_redirects(site, r.history, taken)
     if errors:
         yield from errors
         return
-    if not planned:  # the usual site: no item's title is read
+    if not planned:  # every old address is taken: no item's title is read
         return
     titles = {site.url(item): item.title for item in site.items}
     for redirect in planned:

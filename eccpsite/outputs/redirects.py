@@ -66,6 +66,11 @@ def _follows_its_name(item: Item) -> bool:
     return item.slug == slug_for(item.path)
 
 
+def any_redirects(site: Site, history: History) -> bool:
+    """Whether the site has an old address to redirect at all: an alias, or a file renamed in git."""
+    return any(item.aliases for item in site.items) or any(revision.former for revision in history.values())
+
+
 def alias_redirects(site: Site) -> tuple[list[Redirect], list[ContentError]]:
     """A redirect per alias of a visible item, and an error for each alias that two items claim or that is an item's own address."""
     if not any(item.aliases for item in site.items):  # the usual site, on every save of the dev server

@@ -289,7 +289,7 @@ class Rebuilder:
         """Render the eager stages through the engine, reusing what did not change; the memory moves on only if all went well."""
         assert self._history is not None
         self._digester.next_build()
-        store = MemoryStore(self._memo)
+        store = MemoryStore(self._memo, carry=swaps is not None)
         engine = Engine(store, self._base, self.project / "templates", self._recorder, self._digester, forks=False)
         engine.prepare(site)
         r = Renderer(self._env, engine.site, self._history)  # stages read the site through the recording copy too
