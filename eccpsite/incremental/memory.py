@@ -70,7 +70,7 @@ class Memory:
     base: bytes = b""
     pages: dict[str, Kept] = field(default_factory=dict)
     stages: dict[str, KeptStage] = field(default_factory=dict)
-    items: dict[int, tuple[Item, str]] = field(default_factory=dict)  # id(item) → (item, url) of each kept item page
+    items: dict[str, Item] = field(default_factory=dict)  # url → item of each kept item page
     item_reads: set[Reads] = field(default_factory=set)  # what the item pages read
     item_editions: dict[str, tuple[Any, ...]] = field(default_factory=dict)  # the editions listing each item
     editions: tuple[Any, ...] | None = None  # the site's editions item_editions was made from
@@ -82,7 +82,7 @@ class Memory:
         """Drop every page and stage whose reads ``wanted`` picks."""
         self.pages = {url: p for url, p in self.pages.items() if not wanted(p.record.reads)}
         self.stages = {name: s for name, s in self.stages.items() if not wanted(s.reads)}
-        self.items = {key: (item, url) for key, (item, url) in self.items.items() if url in self.pages}
+        self.items = {url: item for url, item in self.items.items() if url in self.pages}
 
 
 class MemoryStore:
@@ -183,7 +183,7 @@ class Stages:
         output = pages.render_item(self.r, item, editions)
         kept = self.new.pages.get(self.r.site.url(item))
         if kept is not None:
-            self.new.items[id(item)] = (item, kept.record.url)
+            self.new.items[kept.record.url] = item
             self.new.item_reads.add((kept.record.reads, kept.record.reads_key))
         return output
 
@@ -202,19 +202,20 @@ class Stages:
             if editions is old.item_editions
             else {ref for ref in editions.keys() | old.item_editions.keys() if digest(editions.get(ref, ())) != digest(old.item_editions.get(ref, ()))}
         )
-        current = {id(item): item for item in self.r.site.items}
-        kept = [(key, entry) for key, entry in old.items.items() if current.get(key) is entry[0] and entry[0].ref not in listed]
+        current = set(map(id, self.r.site.items))  # the items are alive (held by both sites): an id is one item
+        kept = [(url, item) for url, item in old.items.items() if id(item) in current and item.ref not in listed]
         new.items.update(kept)
-        urls_kept = [url for _, (_, url) in kept]
+        urls_kept = [url for url, _ in kept]
         new.pages.update(zip(urls_kept, map(old.pages.__getitem__, urls_kept), strict=True))
         self.store.stage_pages.extend(urls_kept)
         new.item_reads.update(old.item_reads)
         for reads, _ in old.item_reads:
             self.recorder.note_all(reads)
         yield from (new.pages[url].record.made for url in urls_kept)  # in the last build's order: the site's, as items keep their place
-        for key in current.keys() - new.items.keys():
-            item = current[key]
-            yield self._item_page(item, editions.get(item.ref, ()))
+        done = {id(item) for _, item in kept}
+        for item in self.r.site.items:
+            if id(item) not in done:
+                yield self._item_page(item, editions.get(item.ref, ()))
 
     def _item_editions(self) -> dict[str, tuple[Any, ...]]:
         """The editions listing each item (pages.item_editions), the last build's while the site's editions are the same
@@ -246,22 +247,26 @@ class Stages:
         if any(not self._unchanged(reads) for reads in old.page_reads):  # rare: a field the pages read changed
             reading = {reads for reads in old.page_reads if not self._unchanged(reads)}
             redo.update(compress(old.pages, (_reads_of(self.old.pages[url]) in reading for url in old.pages)))
-        outputs: list[Output | None] = list(old.outputs)
-        item_of = {url: item for item, url in self.old.items.values() if url in redo} if items and redo else {}
+        made = list(old.outputs)
+        gone: list[int] = []  # the places of pages not made now
         errors = []
         for url in sorted(redo, key=position.__getitem__):
-            again, failed = split_outputs((self._again(url, item_of.get(url)),))
-            outputs[position[url]] = again[0] if again else None
+            again, failed = split_outputs((self._again(url, self.old.items.get(url) if items else None),))
+            if again:
+                made[position[url]] = again[0]
+            else:
+                gone.append(position[url])
             errors.extend(failed)
         self.errors.extend(errors)
-        made = [o for o in outputs if o is not None]
-        if errors:
-            pass  # the build fails: nothing of it is kept
-        elif len(made) == len(old.outputs):  # the same pages in the same places: what the stage knew of them holds
+        for index in reversed(gone):
+            del made[index]
+        if errors:  # the build fails: nothing of it is kept
+            return made
+        if gone:
+            self.new.stages[name] = KeptStage.of(old.reads, old.reads_key, made, old.pages, self.new.pages)
+        else:  # the same pages in the same places: what the stage knew of them holds
             page_reads = old.page_reads.union(_reads_of(self.new.pages[url]) for url in redo)
             self.new.stages[name] = KeptStage(old.reads, old.reads_key, tuple(made), old.pages, page_reads, position)
-        else:
-            self.new.stages[name] = KeptStage.of(old.reads, old.reads_key, made, old.pages, self.new.pages)
         return made
 
     def _again(self, url: str, item: Item | None) -> render.Made_:
@@ -271,7 +276,7 @@ class Stages:
             template, context = swap_items(self.old.pages[url].context, self.swaps)
             assert self.r.pages is not None
             return self.r.pages.page(self.r, url, template, context)
-        self.new.items.pop(id(item), None)
+        self.new.items.pop(url, None)
         return self._item_page(self.swaps.get(item.ref, item), self.new.item_editions.get(item.ref, ()))
 
 

@@ -205,10 +205,11 @@ def render_home(r: Renderer) -> Iterator[Made_]:
     yield r.page(urls.HOME, "home.html", section="home")
 
 
+@declare(after=("render_edition_pdfs",))  # the index and each edition give its PDF's size
 def render_editions(r: Renderer) -> Iterator[Made_]:
     """The newsletter index and a web edition per edition (with the sizes of the PDFs made by an earlier stage)."""
     site = r.site
-    pdfs = {o.url: o.size for o in r.made() if o.url.endswith(".pdf")}
+    pdfs = {o.url: o.size for o in r.made_by("render_edition_pdfs")}
     yield r.page(urls.NEWSLETTER, "editions.html", title="Newsletter", section="newsletter", pdfs=pdfs)
     for edition in site.editions:
         yield r.page(

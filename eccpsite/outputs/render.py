@@ -114,12 +114,20 @@ class Renderer:
         self.outputs: list[Output] = []  # what earlier stages made, kept in memory (the dev server's renderer)
         self.records: list[Made] | None = None  # ... or what render_site's sink kept of them
         self.pages: PageHook | None = None  # the incremental engine: reuses the pages of the last build
+        self.by_stage: dict[str, Sequence[Made]] = {}  # what each stage run in this process made, by its name
 
     def made(self) -> Sequence[Made]:
         """What earlier stages made, each with its url and size (a later stage may need the sizes)."""
         if self.pages is not None:
             self.pages.read_outputs()
         return self.outputs if self.records is None else self.records
+
+    def made_by(self, stage: str) -> Sequence[Made]:
+        """What the earlier stage named ``stage`` made (one the asking stage is declared after): :meth:`made`, but
+        only those (a stage that needs the PDFs' sizes need not look through 25,000 pages for them)."""
+        if self.pages is not None:
+            self.pages.read_outputs()
+        return self.by_stage.get(stage, ())
 
     def page(self, url: str, template: str, **context: Any) -> Output | Reused | ContentError:
         """The page at ``url``: ``template`` rendered with ``context``, or the last build's through the engine; or the

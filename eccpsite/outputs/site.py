@@ -199,6 +199,7 @@ def render_site(
             else:
                 own = _sent(sink, _run(renderer, stage))
             records.extend(own[0])
+            renderer.by_stage[stage.__name__] = own[0]
             made.append(own)
             if declared(stage).items and background:
                 start_background()

@@ -296,7 +296,8 @@ class Rebuilder:
         r.pages = engine
         runner = Stages(r, store, engine.fingerprints, self._recorder, swaps)
         for stage in stages:
-            r.outputs.extend(runner.run(stage))
+            r.by_stage[stage.__name__] = made = runner.run(stage)
+            r.outputs.extend(made)
         if runner.errors:
             raise BuildFailed(list(dict.fromkeys(runner.errors)))
         self._memo = store.finish(engine.fingerprints.base)
