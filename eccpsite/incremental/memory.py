@@ -20,7 +20,6 @@ from __future__ import annotations
 import operator
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from itertools import compress
 from typing import Any
 
 from eccpsite.core.errors import ContentError
@@ -51,16 +50,20 @@ class KeptStage:
     reads_key: bytes
     outputs: tuple[Output, ...]
     pages: tuple[str, ...]  # the urls of its kept pages
-    # what those pages read: each page's reads are among these (a superset: a page made again may have left one),
-    # so that a save asks the question once per distinct reads (8 for 16,000 item pages), not once per page
-    page_reads: frozenset[Reads] = frozenset()
+    # the pages by what they read: a save asks the question once per distinct reads (8 for 16,000 item pages),
+    # not once per page; a page is under its reads (and perhaps under reads it had before it was made again)
+    page_reads: dict[Reads, frozenset[str]] = field(default_factory=dict, compare=False)
     position: dict[str, int] = field(default_factory=dict, compare=False)  # url → index in ``outputs``, of each page
 
     @classmethod
     def of(cls, reads: tuple[str, ...], reads_key: bytes, outputs: Sequence[Output], pages: tuple[str, ...], kept: dict[str, Kept]) -> KeptStage:
         """A stage just run: its pages' reads and places are gathered once, for the saves that patch it."""
         position = {output.url: index for index, output in enumerate(outputs)}
-        return cls(reads, reads_key, tuple(outputs), pages, frozenset(_reads_of(kept[url]) for url in pages if url in kept), position)
+        groups: dict[Reads, set[str]] = {}
+        for url in pages:
+            if url in kept:
+                groups.setdefault(_reads_of(kept[url]), set()).add(url)
+        return cls(reads, reads_key, tuple(outputs), pages, {key: frozenset(urls) for key, urls in groups.items()}, position)
 
 
 @dataclass
@@ -131,6 +134,14 @@ class MemoryStore:
         return self.new
 
 
+@dataclass(frozen=True)
+class Delta:
+    """How one build's outputs differ from the last build's: what was made (or made again), and what is gone."""
+
+    made: tuple[Output, ...]
+    gone: frozenset[str]  # urls of the last build's outputs that this one did not make
+
+
 class Stages:
     """Runs the dev server's stages on the engine, carrying over what did not change (see the module's docstring)."""
 
@@ -141,6 +152,14 @@ class Stages:
         self.recorder = recorder
         self.swaps = swaps  # the items edited in place, when the site is the last one with them swapped in
         self.errors: list[ContentError] = []  # what the stages yielded besides their outputs
+        self._made: list[Output] = []  # the outputs that are not the last build's very objects (some may be)
+        self._gone: set[str] = set()
+        self._known = True  # False once a stage ran without a record of what it made last time
+
+    @property
+    def delta(self) -> Delta | None:
+        """How the outputs of the stages run differ from the last build's; None when that cannot be told."""
+        return Delta(tuple(self._made), frozenset(self._gone)) if self._known else None
 
     @property
     def old(self) -> Memory:
@@ -173,6 +192,11 @@ class Stages:
         with self.recorder.recording() as names:
             outputs, errors = split_outputs(self._items() if items else stage(self.r))
         self.errors.extend(errors)
+        self._made.extend(outputs)
+        if old is None:
+            self._known = False
+        else:
+            self._gone.update({o.url for o in old.outputs}.difference(o.url for o in outputs))
         if not errors:
             reads = dependencies(names)
             self.new.stages[name] = KeptStage.of(reads, self.fingerprints.reads_key(reads), outputs, tuple(self.store.stage_pages), self.new.pages)
@@ -244,9 +268,9 @@ class Stages:
             self._item_editions()
         position = old.position
         redo = {url for ref in self.swaps for url in self.old.holders.get(ref, ()) if url in position}
-        if any(not self._unchanged(reads) for reads in old.page_reads):  # rare: a field the pages read changed
-            reading = {reads for reads in old.page_reads if not self._unchanged(reads)}
-            redo.update(compress(old.pages, (_reads_of(self.old.pages[url]) in reading for url in old.pages)))
+        for reads, urls in old.page_reads.items():
+            if not self._unchanged(reads):  # a field these pages read changed (a list's page reads the list)
+                redo.update(urls)
         made = list(old.outputs)
         gone: list[int] = []  # the places of pages not made now
         errors = []
@@ -254,8 +278,10 @@ class Stages:
             again, failed = split_outputs((self._again(url, self.old.items.get(url) if items else None),))
             if again:
                 made[position[url]] = again[0]
+                self._made.append(again[0])
             else:
                 gone.append(position[url])
+                self._gone.add(url)
             errors.extend(failed)
         self.errors.extend(errors)
         for index in reversed(gone):
@@ -265,9 +291,18 @@ class Stages:
         if gone:
             self.new.stages[name] = KeptStage.of(old.reads, old.reads_key, made, old.pages, self.new.pages)
         else:  # the same pages in the same places: what the stage knew of them holds
-            page_reads = old.page_reads.union(_reads_of(self.new.pages[url]) for url in redo)
-            self.new.stages[name] = KeptStage(old.reads, old.reads_key, tuple(made), old.pages, page_reads, position)
+            self.new.stages[name] = KeptStage(old.reads, old.reads_key, tuple(made), old.pages, self._regrouped(old.page_reads, redo), position)
         return made
+
+    def _regrouped(self, groups: dict[Reads, frozenset[str]], made: Iterable[str]) -> dict[Reads, frozenset[str]]:
+        """``groups`` with each page of ``made`` also under what it read this time (a new group only where it read
+        something else: a save seldom changes what a page reads)."""
+        regrouped = groups
+        for url in made:
+            reads = _reads_of(self.new.pages[url])
+            if url not in regrouped.get(reads, ()):
+                regrouped = {**regrouped, reads: regrouped.get(reads, frozenset()) | {url}}
+        return regrouped
 
     def _again(self, url: str, item: Item | None) -> render.Made_:
         """Make a kept page again with the edited items swapped in: an item's page from its item, another from its context."""

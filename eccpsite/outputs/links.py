@@ -368,8 +368,17 @@ class LinkIndex:
         self._pages: Mapping[str, bytes] = {}  # the last update's pages and sources
         self._sources: Mapping[str, str] = {}
 
-    def update(self, pages: Mapping[str, bytes], other_urls: Iterable[str], sources: Mapping[str, str], lenient: bool = False) -> list[ContentError]:
-        """Check the pages of a new build; returns every problem of the whole site."""
+    def update(
+        self,
+        pages: Mapping[str, bytes],
+        other_urls: Iterable[str],
+        sources: Mapping[str, str],
+        lenient: bool = False,
+        since: tuple[Mapping[str, bytes], Iterable[str]] | None = None,
+    ) -> list[ContentError]:
+        """Check the pages of a new build; returns every problem of the whole site. ``since``: the pages of an earlier
+        build and the urls whose bytes may differ from those (the others are not looked at, if those pages are the
+        ones this index checked last)."""
         known = set(pages)
         known.update(other_urls)
         everything = bool(self._known - known) or lenient != self._lenient  # a target went: any page may be broken now
@@ -381,7 +390,12 @@ class LinkIndex:
             self._ids.pop(url, None)
         anchors_changed = False
         last = self._pages
-        changed = list(pages) if sources != self._sources else [url for url, data in pages.items() if last.get(url) is not data]
+        if sources != self._sources:
+            changed = list(pages)
+        elif since is not None and since[0] is last:
+            changed = [url for url in since[1] if url in pages]
+        else:
+            changed = [url for url, data in pages.items() if last.get(url) is not data]
         for url in changed:
             if not _is_page(url):
                 continue

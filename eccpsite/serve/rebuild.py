@@ -50,7 +50,7 @@ from eccpsite.edges.reader import document_sizes
 from eccpsite.incremental.cache import load_markdown_cache, prerender
 from eccpsite.incremental.digests import Digester
 from eccpsite.incremental.engine import Engine, Fingerprints
-from eccpsite.incremental.memory import Memory, MemoryStore, Stages, data_of, url_of
+from eccpsite.incremental.memory import Delta, Memory, MemoryStore, Stages, data_of, url_of
 from eccpsite.incremental.recording import TEMPLATE_DEP, Recorder, recording_environment
 from eccpsite.outputs import render
 from eccpsite.outputs.links import LinkIndex
@@ -83,6 +83,8 @@ class Build:
     rendered: int  # pages rendered again (the others were reused)
     timings: Mapping[str, float]  # seconds spent parsing, building the model, rendering
     errors: tuple[ContentError, ...] = ()  # keep_going: the errors of files built from their last good version, or left out
+    # the pages of the build before and the urls whose bytes may differ from them (None: any may), for the link check
+    since: tuple[Mapping[str, bytes], frozenset[str]] | None = None
 
     def find(self, url: str) -> bytes | Path | None:
         """The bytes or file that serve ``url``, making the lazy outputs if it is one of theirs."""
@@ -126,6 +128,7 @@ class Rebuilder:
         self.rendering = threading.Lock()  # held while rendering: a rebuild and a request for a feed take turns
         self.links = LinkIndex()
         self._sources: dict[str, str] | None = None  # url → source file of each item page; kept while items keep their places
+        self._pages: dict[str, bytes] | None = None  # url → bytes of each page of the last good build
 
     # sources
 
@@ -263,7 +266,7 @@ class Rebuilder:
         assert self._history is not None
         modelled_at = time.perf_counter()
         stages = build_stages(self.project, self.files.assets.items(), self.options)
-        outputs, rendered, fingerprints = self._render(site, [s for s in stages if not render.declared(s).on_request], swaps)
+        outputs, rendered, fingerprints, delta = self._render(site, [s for s in stages if not render.declared(s).on_request], swaps)
         rendered_at = time.perf_counter()
         self._moment, self._until = site.now, until
         if swaps is None:
@@ -273,19 +276,24 @@ class Rebuilder:
         pages = tuple(outputs)
         lazy_stages = [s for s in stages if render.declared(s).on_request]
         lazy = LazyOutputs(fingerprints, self.project / "templates", self._history, pages, lazy_stages, self._lazy, self.rendering)
+        last, served, since = self._pages, _served(pages, self._pages, delta), None
+        if last is not None and delta is not None:
+            since = (last, frozenset(map(url_of, delta.made)) | delta.gone)
+        self._pages = served
         return Build(
             generation=self._generation,
             site=site,
-            pages=dict(zip(map(url_of, pages), map(data_of, pages), strict=True)),
+            pages=served,
             assets=dict(self.files.assets),
             warnings=tuple(sorted(set(warnings))),
             lazy=lazy,
             rendered=rendered,
             timings={"parse": parsed_at - started, "model": modelled_at - parsed_at, "render": rendered_at - modelled_at},
             errors=errors,
+            since=since,
         )
 
-    def _render(self, site: Site, stages: list[render.Stage], swaps: dict[str, Item] | None) -> tuple[list[Output], int, Fingerprints]:
+    def _render(self, site: Site, stages: list[render.Stage], swaps: dict[str, Item] | None) -> tuple[list[Output], int, Fingerprints, Delta | None]:
         """Render the eager stages through the engine, reusing what did not change; the memory moves on only if all went well."""
         assert self._history is not None
         self._digester.next_build()
@@ -302,7 +310,7 @@ class Rebuilder:
             raise BuildFailed(list(dict.fromkeys(runner.errors)))
         self._memo = store.finish(engine.fingerprints.base)
         self._site = site
-        return r.outputs, engine.made, engine.fingerprints
+        return r.outputs, engine.made, engine.fingerprints, runner.delta
 
     def bump(self, build: Build) -> Build:
         """The same build under a new generation (a static file changed: browsers reload, nothing is rebuilt)."""
@@ -317,7 +325,19 @@ class Rebuilder:
         """
         if self._sources is None:
             self._sources = {build.site.url(i): i.path for i in build.site.items}
-        return locate(self.links.update(build.pages, build.assets, self._sources, lenient=True), build.site.items)
+        return locate(self.links.update(build.pages, build.assets, self._sources, lenient=True, since=build.since), build.site.items)
+
+
+def _served(outputs: tuple[Output, ...], last: dict[str, bytes] | None, delta: Delta | None) -> dict[str, bytes]:
+    """url → bytes of ``outputs``: the last build's mapping with what changed put in (a save changes a few pages of
+    25,000), or made afresh when what changed is not known."""
+    if last is None or delta is None:
+        return dict(zip(map(url_of, outputs), map(data_of, outputs), strict=True))
+    served = dict(last)
+    for url in delta.gone:
+        served.pop(url, None)
+    served.update(zip(map(url_of, delta.made), map(data_of, delta.made), strict=True))
+    return served
 
 
 def _until(site: Site, now: dt.datetime) -> dt.datetime:
