@@ -186,7 +186,7 @@ class Stages:
             self.new.stages[name] = old
             self.recorder.note_all(old.reads)
             return list(old.outputs)
-        if self.swaps is not None and old is not None and self._patchable(old):
+        if self.swaps is not None and old is not None and render.declared(stage).placed and self._patchable(old):
             return self._patch(name, old, items)
         self.store.stage_pages = []
         with self.recorder.recording() as names:
@@ -250,9 +250,8 @@ class Stages:
         return found
 
     def _patchable(self, old: KeptStage) -> bool:
-        """Whether a stage's last outputs are all kept pages, so that it can be patched rather than run (a stage that
-        made nothing is run: whether it makes something may hang on fields that do not place an item, as aliases)."""
-        return bool(old.reads_key and old.pages) and len(old.outputs) == len(old.pages) and all(map(self.old.pages.__contains__, old.pages))
+        """Whether a stage's last outputs are all kept pages, so that it can be patched rather than run."""
+        return bool(old.reads_key) and len(old.outputs) == len(old.pages) and all(map(self.old.pages.__contains__, old.pages))
 
     def _patch(self, name: str, old: KeptStage, items: bool) -> list[Output]:
         """Items were edited in place: make again only the stage's pages that hold one or read what changed.

@@ -251,7 +251,7 @@ def render_feeds(r: Renderer) -> Iterator[Output]:
     return (Output(url, data) for url, data in feeds.render_feeds(r.site, r.history, sizes))
 
 
-@declare(after=("render_feeds", "render_calendars"))  # last: an alias may not take the address of anything made before
+@declare(after=("render_feeds", "render_calendars"), placed=False)  # last: an alias may not take the address of anything made before
 def render_redirects(r: Renderer) -> Iterator[Made_]:
     """The old addresses (``aliases:``, files renamed in git: eccpsite.outputs.redirects): a small page at each that leads to
     the new one, and Netlify's ``_redirects`` with a 301 for each. Runs after the stages whose addresses an alias may

@@ -205,6 +205,10 @@ class Declared:
     on_request: bool = False  # the dev server makes it when a browser asks (feeds, calendars), not after each save
     background: bool = False  # reads only the site model: a forked worker may run it beside the item pages
     items: bool = False  # the item pages: rendered in slices on every core, patched item by item by the dev server
+    # what it makes follows from where the items are: after a save that leaves every item in its place, the dev
+    # server makes again only its pages that hold an edited item (False: it runs again, as the redirects, which
+    # come from ``aliases:``, a field that places nothing)
+    placed: bool = True
 
 
 S = TypeVar("S", bound=Callable[..., Any])
