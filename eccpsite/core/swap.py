@@ -17,9 +17,9 @@ identities and read no item (:func:`swap_items`'s ``old``).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import fields, is_dataclass, replace
-from itertools import compress
+from itertools import compress, repeat
 from operator import attrgetter
 from operator import is_ as _is
 from typing import Any, TypeVar
@@ -41,7 +41,7 @@ def _only_items(values: Iterable[object]) -> bool:
     return all(issubclass(kind, Item) for kind in set(map(type, values)))
 
 
-Places = Callable[[Sequence[Item]], list[int]]  # where, among items held side by side, those to be replaced are
+Hits = Callable[[Iterable[Item]], list[bool]]  # which of the items held side by side are to be replaced
 
 
 def swap_items(value: T, new: dict[str, Item], old: Collection[Item] | None = None) -> T:
@@ -54,59 +54,49 @@ def swap_items(value: T, new: dict[str, Item], old: Collection[Item] | None = No
     ``value`` holds no other item with one of their refs; the scans then
     compare identities (see the module's docstring).
     """
-    swapped: T = _swap(value, new, _places_by_ref(new) if old is None else _places_of(old))
+    swapped: T = _swap(value, new, _hits_by_ref(new) if old is None else _hits_of(old))
     return swapped
 
 
-def _places_by_ref(new: dict[str, Item]) -> Places:
-    return lambda items: list(compress(range(len(items)), map(new.__contains__, map(_ref, items))))
+def _hits_by_ref(new: dict[str, Item]) -> Hits:
+    return lambda items: list(map(new.__contains__, map(_ref, items)))
 
 
-def _places_of(old: Collection[Item]) -> Places:
+def _hits_of(old: Collection[Item]) -> Hits:
     if len(old) == 1:
         (only,) = old
-        return lambda items: _places_of_one(list(map(id, items)), id(only))
+        return lambda items: list(map(_is, items, repeat(only)))
     ids = {id(item) for item in old}
-    return lambda items: list(compress(range(len(items)), map(ids.__contains__, map(id, items))))
+    return lambda items: list(map(ids.__contains__, map(id, items)))
 
 
-def _places_of_one(ids: list[int], target: int) -> list[int]:
-    """Where ``target`` is among ``ids``: the searches run in C (an item is usually held once, or not at all)."""
-    count = ids.count(target)
-    if count == 0:
-        return []
-    first = ids.index(target)
-    return [first] if count == 1 else [i for i in range(first, len(ids)) if ids[i] == target]
-
-
-def _swap(value: Any, new: dict[str, Item], places: Places) -> Any:
+def _swap(value: Any, new: dict[str, Item], hits: Hits) -> Any:
     if isinstance(value, Item):
         return new.get(value.ref, value)
     if isinstance(value, (*_PLAIN, SiteConfig, ContentError)):
         return value
     if type(value) in (tuple, list):
         if _only_items(value):
-            return _swap_in_sequence(value, new, places(value))
-        parts = [_swap(v, new, places) for v in value]
+            return _swap_in_sequence(value, new, hits(value))
+        parts = [_swap(v, new, hits) for v in value]
         return value if all(map(_is, parts, value)) else type(value)(parts)
     if type(value) is dict:
         if _only_items(value.values()):
-            found = places(list(value.values()))
-            if not found:
+            found = hits(value.values())
+            if not any(found):
                 return value
-            keys = list(value)
             replaced = dict(value)
-            for index in found:
-                replaced[keys[index]] = new[value[keys[index]].ref]
+            for key in compress(value, found):
+                replaced[key] = new[value[key].ref]
             return replaced
-        walked = {k: _swap(v, new, places) for k, v in value.items()}
+        walked = {k: _swap(v, new, hits) for k, v in value.items()}
         return value if all(map(_is, walked.values(), value.values())) else walked
     names = _field_names(type(value))
     if names:
         changes = {}
         for name in names:
             part = getattr(value, name)
-            swapped_part = _swap(part, new, places)
+            swapped_part = _swap(part, new, hits)
             if swapped_part is not part:
                 changes[name] = swapped_part
         return replace(value, **changes) if changes else value
@@ -124,11 +114,11 @@ def _field_names(kind: type) -> tuple[str, ...]:
     return names
 
 
-def _swap_in_sequence(items: tuple[Item, ...] | list[Item], new: dict[str, Item], places: list[int]) -> tuple[Item, ...] | list[Item]:
-    if not places:
+def _swap_in_sequence(items: tuple[Item, ...] | list[Item], new: dict[str, Item], hits: list[bool]) -> tuple[Item, ...] | list[Item]:
+    if not any(hits):
         return items
     swapped = list(items)
-    for index in places:
+    for index in compress(range(len(swapped)), hits):
         swapped[index] = new[swapped[index].ref]
     return type(items)(swapped)
 

@@ -22,6 +22,7 @@ from markupsafe import Markup
 
 DIGEST_SIZE = 16
 BULK = 16  # from this many parts, a tuple's or dict's composite parts are fed in one piece (the same bytes)
+SWEEP = 20  # builds between two sweeps of the values no build digests any more (next_build)
 _CONTAINERS = frozenset({tuple, dict, list, frozenset, set})
 _second = itemgetter(1)
 
@@ -38,13 +39,15 @@ class Digester:
     tuple, list, dict, set or dataclass) as a tag and its own digest. Tuples
     and frozen dataclass instances are remembered by id, and kept alive
     meanwhile, so that an id is never reused by another object: for the length
-    of a build, and into the next one for those that build digests again (the
-    dev server's builds share their unchanged items, :meth:`next_build`).
+    of a build, and for the builds after it (the dev server's builds share their
+    unchanged items), until a sweep lets go of those no build used since
+    (:meth:`next_build`).
     """
 
     def __init__(self) -> None:
         self._memo: dict[int, tuple[Any, bytes]] = {}
-        self._last: dict[int, tuple[Any, bytes]] = {}  # what the previous build digested (next_build)
+        self._last: dict[int, tuple[Any, bytes]] = {}  # what the builds before a sweep digested (next_build)
+        self._builds = 0
         self._fields: dict[type, tuple[str, ...] | None] = {}  # a dataclass's field names; None for any other type
 
     def digest_once(self, value: Any) -> bytes:
@@ -54,9 +57,14 @@ class Digester:
         return h.digest()
 
     def next_build(self) -> None:
-        """Start another build: the values the last one digested keep their digests while this one uses them;
-        the others are let go."""
-        self._last, self._memo = self._memo, {}
+        """Start another build. Every :data:`SWEEP` builds, the values digested so far keep their digests only if this
+        build uses them, and the others are let go (the dev server's memory stays that of one build, give or take
+        the values of a few saves); between sweeps, a value digested once is looked up in one dictionary."""
+        self._builds += 1
+        if self._builds % SWEEP == 0:
+            self._last, self._memo = self._memo, {}
+        else:
+            self._last = {}
 
     def digest(self, value: Any) -> bytes:
         """A digest of ``value``; raises :class:`Undigestible` for a type it does not know."""
@@ -128,7 +136,7 @@ class Digester:
         """
         memo, last = self._memo, self._last
         ids = list(map(id, parts))
-        found: list[Any] = list(map(memo.get, ids, map(last.get, ids)))
+        found: list[Any] = list(map(memo.get, ids, map(last.get, ids))) if last else list(map(memo.get, ids))
         transient = []  # parts digested now that are not remembered (lists, dicts, mutable dataclasses)
         if None in found:
             missing = [i for i, known in enumerate(found) if known is None]
@@ -140,9 +148,10 @@ class Digester:
                 found[index] = remembered if remembered is not None else (parts[index], digest)
                 if remembered is None:
                     transient.append(ids[index])
-        memo.update(zip(ids, found, strict=True))  # what the last build digested is this one's too, as digest() does
-        for key in transient:
-            memo.pop(key, None)
+        if last or transient:  # what the builds before the sweep digested is this one's too, as digest() does
+            memo.update(zip(ids, found, strict=True))
+            for key in transient:
+                memo.pop(key, None)
         return list(map(_second, found))
 
     def _part(self, h: Any, value: Any) -> None:
