@@ -61,6 +61,10 @@ NOTES = """
   remembered context with the new item in it; the others are carried over without a comparison. After a
   whole model, a stage whose inputs did not change is skipped, and within a stage only the pages whose
   inputs changed are rendered.
+- Nothing on a save's path walks every page: a kept stage holds its pages grouped by what they read (a few
+  groups for thousands of pages) and their places, the build starts from a copy of the last one's pages, and
+  the stages report what they made, so that the served pages and the link check are brought up to date from
+  that alone (docs/architecture.md, "One incremental engine").
 - Feeds, calendars, the e-mail editions and the sitemap are made when a browser asks for one, not after each
   save; PDF editions are not made while serving.
 
