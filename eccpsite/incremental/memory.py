@@ -315,7 +315,6 @@ class Stages:
 
 
 _reads_of: Callable[[Kept], Reads] = operator.attrgetter("record.reads", "record.reads_key")
-_first, _second = operator.itemgetter(0), operator.itemgetter(1)
 
 
 def split_outputs(made: Iterable[render.Made_]) -> tuple[list[Output], list[ContentError]]:
