@@ -90,3 +90,20 @@ def test_links_a_protocol_relative_address_is_a_located_warning_with_the_full_ad
     where = "content/news/2019-06-01-p.md:7: warning: "
     assert any(w.startswith(where + "//partner.example/x is an address on another site") and w.endswith("write https://partner.example/x") for w in warnings)
     assert any(w.startswith(where + "//partner.example/logo.png is an address on another site") for w in warnings), warnings
+
+
+def test_links_index_reads_again_only_the_pages_it_is_told_changed_since_the_pages_it_checked() -> None:
+    first = {o.url: o.data for o in PAGES}
+    other = [url for url in first if not url.endswith(("/", ".html"))] + ASSETS
+    second = {**first, "/": b'<a href="/news/">News</a> <a href="/nowhere/">Nowhere</a>'}  # "/" now links nowhere
+    new_problem = "build/: the link to /nowhere/ leads to no page of the site"
+
+    def after_first() -> LinkIndex:
+        index = LinkIndex()
+        assert new_problem not in _problems(index.update(first, other, SOURCES))
+        return index
+
+    assert new_problem in _problems(after_first().update(second, other, SOURCES, since=(first, ["/"])))
+    assert new_problem not in _problems(after_first().update(second, other, SOURCES, since=(first, [])))  # taken at its word
+    assert new_problem in _problems(after_first().update(second, other, SOURCES, since=(dict(first), [])))  # other pages: all read
+    assert new_problem in _problems(LinkIndex().update(second, other, SOURCES, since=(first, [])))  # never saw them: all read
