@@ -20,8 +20,9 @@ from conftest import NOW, run_eccpsite, snapshot, write_site
 
 import eccpsite
 from eccpsite.build import BUILT, RESTORED, UP_TO_DATE, BuildOptions, Built, build_if_changed
+from eccpsite.core import layout
 from eccpsite.core.markup import markdown as markup
-from eccpsite.edges.fingerprint import code_digest
+from eccpsite.edges.fingerprint import Stamps, code_digest
 from eccpsite.incremental import snapshot as kept_output
 
 OPTIONS = BuildOptions(now=NOW, pdf=False)
@@ -460,3 +461,48 @@ def test_cache_a_kept_index_is_checked_not_trusted(tmp_path: Path) -> None:
     shutil.rmtree(site / "build")
     assert _build(site).how == BUILT
     assert _build(site, output="elsewhere").how == RESTORED
+
+
+# --- the digests of the sources, kept by their stamps (eccpsite.edges.fingerprint.Stamps) ------------------------
+
+
+def _stamps_record(site: Path) -> dict[str, list[object]]:
+    files: dict[str, list[object]] = json.loads((site / layout.CACHE_INPUTS).read_text(encoding="utf-8"))["files"]
+    return files
+
+
+def test_cache_an_unchanged_source_is_not_read_again_and_one_edited_in_place_is(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(Stamps, "RECENT_NS", 0)  # the files were written just now: record them all the same
+    site = _site(tmp_path / "site")
+    assert _build(site).how == BUILT
+    record = _stamps_record(site)
+    second = "content/news/2019-06-02-second.md"
+    assert second in record and len(record[second]) == 5
+
+    forged = {**record, second: [*record[second][:4], "00" * 20]}  # the same stamp, another digest
+    (site / layout.CACHE_INPUTS).write_text(json.dumps({"format": 1, "files": forged}), encoding="utf-8")
+    assert _build(site).how != UP_TO_DATE  # the record was believed: the file was not read again
+    assert _build(site).how == UP_TO_DATE  # and the build recorded the true digest
+
+    path = site / second
+    before = path.stat()
+    path.write_text(path.read_text().replace("second", "SECOND"))  # the same size ...
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))  # ... and modification time: only the change time moved
+    assert path.stat().st_size == before.st_size and path.stat().st_mtime_ns == before.st_mtime_ns
+    assert _build(site).how == BUILT
+    assert snapshot(site / "build") == _cold(site, tmp_path)
+
+
+def test_cache_a_damaged_stamps_record_is_read_as_none(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(Stamps, "RECENT_NS", 0)
+    site = _site(tmp_path / "site")
+    assert _build(site).how == BUILT
+    for damage in ("not json", '{"format": 1, "files": []}', '{"format": 1, "files": {"site.yaml": [1, 2, 3, 4, "zz"]}}', '{"format": 2}'):
+        (site / layout.CACHE_INPUTS).write_text(damage, encoding="utf-8")
+        assert _build(site).how == UP_TO_DATE  # every file read again: the same digest as the last build's
+        assert len(_stamps_record(site)) == len(_project_files(site))
+
+
+def _project_files(site: Path) -> list[str]:
+    """The project's files that the inputs' digest reads (site.yaml is read whole, never recorded)."""
+    return [p.relative_to(site).as_posix() for name in ("content", "templates") for p in (site / name).rglob("*") if p.is_file()]

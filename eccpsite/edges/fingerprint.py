@@ -9,18 +9,24 @@
 - :func:`tree_digest` and :func:`files_digest` of what a build reads from the
   project (its sources, the theme, the images of a PDF), and
   :func:`inputs_digest` of everything a build reads, which the last build's
-  record keeps (eccpsite.incremental.snapshot).
+  record keeps (eccpsite.incremental.snapshot). The digests of the project's
+  files are kept between builds by their stamps (:class:`Stamps`), so that a
+  build that finds nothing changed reads no file of 16,000 again.
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import importlib.metadata
+import json
 import os
 import sys
+import time
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 import eccpsite
 from eccpsite.core import layout
@@ -40,14 +46,77 @@ def digest(data: bytes) -> bytes:
     return hashlib.blake2b(data, digest_size=SIZE).digest()
 
 
-def feed_tree(into: hashlib.blake2b, root: Path, base: Path) -> None:
+class Stamps:
+    """The digests of a project's files by their stamps (size, modification and change times, inode), kept between
+    builds in a file of the store (``.cache/inputs.json``): a file whose stamp is the one recorded is not read again.
+
+    Writing a file moves its change time, which only the kernel sets, so a file edited in place (even with its
+    modification time put back) has another stamp. A file changed in the two seconds before the record is written
+    is left out of it (a file system with coarse times could give a second write the same stamp) and read again
+    next time. The record is data, checked entry by entry: an entry of the wrong shape is read as if absent."""
+
+    RECENT_NS = 2_000_000_000
+
+    def __init__(self, record: Path) -> None:
+        self._record = record
+        self._known = _read_record(record)
+        self._seen: dict[str, list[Any]] = {}
+        self._read = 0  # files read because their stamp was not the recorded one
+
+    def digest(self, path: str, entry: os.DirEntry[str]) -> bytes:
+        """The digest of the file of ``entry`` (``path``: its name relative to the project); raises OSError."""
+        found = entry.stat()
+        stamp = [found.st_size, found.st_mtime_ns, found.st_ctime_ns, found.st_ino]
+        was = self._known.get(path)
+        value = _recorded(was, stamp)
+        if value is None:
+            with open(entry.path, "rb") as file:
+                value = digest(file.read())
+            self._read += 1
+        self._seen[path] = [*stamp, value.hex()]
+        return value
+
+    def save(self) -> None:
+        """Write the record of the files digested since it was read (nothing when no file was read and none went)."""
+        if not self._read and self._seen.keys() == self._known.keys():
+            return
+        recent = time.time_ns() - self.RECENT_NS
+        kept = {path: row for path, row in self._seen.items() if row[1] < recent and row[2] < recent}
+        temporary = self._record.with_name(self._record.name + ".tmp")
+        with contextlib.suppress(OSError):
+            self._record.parent.mkdir(parents=True, exist_ok=True)
+            temporary.write_text(json.dumps({"format": 1, "files": kept}, separators=(",", ":")), encoding="utf-8")
+            os.replace(temporary, self._record)
+
+
+def _read_record(record: Path) -> dict[str, Any]:
+    try:
+        data = json.loads(record.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    files = data.get("files") if isinstance(data, dict) and data.get("format") == 1 else None
+    return files if isinstance(files, dict) else {}
+
+
+def _recorded(row: object, stamp: list[int]) -> bytes | None:
+    """The digest a record's ``row`` gives for a file of ``stamp``, or None (another stamp, or not a row we wrote)."""
+    if not isinstance(row, list) or len(row) != 5 or row[:4] != stamp or not isinstance(row[4], str) or len(row[4]) != 2 * SIZE:
+        return None
+    try:
+        return bytes.fromhex(row[4])
+    except ValueError:
+        return None
+
+
+def feed_tree(into: hashlib.blake2b, root: Path, base: Path, stamps: Stamps | None = None) -> None:
     """Feed ``into`` with every file under ``root`` (by path relative to ``base`` and content digest), in name order,
-    hidden files and ``__pycache__`` left out; a symbolic link counts by its target, an unreadable file as such."""
+    hidden files and ``__pycache__`` left out; a symbolic link counts by its target, an unreadable file as such.
+    With ``stamps``, a file whose stamp is recorded there is not read again."""
     if root.is_dir():
-        _feed_folder(into, os.fspath(root), root.relative_to(base).as_posix() + "/" if root != base else "")
+        _feed_folder(into, os.fspath(root), root.relative_to(base).as_posix() + "/" if root != base else "", stamps)
 
 
-def _feed_folder(into: hashlib.blake2b, folder: str, prefix: str) -> None:
+def _feed_folder(into: hashlib.blake2b, folder: str, prefix: str, stamps: Stamps | None) -> None:
     """:func:`feed_tree` on strings (a project of 10,000 items has 16,000 files: no Path per file)."""
     with os.scandir(folder) as found:
         entries = sorted(found, key=lambda e: e.name)
@@ -55,11 +124,13 @@ def _feed_folder(into: hashlib.blake2b, folder: str, prefix: str) -> None:
         if entry.name.startswith(".") or entry.name == "__pycache__":
             continue
         if entry.is_dir(follow_symlinks=False):
-            _feed_folder(into, entry.path, prefix + entry.name + "/")
+            _feed_folder(into, entry.path, prefix + entry.name + "/", stamps)
         elif entry.is_file(follow_symlinks=False) or entry.is_symlink():
             into.update((prefix + entry.name).encode() + b"\0")
             try:
-                if entry.is_file():
+                if entry.is_file() and stamps is not None:
+                    into.update(stamps.digest(prefix + entry.name, entry))
+                elif entry.is_file():
                     with open(entry.path, "rb") as file:
                         into.update(digest(file.read()))
                 else:
@@ -77,15 +148,18 @@ def files_digest(paths: Iterable[Path], root: Path) -> str:
 
 
 def inputs_digest(project: Path, options: str, head: str) -> str:
-    """A digest of everything a build reads: sources, templates, configuration, eccpsite's own code, options, git HEAD."""
+    """A digest of everything a build reads: sources, templates, configuration, eccpsite's own code, options, git HEAD.
+    The digests of the project's files are taken from the last build's record where their stamps are unchanged."""
     into = hasher()
     into.update(f"{options}\0{head}\0".encode() + code_digest())
+    stamps = Stamps(project / layout.CACHE_INPUTS)
     for name in layout.INPUTS:
         target = project / name
         if target.is_file():
             into.update(name.encode() + b"\0" + target.read_bytes())
         else:
-            feed_tree(into, target, project)
+            feed_tree(into, target, project, stamps)
+    stamps.save()
     return into.hexdigest()
 
 
