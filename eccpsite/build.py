@@ -287,24 +287,27 @@ def build_when_changed(project: Path, output: Path, options: BuildOptions) -> Bu
     with clock.stage("compare the inputs with the last build's"):
         now = _record_now(project, options)
         inputs = fingerprint.inputs_digest(project, f"{options.drafts}|{options.strict}|{options.pdf}", _git_head(project))
-        kept = snapshot.load(project)
+        head = snapshot.load_head(project)
     repaired: tuple[str, ...] = ()
-    if now is not None and kept is not None and kept.covers(inputs, now):
-        if kept.left_in(output) and (output / MARKER).exists():
-            with clock.stage("compare the output with the last build's"):
-                found = _differences(project, output, kept)
-            if found is not None and not found:
-                if found.touched:  # the same bytes: note their new times, not to read them again next time
-                    snapshot.record_output(project, output)
-                return Built(UP_TO_DATE, 0, time.perf_counter() - started, (), timings=clock)
-            repaired = found.paths() if found is not None else ()
+    covered = now is not None and head is not None and head.covers(inputs, now)
+    if head is not None and covered and head.left_in(output) and (output / MARKER).exists():
+        with clock.stage("compare the output with the last build's"):
+            found = _differences(project, output, head)
+        if found is not None and not found:
+            if found.touched:  # the same bytes: note their new times, not to read them again next time
+                snapshot.record_output(project, output)
+            return Built(UP_TO_DATE, 0, time.perf_counter() - started, (), timings=clock)
+        repaired = found.paths() if found is not None else ()
+    kept = snapshot.load(project, head) if head is not None else None  # its kept files, checked now
+    if covered and kept is not None:
         with clock.stage("put the kept output in place"):
             count = _restore(kept, output)
         if count is not None:
             snapshot.record_output(project, output)
             return Built(RESTORED, count, time.perf_counter() - started, kept.warnings, timings=clock, repaired=repaired)
-    if kept is not None:  # the output's listing served the comparison above; a build makes a new one (10 MB at 10,000 items)
-        kept = dataclasses.replace(kept, listing=None)
+    del head
+    if kept is not None:  # the output's listing and the index's rows served above; a build makes new ones (20 MB at 10,000 items)
+        kept = dataclasses.replace(kept, listing=None, rows=[])
     result, count, _ = build(project, output, options, kept, clock)
     # The output is built: if keeping it fails, the next build only has less to take from.
     with clock.stage("keep the output for the next build"), contextlib.suppress(OSError):
@@ -312,15 +315,10 @@ def build_when_changed(project: Path, output: Path, options: BuildOptions) -> Bu
     return Built(BUILT, count, time.perf_counter() - started, result.warnings, result, clock, repaired)
 
 
-def _differences(project: Path, output: Path, kept: snapshot.Snapshot) -> output_state.Differences | None:
+def _differences(project: Path, output: Path, kept: snapshot.Head) -> output_state.Differences | None:
     """How ``output`` differs from what the last build left there (None: that build did not say). Files edited in
     place are removed from the caches too (their kept copies are the same files), so that they are made again."""
-
-    def kept_digest(path: str) -> bytes | None:
-        state = kept.files.get(path)
-        return state.digest if state is not None else None
-
-    found = output_state.differences(os.fspath(output), kept.listing, kept_digest)
+    found = output_state.differences(os.fspath(output), kept.listing, kept.digest_of)
     if found is not None and found.edited:
         output_state.forget_edited(os.fspath(project / CACHE_DIR), [os.path.join(output, path) for path in found.edited])
     return found
