@@ -38,11 +38,11 @@ from pypdf import PdfReader
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from eccpsite.build import resolve_now  # noqa: E402
 from eccpsite.core import urls  # noqa: E402
 from eccpsite.core.content import parse_content  # noqa: E402
 from eccpsite.core.kinds import Edition, News, SectionRef  # noqa: E402
 from eccpsite.core.model import ResolvedEdition, Site, build_model  # noqa: E402
+from eccpsite.edges.clock import resolve_now  # noqa: E402
 from eccpsite.edges.reader import read_sources  # noqa: E402
 from eccpsite.outputs.pdf import edition_pdf  # noqa: E402
 from eccpsite.outputs.pdf.fetcher import Policy, ProjectFetcher  # noqa: E402

@@ -11,35 +11,31 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
-import dataclasses
 import datetime as dt
 import functools
 import gc
-import os
-import subprocess
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Generic, Protocol, TypeVar
 
 from eccpsite.core import layout, urls
-from eccpsite.core.config import SiteConfig, parse_config
 from eccpsite.core.content import Content, FactsOf, body_facts, parse_content
-from eccpsite.core.dates import parse_now
-from eccpsite.core.errors import BuildFailed, ContentError, UsageError
+from eccpsite.core.errors import BuildFailed, ContentError
 from eccpsite.core.locate import locate
 from eccpsite.core.model import Site, build_model, next_status_change
-from eccpsite.core.source import load_yaml
-from eccpsite.edges import buildlock, fingerprint
-from eccpsite.edges.folder_swap import MARKER
+from eccpsite.core.options import BuildOptions
+from eccpsite.edges import fingerprint
+from eccpsite.edges.clock import Timings, resolve_now
+from eccpsite.edges.folder_swap import check_output_folder
 from eccpsite.edges.history import read_history
 from eccpsite.edges.reader import document_sizes, read_sources
-from eccpsite.incremental import output_state, snapshot
-from eccpsite.incremental.cache import CACHE_DIR, markdown_cache, prerender
+from eccpsite.incremental import snapshot
+from eccpsite.incremental.cache import markdown_cache, prerender
 from eccpsite.incremental.engine import Engine
 from eccpsite.incremental.parsed import kept_facts
-from eccpsite.incremental.writer import Written, check_output_folder, staging
+from eccpsite.incremental.writer import Written, staging
 from eccpsite.outputs.admin import admin_stage, missing_bundle
 from eccpsite.outputs.email_edition import render_email_editions
 from eccpsite.outputs.links import Checkable, InMemory, check_links
@@ -50,46 +46,6 @@ from eccpsite.outputs.render import Made, Output, PageHook, Sink, Stage
 from eccpsite.outputs.search import index_site_cached
 from eccpsite.outputs.site import render_site
 from eccpsite.outputs.theme import make_environment, set_document_sizes
-
-
-@dataclass(frozen=True)
-class BuildOptions:
-    now: str | None = None  # --now (a date or datetime); else SOURCE_DATE_EPOCH; else the clock
-    drafts: bool = False
-    strict: bool = False
-    pdf: bool = True  # False with --no-pdf: PDF editions are skipped (their images are still checked)
-
-
-class Timings:
-    """Where a build's time went (``eccpsite build --timings``): per stage, in order, the wall-clock seconds and the
-    CPU seconds of the build process and of the worker processes and Pagefind runs it waited for."""
-
-    def __init__(self) -> None:
-        self.stages: list[tuple[str, float, float]] = []
-
-    @staticmethod
-    def mark() -> tuple[float, float]:
-        """The wall-clock and CPU time now, for :meth:`since`."""
-        return time.perf_counter(), _cpu_seconds()
-
-    def since(self, name: str, mark: tuple[float, float]) -> None:
-        """Note stage ``name`` as the time from ``mark`` to now."""
-        wall, cpu = mark
-        self.stages.append((name, time.perf_counter() - wall, _cpu_seconds() - cpu))
-
-    @contextlib.contextmanager
-    def stage(self, name: str) -> Iterator[None]:
-        mark = self.mark()
-        try:
-            yield
-        finally:
-            self.since(name, mark)
-
-
-def _cpu_seconds() -> float:
-    """User and system time of this process and of its children that ended and were waited for."""
-    times = os.times()
-    return times.user + times.system + times.children_user + times.children_system
 
 
 @dataclass(frozen=True)
@@ -115,23 +71,6 @@ class WrittenSite:
     moved: tuple[Redirect, ...] = ()  # old addresses of renamed items, now redirected (the build's summary lists them)
 
 
-UP_TO_DATE, RESTORED, BUILT = "up to date", "restored", "built"
-
-
-@dataclass(frozen=True)
-class Built:
-    """What :func:`build_if_changed` did: nothing (the output is up to date), restored the last build's output
-    from the cache (nothing changed since it), or built."""
-
-    how: str  # UP_TO_DATE | RESTORED | BUILT
-    files: int
-    seconds: float
-    warnings: tuple[ContentError, ...]
-    result: WrittenSite | None = None  # what the build kept, when it built
-    timings: Timings | None = None  # where the time went, stage by stage
-    repaired: tuple[str, ...] = ()  # files of the output removed, added or edited since the last build, now its own again
-
-
 class Kept(Made, Checkable, Protocol):
     """What a build keeps of each output: its url and size, and the links the check needs."""
 
@@ -148,19 +87,6 @@ class MadeSite(Generic[Record]):
     assets: tuple[tuple[str, Path], ...]
     warnings: tuple[ContentError, ...]
     moved: tuple[Redirect, ...] = ()  # old addresses of renamed items, now redirected
-
-
-def resolve_now(raw: str | None, tz: dt.tzinfo) -> dt.datetime:
-    """The moment of the build: ``--now``, else ``SOURCE_DATE_EPOCH``, else the clock."""
-    if raw:
-        return parse_now(raw, tz)  # type: ignore[arg-type]
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if epoch:
-        try:
-            return dt.datetime.fromtimestamp(int(epoch), tz)
-        except ValueError:
-            raise UsageError(f"SOURCE_DATE_EPOCH must be a number of seconds, not {epoch!r}") from None
-    return dt.datetime.now(tz)
 
 
 def build_stages(project: Path, assets: Iterable[tuple[str, Path]], options: BuildOptions) -> list[Stage]:
@@ -242,88 +168,6 @@ def build_outputs(project: Path, options: BuildOptions) -> BuildResult:
     return BuildResult(made.site, tuple(record.output for record in made.records), made.assets, made.warnings, made.moved)
 
 
-def _git_head(project: Path) -> str:
-    """The commit checked out (calendars' SEQUENCE follows git history), or '' outside git."""
-    try:
-        done = subprocess.run(["git", "rev-parse", "HEAD"], cwd=project, capture_output=True, text=True, timeout=30, check=False)
-    except (OSError, subprocess.SubprocessError):
-        return ""
-    return done.stdout.strip() if done.returncode == 0 else ""
-
-
-def _record_now(project: Path, options: BuildOptions) -> dt.datetime | None:
-    """The build's "now" as the check against the last build's record needs it (None when site.yaml cannot be read: no shortcut then)."""
-    try:
-        meta = load_yaml("site.yaml", (project / "site.yaml").read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError):
-        return None
-    config = parse_config("site.yaml", meta) if not isinstance(meta, ContentError) else None
-    return resolve_now(options.now, config.tz) if isinstance(config, SiteConfig) else None
-
-
-def build_if_changed(project: Path, output: Path, options: BuildOptions, wait: bool = True, notice: Callable[[str], None] = print) -> Built:
-    """:func:`build_when_changed` holding the build locks of ``project`` and ``output`` (eccpsite.edges.buildlock): a build
-    that finds them held waits, saying so through ``notice``, or raises buildlock.Busy at once when not ``wait``."""
-    check_output_folder(output, project)
-    locks = [(project / CACHE_DIR / buildlock.PROJECT_LOCK, f"the project {project.resolve()}"), (buildlock.output_lock(output), str(output.resolve()))]
-    with buildlock.held(locks, wait, notice):
-        return build_when_changed(project, output, options)
-
-
-def build_when_changed(project: Path, output: Path, options: BuildOptions) -> Built:
-    """Build, unless the output already is what this build would make, or the cache holds it.
-
-    The last build's output is what this build would make when every input
-    (sources, templates, site.yaml, eccpsite's code, the options, the git
-    commit) is unchanged since and no moment at which the site changes by
-    itself (a deadline, an event's end, a 'publish_at') lies between that
-    build's "now" and this one's. Then nothing is done if ``output`` is that
-    output, and otherwise the files kept in the cache (eccpsite.incremental.snapshot) are
-    put in place. Any other build reuses the kept pages whose inputs did not change.
-    """
-    started = time.perf_counter()
-    clock = Timings()
-    check_output_folder(output, project)
-    with clock.stage("compare the inputs with the last build's"):
-        now = _record_now(project, options)
-        inputs = fingerprint.inputs_digest(project, f"{options.drafts}|{options.strict}|{options.pdf}", _git_head(project))
-        head = snapshot.load_head(project)
-    repaired: tuple[str, ...] = ()
-    covered = now is not None and head is not None and head.covers(inputs, now)
-    if head is not None and covered and head.left_in(output) and (output / MARKER).exists():
-        with clock.stage("compare the output with the last build's"):
-            found = _differences(project, output, head)
-        if found is not None and not found:
-            if found.touched:  # the same bytes: note their new times, not to read them again next time
-                snapshot.record_output(project, output)
-            return Built(UP_TO_DATE, 0, time.perf_counter() - started, (), timings=clock)
-        repaired = found.paths() if found is not None else ()
-    kept = snapshot.load(project, head) if head is not None else None  # its kept files, checked now
-    if covered and kept is not None:
-        with clock.stage("put the kept output in place"):
-            count = _restore(kept, output)
-        if count is not None:
-            snapshot.record_output(project, output)
-            return Built(RESTORED, count, time.perf_counter() - started, kept.warnings, timings=clock, repaired=repaired)
-    del head
-    if kept is not None:  # the output's listing and the index's rows served above; a build makes new ones (20 MB at 10,000 items)
-        kept = dataclasses.replace(kept, listing=None, rows=[])
-    result, count, _ = build(project, output, options, kept, clock)
-    # The output is built: if keeping it fails, the next build only has less to take from.
-    with clock.stage("keep the output for the next build"), contextlib.suppress(OSError):
-        snapshot.take(project, output, result.records, result.key_base, inputs, result.now, result.until, result.warnings, kept)
-    return Built(BUILT, count, time.perf_counter() - started, result.warnings, result, clock, repaired)
-
-
-def _differences(project: Path, output: Path, kept: snapshot.Head) -> output_state.Differences | None:
-    """How ``output`` differs from what the last build left there (None: that build did not say). Files edited in
-    place are removed from the caches too (their kept copies are the same files), so that they are made again."""
-    found = output_state.differences(os.fspath(output), kept.listing, kept.digest_of)
-    if found is not None and found.edited:
-        output_state.forget_edited(os.fspath(project / CACHE_DIR), [os.path.join(output, path) for path in found.edited])
-    return found
-
-
 def build(
     project: Path, output: Path, options: BuildOptions, kept: snapshot.Snapshot | None = None, timings: Timings | None = None
 ) -> tuple[WrittenSite, int, float]:
@@ -371,15 +215,6 @@ def _give_back_memory(collect: bool = True) -> None:
         gc.collect()
     with contextlib.suppress(OSError, AttributeError):
         ctypes.CDLL("libc.so.6").malloc_trim(0)  # glibc (Linux, Netlify); elsewhere there is nothing to ask
-
-
-def _restore(kept: snapshot.Snapshot, output: Path) -> int | None:
-    """Put the kept output in place of ``output``; its file count, or None (and ``output`` untouched) if a kept file changed."""
-    try:
-        with staging(output) as folder:
-            return snapshot.restore(kept, folder)
-    except snapshot.Stale:
-        return None
 
 
 def page_base(project: Path) -> bytes:

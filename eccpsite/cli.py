@@ -17,14 +17,18 @@ import signal
 import sys
 from pathlib import Path
 from types import FrameType
+from typing import TYPE_CHECKING
 
 from eccpsite import __version__, scaffold
-from eccpsite.build import BUILT, RESTORED, UP_TO_DATE, BuildOptions, Timings, build_if_changed, build_outputs
-from eccpsite.core.errors import BuildFailed, ContentError, UsageError
+from eccpsite.core.errors import BuildFailed, ContentError, SearchIndexFailed, UsageError
+from eccpsite.core.options import BuildOptions
 from eccpsite.edges.buildlock import Busy
-from eccpsite.incremental.writer import OutputRefused
-from eccpsite.outputs.redirects import Redirect
-from eccpsite.outputs.search import SearchIndexFailed
+from eccpsite.edges.clock import Timings
+from eccpsite.edges.folder_swap import OutputRefused
+from eccpsite.uptodate import BUILT, RESTORED, UP_TO_DATE, build_if_changed
+
+if TYPE_CHECKING:
+    from eccpsite.outputs.redirects import Redirect
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE, EXIT_BUSY, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 
@@ -144,6 +148,8 @@ def main(argv: list[str] | None = None) -> int:
                 print(timings_table(done.timings, done.seconds))
             return EXIT_OK
         if args.command == "check":
+            from eccpsite.build import build_outputs
+
             result = build_outputs(project, BuildOptions(now=args.now, strict=args.strict, pdf=False))
             _report([], result.warnings)
             if args.external:

@@ -19,11 +19,12 @@ import pytest
 from conftest import NOW, run_eccpsite, snapshot, write_site
 
 import eccpsite
-from eccpsite.build import BUILT, RESTORED, UP_TO_DATE, BuildOptions, Built, build_if_changed
+from eccpsite.build import BuildOptions
 from eccpsite.core import layout
 from eccpsite.core.markup import markdown as markup
 from eccpsite.edges.fingerprint import Stamps, code_digest
 from eccpsite.incremental import snapshot as kept_output
+from eccpsite.uptodate import BUILT, RESTORED, UP_TO_DATE, Built, build_if_changed
 
 OPTIONS = BuildOptions(now=NOW, pdf=False)
 NEWS = "---\ntitle: {title}\ndate: 2019-06-0{day}\ntags: [matchmaking]\n---\n{body}\n"

@@ -14,9 +14,10 @@ from pathlib import Path
 
 from conftest import NOW, snapshot, write_site
 
-from eccpsite.build import BUILT, BuildOptions, build_if_changed
+from eccpsite.build import BuildOptions
 from eccpsite.core.markup import markdown as markup
 from eccpsite.incremental.cache import load_markdown_cache, trusted
+from eccpsite.uptodate import BUILT, build_if_changed
 
 OPTIONS = BuildOptions(now=NOW, pdf=False)
 NEWS = "---\ntitle: {title}\ndate: 2019-06-0{day}\n---\n{body}\n"

@@ -283,10 +283,11 @@ def test_security_nothing_outside_the_project_is_read(hostile_build: HostileBuil
 
 # Besides the output, a build may only write its caches (eccpsite.outputs.pdf.edition_pdf's PDFs, eccpsite.incremental.cache's
 # Markdown, eccpsite.incremental.parsed's facts of the bodies, eccpsite.outputs.search's index bundle,
-# eccpsite.incremental.snapshot's index (the last build's record) and its links to the output's files), under names it makes itself.
+# eccpsite.incremental.snapshot's index (the last build's record) and its links to the output's files, and
+# eccpsite.edges.fingerprint's digests of the sources by their stamps), under names it makes itself.
 _PDF_CACHE = re.compile(
     r"^project/\.cache(/pdf(/[a-z0-9-]+(/[0-9a-f]{40}\.pdf)?)?|/(?:markdown|parsed)(/[0-9a-f]{24}\.sqlite)?"
-    r"|/search(/[0-9a-f]{40}(/[a-z0-9_/-]+(\.[a-z0-9_]+)*)?)?|/output(/index\.json|/pages\.json|/files)?)?$"
+    r"|/search(/[0-9a-f]{40}(/[a-z0-9_/-]+(\.[a-z0-9_]+)*)?)?|/output(/index\.json|/pages\.json|/files)?|/inputs\.json)?$"
 )
 _KEPT = "project/.cache/output/files/"
 

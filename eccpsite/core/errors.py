@@ -29,6 +29,10 @@ class ContentError:
         return f"{where}:{kind}{field} {self.message}"
 
 
+class SearchIndexFailed(Exception):
+    """Pagefind could not index the site (raised by eccpsite.outputs.search; the CLI says so in one line)."""
+
+
 class BuildFailed(Exception):
     """Raised at the end of a stage that collected at least one error."""
 

@@ -147,19 +147,18 @@ def files_digest(paths: Iterable[Path], root: Path) -> str:
     return into.hexdigest()
 
 
-def inputs_digest(project: Path, options: str, head: str) -> str:
+def inputs_digest(project: Path, options: str, head: str, stamps: Stamps | None = None) -> str:
     """A digest of everything a build reads: sources, templates, configuration, eccpsite's own code, options, git HEAD.
-    The digests of the project's files are taken from the last build's record where their stamps are unchanged."""
+    With ``stamps``, the digests of the project's files are taken from there where their stamps are unchanged (the
+    caller saves them once the build they are for is done: a failed build writes nothing)."""
     into = hasher()
     into.update(f"{options}\0{head}\0".encode() + code_digest())
-    stamps = Stamps(project / layout.CACHE_INPUTS)
     for name in layout.INPUTS:
         target = project / name
         if target.is_file():
             into.update(name.encode() + b"\0" + target.read_bytes())
         else:
             feed_tree(into, target, project, stamps)
-    stamps.save()
     return into.hexdigest()
 
 

@@ -28,6 +28,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from eccpsite.core import layout
+
 MARKER = ".eccpsite-build"
 MARKER_TEXT = "made by eccpsite; this whole folder is replaced by each build\n"
 STAGING, RETIRED = "staging", "old"
@@ -145,3 +147,24 @@ def put_in_place(folder: Path, output: Path) -> None:
             raise
     with contextlib.suppress(OSError):
         remove_made(retired)
+
+
+class OutputRefused(Exception):
+    """The output folder is not one eccpsite may replace."""
+
+
+# Folders of a project an output may never be in: the build reads them, or keeps its cache there.
+SOURCE_FOLDERS = (layout.CONTENT, layout.TEMPLATES, "static", ".git", layout.CACHE)
+
+
+def check_output_folder(output: Path, project: Path) -> None:
+    """Refuse an output folder that holds the project or lies inside one of its source folders, or that eccpsite did not make."""
+    output, project = output.resolve(), project.resolve()
+    if output == project or output in project.parents:
+        raise OutputRefused(f"{output} would overwrite the project itself; choose a folder such as build/")
+    for name in SOURCE_FOLDERS:
+        source = project / name
+        if output == source or source in output.parents:
+            raise OutputRefused(f"{output} is inside the project's {name}/ folder, which the build reads; choose a folder such as build/")
+    if output.exists() and (not output.is_dir() or (any(output.iterdir()) and not (output / MARKER).exists())):
+        raise OutputRefused(f"{output} exists and was not made by eccpsite; refusing to replace it (remove it or choose another folder)")

@@ -19,12 +19,21 @@ the figures are in docs/architecture.md.
 
 from __future__ import annotations
 
+import contextlib
+import datetime as dt
+import functools
+import json
 import os
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
 
+from eccpsite.core.errors import ContentError
+from eccpsite.core.layout import CACHE_OUTPUT
 from eccpsite.edges.fingerprint import digest
 from eccpsite.edges.folder_swap import MARKER
+from eccpsite.edges.keptfile import FileState
 
 Stamp = list[int]  # size, modification time (ns), change time (ns), inode: a list, as the record keeps it (JSON)
 
@@ -124,3 +133,84 @@ def forget_edited(cache: str, files: list[str]) -> int:
             os.unlink(kept)
             removed += 1
     return removed
+
+
+# --- the last build's record of its output (beside the kept files, eccpsite.incremental.snapshot) -------------
+
+FORMAT = 7  # 7: the record of the output folder; 6: records of the engine (eccpsite.incremental.engine)
+INDEX = "index.json"  # what restoring the whole output, or leaving it alone, needs
+
+@dataclass(frozen=True)
+class Head:
+    """What the up-to-date check reads of the last build's record: when it holds, where it left its output and what
+    that folder held then. The files it kept are read only when they are needed (:func:`load`, :meth:`digest_of`):
+    a build that finds nothing changed does not check 46,000 rows at 10,000 items."""
+
+    root: Path
+    fingerprint: str
+    now: dt.datetime
+    until: dt.datetime | None
+    warnings: tuple[ContentError, ...]
+    output: str  # the output folder the last build left these files in (resolved)
+    listing: object  # each file of that folder with its stamp then (eccpsite.incremental.output_state.listing)
+    rows: list[Any] = field(repr=False)  # the kept files, as the index has them (checked by :func:`load`)
+
+    def covers(self, fingerprint: str, now: dt.datetime) -> bool:
+        """Whether a build of the inputs ``fingerprint`` at ``now`` would make exactly these files: the same inputs,
+        and no status change due between the last build's "now" and this one."""
+        return self.fingerprint == fingerprint and self.now <= now and (self.until is None or now < self.until)
+
+    def left_in(self, output: Path) -> bool:
+        """Whether the last build left these files in ``output`` (which may have changed since: see ``listing``)."""
+        return self.output == str(output.resolve())
+
+    def digest_of(self, path: str) -> bytes | None:
+        """The digest of the kept file of the output's ``path``; None when it is not one (or its row is not one this
+        module wrote)."""
+        row = self._rows_by_path.get(path)
+        try:
+            return FileState.from_row(row)[1].digest if row is not None else None
+        except ValueError:
+            return None
+
+    @functools.cached_property
+    def _rows_by_path(self) -> dict[str, Any]:
+        return {row[0]: row for row in self.rows if isinstance(row, list) and row and isinstance(row[0], str)}
+
+
+def folder(project: Path) -> Path:
+    """Where the last build's output is kept, with its record."""
+    return project / CACHE_OUTPUT
+
+
+def load_head(project: Path) -> Head | None:
+    """What the last build recorded, its kept files unchecked; None when there is none or its index is not one this
+    module wrote."""
+    root = folder(project)
+    try:
+        data = json.loads((root / INDEX).read_text(encoding="utf-8"))
+        if data.get("format") != FORMAT or not isinstance(data["files"], list):
+            return None
+        warnings = tuple(ContentError(str(p), int(line), str(field), str(message), warning=True) for p, line, field, message in data["warnings"])
+        until = dt.datetime.fromisoformat(data["until"]) if data["until"] else None
+        now = dt.datetime.fromisoformat(data["now"])
+        return Head(root, str(data["fingerprint"]), now, until, warnings, str(data["output"]), data["listing"], data["files"])
+    except (OSError, ValueError, TypeError, KeyError, AttributeError):
+        return None
+
+
+def record_output(project: Path, output: Path) -> None:
+    """Record that the kept files are what ``output`` holds now (after they were put back there, or after its files'
+    times moved with their bytes unchanged), for the next build's up-to-date check."""
+    root = folder(project)
+    with contextlib.suppress(OSError, ValueError):
+        write_index(root, json.loads((root / INDEX).read_text(encoding="utf-8")), output)
+
+
+def write_index(root: Path, index: dict[str, Any], output: Path, stamps: dict[str, Stamp] | None = None) -> None:
+    """Write the index with the record of ``output`` as it is now (its ``stamps``, when the caller just took them:
+    :func:`listing`); the index is replaced whole, never cut short."""
+    index = {**index, "output": str(output.resolve()), "listing": listing(os.fspath(output)) if stamps is None else stamps}
+    temporary = root / f"{INDEX}.tmp"
+    temporary.write_text(json.dumps(index, separators=(",", ":")), encoding="utf-8")
+    os.replace(temporary, root / INDEX)

@@ -32,7 +32,6 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import datetime as dt
-import functools
 import json
 import os
 import shutil
@@ -42,57 +41,16 @@ from pathlib import Path
 from typing import Any
 
 from eccpsite.core.errors import ContentError
-from eccpsite.core.layout import CACHE_OUTPUT
 from eccpsite.core.urls import output_path
 from eccpsite.edges.keptfile import FileState
 from eccpsite.incremental import output_state
 from eccpsite.incremental.engine import Record
-from eccpsite.incremental.output_state import walk_files
+from eccpsite.incremental.output_state import FORMAT, INDEX, Head, walk_files
 from eccpsite.incremental.writer import Staging, Written
 from eccpsite.outputs.links import PageLinks
 from eccpsite.outputs.render import Output, Reused
 
-FORMAT = 7  # 7: the record of the output folder; 6: records of the engine (eccpsite.incremental.engine)
-INDEX = "index.json"  # what restoring the whole output, or leaving it alone, needs
 PAGES = "pages.json"  # what reusing single pages needs
-
-
-@dataclass(frozen=True)
-class Head:
-    """What the up-to-date check reads of the last build's record: when it holds, where it left its output and what
-    that folder held then. The files it kept are read only when they are needed (:func:`load`, :meth:`digest_of`):
-    a build that finds nothing changed does not check 46,000 rows at 10,000 items."""
-
-    root: Path
-    fingerprint: str
-    now: dt.datetime
-    until: dt.datetime | None
-    warnings: tuple[ContentError, ...]
-    output: str  # the output folder the last build left these files in (resolved)
-    listing: object  # each file of that folder with its stamp then (eccpsite.incremental.output_state.listing)
-    rows: list[Any] = field(repr=False)  # the kept files, as the index has them (checked by :func:`load`)
-
-    def covers(self, fingerprint: str, now: dt.datetime) -> bool:
-        """Whether a build of the inputs ``fingerprint`` at ``now`` would make exactly these files: the same inputs,
-        and no status change due between the last build's "now" and this one."""
-        return self.fingerprint == fingerprint and self.now <= now and (self.until is None or now < self.until)
-
-    def left_in(self, output: Path) -> bool:
-        """Whether the last build left these files in ``output`` (which may have changed since: see ``listing``)."""
-        return self.output == str(output.resolve())
-
-    def digest_of(self, path: str) -> bytes | None:
-        """The digest of the kept file of the output's ``path``; None when it is not one (or its row is not one this
-        module wrote)."""
-        row = self._rows_by_path.get(path)
-        try:
-            return FileState.from_row(row)[1].digest if row is not None else None
-        except ValueError:
-            return None
-
-    @functools.cached_property
-    def _rows_by_path(self) -> dict[str, Any]:
-        return {row[0]: row for row in self.rows if isinstance(row, list) and row and isinstance(row[0], str)}
 
 
 @dataclass(frozen=True)
@@ -106,30 +64,10 @@ class Snapshot(Head):
         return os.path.join(self.root, "files", path)
 
 
-def _folder(project: Path) -> Path:
-    return project / CACHE_OUTPUT
-
-
-def load_head(project: Path) -> Head | None:
-    """What the last build recorded, its kept files unchecked; None when there is none or its index is not one this
-    module wrote."""
-    root = _folder(project)
-    try:
-        data = json.loads((root / INDEX).read_text(encoding="utf-8"))
-        if data.get("format") != FORMAT or not isinstance(data["files"], list):
-            return None
-        warnings = tuple(ContentError(str(p), int(line), str(field), str(message), warning=True) for p, line, field, message in data["warnings"])
-        until = dt.datetime.fromisoformat(data["until"]) if data["until"] else None
-        now = dt.datetime.fromisoformat(data["now"])
-        return Head(root, str(data["fingerprint"]), now, until, warnings, str(data["output"]), data["listing"], data["files"])
-    except (OSError, ValueError, TypeError, KeyError, AttributeError):
-        return None
-
-
 def load(project: Path, head: Head | None = None) -> Snapshot | None:
     """The snapshot of the last build (from its ``head``, when it was read already), or None when there is none or
     its index is not one this module wrote."""
-    head = head if head is not None else load_head(project)
+    head = head if head is not None else output_state.load_head(project)
     if head is None:
         return None
     try:
@@ -259,7 +197,7 @@ def take(
     snapshot) is left as it is; the others are linked anew, and those the
     output no longer has are removed.
     """
-    root = _folder(project)
+    root = output_state.folder(project)
     (root / INDEX).unlink(missing_ok=True)
     if last is None:
         shutil.rmtree(root, ignore_errors=True)  # unknown or no index: start afresh
@@ -305,22 +243,6 @@ def take(
         "warnings": [[w.path, w.line, w.field, w.message] for w in warnings],
         "files": [state.row(path) for path, state in files.items()],
     }
-    _write_index(root, index, output, stamps)
+    output_state.write_index(root, index, output, stamps)
 
 
-def record_output(project: Path, output: Path) -> None:
-    """Record that the kept files are what ``output`` holds now (after they were put back there, or after its files'
-    times moved with their bytes unchanged), for the next build's up-to-date check."""
-    root = _folder(project)
-    with contextlib.suppress(OSError, ValueError):
-        _write_index(root, json.loads((root / INDEX).read_text(encoding="utf-8")), output)
-
-
-def _write_index(root: Path, index: dict[str, Any], output: Path, listing: dict[str, output_state.Stamp] | None = None) -> None:
-    """Write the index with the record of ``output`` as it is now (its ``listing``, when the caller just took it); the
-    index is replaced whole, never cut short."""
-    listing = output_state.listing(os.fspath(output)) if listing is None else listing
-    index = {**index, "output": str(output.resolve()), "listing": listing}
-    temporary = root / f"{INDEX}.tmp"
-    temporary.write_text(json.dumps(index, separators=(",", ":")), encoding="utf-8")
-    os.replace(temporary, root / INDEX)

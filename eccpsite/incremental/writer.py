@@ -19,35 +19,13 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from eccpsite.core import layout
 from eccpsite.core.urls import output_path
 from eccpsite.edges import folder_swap
 from eccpsite.edges.fingerprint import digest
-from eccpsite.edges.folder_swap import MARKER
+from eccpsite.edges.folder_swap import OutputRefused
 from eccpsite.edges.keptfile import FileState, link_kept
 from eccpsite.outputs.links import PageLinks, page_links
 from eccpsite.outputs.render import SEARCH_MARK, Output
-
-
-class OutputRefused(Exception):
-    """The output folder is not one eccpsite may replace."""
-
-
-# Folders of a project an output may never be in: the build reads them, or keeps its cache there.
-SOURCE_FOLDERS = (layout.CONTENT, layout.TEMPLATES, "static", ".git", layout.CACHE)
-
-
-def check_output_folder(output: Path, project: Path) -> None:
-    """Refuse an output folder that holds the project or lies inside one of its source folders, or that eccpsite did not make."""
-    output, project = output.resolve(), project.resolve()
-    if output == project or output in project.parents:
-        raise OutputRefused(f"{output} would overwrite the project itself; choose a folder such as build/")
-    for name in SOURCE_FOLDERS:
-        source = project / name
-        if output == source or source in output.parents:
-            raise OutputRefused(f"{output} is inside the project's {name}/ folder, which the build reads; choose a folder such as build/")
-    if output.exists() and (not output.is_dir() or (any(output.iterdir()) and not (output / MARKER).exists())):
-        raise OutputRefused(f"{output} exists and was not made by eccpsite; refusing to replace it (remove it or choose another folder)")
 
 
 def _target(root: str, url: str) -> str:

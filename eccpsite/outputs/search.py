@@ -25,6 +25,7 @@ from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
 from pathlib import Path
 
+from eccpsite.core.errors import SearchIndexFailed
 from eccpsite.core.urls import output_path
 from eccpsite.edges.fingerprint import digest, hasher
 from eccpsite.edges.keptfile import FileState, link_kept, safe_path
@@ -42,10 +43,6 @@ UNUSED = (
     "pagefind-component-ui.css",
     "pagefind-highlight.js",
 )
-
-
-class SearchIndexFailed(Exception):
-    """Pagefind could not index the site."""
 
 
 @lru_cache(maxsize=1)

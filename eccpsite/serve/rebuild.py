@@ -38,13 +38,15 @@ from typing import Any
 
 import jinja2
 
-from eccpsite.build import BuildOptions, build_stages, page_base, resolve_now
+from eccpsite.build import build_stages, page_base
 from eccpsite.core.documents import document_format
 from eccpsite.core.errors import BuildFailed, ContentError
 from eccpsite.core.kinds import Item
 from eccpsite.core.layout import CONFIG, EDITION, ITEM, RESCAN, STATIC, TEMPLATE, classify
 from eccpsite.core.locate import locate
 from eccpsite.core.model import Site, build_model, next_status_change, same_place, swap_site_items
+from eccpsite.core.options import BuildOptions
+from eccpsite.edges.clock import resolve_now
 from eccpsite.edges.history import History, read_history
 from eccpsite.edges.reader import document_sizes
 from eccpsite.incremental.cache import load_markdown_cache, prerender

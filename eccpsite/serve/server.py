@@ -28,12 +28,12 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from eccpsite.build import BuildOptions
 from eccpsite.core import urls
-from eccpsite.core.errors import BuildFailed
+from eccpsite.core.errors import BuildFailed, SearchIndexFailed
 from eccpsite.core.layout import CACHE_SEARCH, STATIC
+from eccpsite.core.options import BuildOptions
 from eccpsite.outputs.search import FOLDER as SEARCH_FOLDER
-from eccpsite.outputs.search import MARKER, SearchIndexFailed, index_site_cached, indexed_pages, search_key
+from eccpsite.outputs.search import MARKER, index_site_cached, indexed_pages, search_key
 from eccpsite.serve import live
 from eccpsite.serve.handler import Server, content_type, handler_for
 from eccpsite.serve.live import CLIENT, CLIENT_JS, Clients, inject
