@@ -149,5 +149,3 @@ def _restore(kept: Snapshot, output: Path) -> int | None:
             return snapshot.restore(kept, folder)
     except snapshot.Stale:
         return None
-
-

@@ -140,6 +140,7 @@ def forget_edited(cache: str, files: list[str]) -> int:
 FORMAT = 7  # 7: the record of the output folder; 6: records of the engine (eccpsite.incremental.engine)
 INDEX = "index.json"  # what restoring the whole output, or leaving it alone, needs
 
+
 @dataclass(frozen=True)
 class Head:
     """What the up-to-date check reads of the last build's record: when it holds, where it left its output and what

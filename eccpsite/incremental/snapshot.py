@@ -244,5 +244,3 @@ def take(
         "files": [state.row(path) for path, state in files.items()],
     }
     output_state.write_index(root, index, output, stamps)
-
-
