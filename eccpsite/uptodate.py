@@ -96,6 +96,7 @@ def build_when_changed(project: Path, output: Path, options: BuildOptions) -> Bu
         now = _record_now(project, options)
         stamps = fingerprint.Stamps(project / layout.CACHE_INPUTS)  # saved below, once the output is this build's
         inputs = fingerprint.inputs_digest(project, f"{options.drafts}|{options.strict}|{options.pdf}", _git_head(project), stamps)
+        stamps.settle()
         head = output_state.load_head(project)
     repaired: tuple[str, ...] = ()
     covered = now is not None and head is not None and head.covers(inputs, now)
@@ -112,6 +113,7 @@ def build_when_changed(project: Path, output: Path, options: BuildOptions) -> Bu
     from eccpsite.incremental import snapshot
 
     kept = snapshot.load(project, head) if head is not None else None  # its kept files, checked now
+    del head  # its rows are the kept files now
     if covered and kept is not None:
         with clock.stage("put the kept output in place"):
             count = _restore(kept, output)
@@ -119,9 +121,8 @@ def build_when_changed(project: Path, output: Path, options: BuildOptions) -> Bu
             output_state.record_output(project, output)
             stamps.save()
             return Built(RESTORED, count, time.perf_counter() - started, kept.warnings, timings=clock, repaired=repaired)
-    del head
-    if kept is not None:  # the output's listing and the index's rows served above; a build makes new ones (20 MB at 10,000 items)
-        kept = dataclasses.replace(kept, listing=None, rows=[])
+    if kept is not None:  # the output's listing served above; a build makes a new one (10 MB at 10,000 items)
+        kept = dataclasses.replace(kept, listing=None)
     result, count, _ = build(project, output, options, kept, clock)
     # The output is built: if keeping it fails, the next build only has less to take from.
     with clock.stage("keep the output for the next build"), contextlib.suppress(OSError):

@@ -62,6 +62,7 @@ class Stamps:
         self._known = _read_record(record)
         self._seen: dict[str, list[Any]] = {}
         self._read = 0  # files read because their stamp was not the recorded one
+        self._text: str | None = None  # the record to write, once settled
 
     def digest(self, path: str, entry: os.DirEntry[str]) -> bytes:
         """The digest of the file of ``entry`` (``path``: its name relative to the project); raises OSError."""
@@ -76,16 +77,25 @@ class Stamps:
         self._seen[path] = [*stamp, value.hex()]
         return value
 
+    def settle(self) -> None:
+        """The files are digested: keep only the text of the record to write (a build holds it while it runs, and
+        16,000 rows as values are ten times its size)."""
+        if self._read or self._seen.keys() != self._known.keys():  # else the record on disk says it already
+            recent = time.time_ns() - self.RECENT_NS
+            kept = {path: row for path, row in self._seen.items() if row[1] < recent and row[2] < recent}
+            self._text = json.dumps({"format": 1, "files": kept}, separators=(",", ":"))
+        self._known, self._seen = {}, {}
+
     def save(self) -> None:
-        """Write the record of the files digested since it was read (nothing when no file was read and none went)."""
-        if not self._read and self._seen.keys() == self._known.keys():
+        """Write the record of the files digested (nothing when it would say what the one on disk says)."""
+        if self._known or self._seen:
+            self.settle()
+        if self._text is None:
             return
-        recent = time.time_ns() - self.RECENT_NS
-        kept = {path: row for path, row in self._seen.items() if row[1] < recent and row[2] < recent}
         temporary = self._record.with_name(self._record.name + ".tmp")
         with contextlib.suppress(OSError):
             self._record.parent.mkdir(parents=True, exist_ok=True)
-            temporary.write_text(json.dumps({"format": 1, "files": kept}, separators=(",", ":")), encoding="utf-8")
+            temporary.write_text(self._text, encoding="utf-8")
             os.replace(temporary, self._record)
 
 

@@ -57,7 +57,11 @@ PAGES = "pages.json"  # what reusing single pages needs
 class Snapshot(Head):
     """The kept output of the last build: where its files are, and what they were when kept."""
 
-    files: dict[str, FileState] = field(default_factory=dict)  # output path → what the file was when kept
+    files: dict[str, FileState] = field(default_factory=dict)  # output path → what the file was when kept (its rows, checked)
+
+    def digest_of(self, path: str) -> bytes | None:
+        state = self.files.get(path)
+        return state.digest if state is not None else None
 
     def source(self, path: str) -> str:
         """The kept file of the output's ``path`` (a string: a build asks for thousands)."""
@@ -74,7 +78,7 @@ def load(project: Path, head: Head | None = None) -> Snapshot | None:
         files = dict(map(FileState.from_row, head.rows))  # raises ValueError for an index this module did not write
     except ValueError:
         return None
-    return Snapshot(**{f.name: getattr(head, f.name) for f in fields(Head)}, files=files)
+    return Snapshot(**{f.name: getattr(head, f.name) for f in fields(Head) if f.name != "rows"}, rows=[], files=files)
 
 
 class Stale(Exception):
