@@ -15,7 +15,7 @@ import datetime as dt
 import functools
 import gc
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Generic, Protocol, TypeVar
@@ -101,14 +101,19 @@ def make_site(
     pages: PageHook | None = None,
     timings: Timings | None = None,
     facts_of: FactsOf = body_facts,
+    check_ahead: Callable[[Iterable[tuple[str, str]]], int] | None = None,
 ) -> MadeSite[Record]:
     """Every stage but the write: each output goes to ``sink`` as soon as it is made (a list in memory, or the writer's
     staging folder) and only the sink's records come back; raises BuildFailed with every error found. With ``pages``
     (a page cache), pages whose inputs are those of the last build's are not rendered again; ``timings`` notes how
-    long each stage took; ``facts_of`` checks the bodies (or gives the facts the last build kept of them)."""
+    long each stage took; ``facts_of`` checks the bodies (or gives the facts the last build kept of them), and
+    ``check_ahead`` checks the bodies it has not kept on every core before the parse asks for them."""
     clock = timings or Timings()
     with clock.stage("read sources"):
         sources = read_sources(project)
+    if check_ahead is not None:
+        with clock.stage("check the bodies, on every core"):
+            check_ahead((source.path, source.text) for kind_sources in sources.items.values() for source in kind_sources)
     assets = sources.assets
     with clock.stage("parse content"):
         content = parse_content(sources, facts_of=facts_of)
@@ -189,7 +194,7 @@ def build(
             last = snapshot.KeptPages(kept, folder)
         pages = Engine(last, page_base(project), project / "templates")
         with kept_facts(project) as facts:
-            made = make_site(project, options, folder, pages, clock, facts)
+            made = make_site(project, options, folder, pages, clock, facts, facts.check_ahead)
         site, records = made.site, tuple(made.records)
         reused = sum(r.kept for r in records)
         result = WrittenSite(site.now, next_status_change(site), made.warnings, records, reused, pages.fingerprints.base, made.moved)

@@ -8,6 +8,7 @@ import re
 import sqlite3
 from pathlib import Path
 
+import pytest
 from conftest import NOW, RunCli, write_site
 from hypothesis import given
 from hypothesis import strategies as st
@@ -15,6 +16,7 @@ from hypothesis import strategies as st
 from eccpsite.core.accessibility import CAPITALS_MIN_LETTERS, accessibility_findings
 from eccpsite.core.content import body_facts, parse_content
 from eccpsite.edges.reader import read_sources
+from eccpsite.incremental import parsed
 from eccpsite.incremental.parsed import FactsStore, decode, encode, kept_facts, store_path
 
 WARNED = "content/news/2019-09-01-warned.md"
@@ -111,3 +113,23 @@ def _capitals_by_line(text: str) -> list[int]:
 def test_lines_in_capitals_are_the_lines_read_whole(pieces: list[str]) -> None:
     text = "".join(pieces)
     assert [f.offset for f in accessibility_findings(text) if "in capitals" in f.message] == _capitals_by_line(text)
+
+
+def test_bodies_checked_ahead_on_every_core_give_the_facts_of_the_parse(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    many = {f"content/news/2019-08-{n % 28 + 1:02d}-item-{n}.md": str(FILES[WARNED]).replace("Warned", f"Item {n}") for n in range(80)}
+    site = write_site(tmp_path / "site", {**FILES, **many})
+    sources = read_sources(site)
+    files = [(s.path, s.text) for kind_sources in sources.items.values() for s in kind_sources]
+
+    ahead = FactsStore({})
+    assert ahead.check_ahead(files) == len(files), "80 bodies not kept: checked on every core"
+    with monkeypatch.context() as patched:  # the parse finds every body's facts: it checks none itself
+        patched.setattr(parsed, "body_facts", lambda path, written: pytest.fail(f"{path} checked again"))
+        with_ahead = parse_content(sources, facts_of=ahead)
+    kept = FactsStore({_key: value for _key, value in ahead.changes()[0].items()})
+    assert kept.check_ahead(files) == 0, "every body kept: nothing to check ahead"
+    without = parse_content(sources)
+
+    assert with_ahead.errors == without.errors and with_ahead.errors, "the same warnings on the same lines"
+    assert [i.body for i in with_ahead.items] == [i.body for i in without.items]
+    assert "(/news/warned/)" in next(i for i in with_ahead.items if i.path == LINKED).body

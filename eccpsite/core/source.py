@@ -89,20 +89,45 @@ def split_front_matter(path: str, text: str) -> Document | ContentError:
     The body is cut off whole, never split into lines: at 10,000 items most
     of the text read is bodies.
     """
+    cut = _cut(text)
+    if isinstance(cut, str):
+        opened = cut != _NOT_OPENED
+        message = _NEVER_CLOSED if opened else "the file must start with a line '---' that opens the front matter (title, date, ...)"
+        return ContentError(path, 1, "", message)
+    text, start, pos, end = cut
+    meta = load_yaml(path, text[start : pos - 1] if pos > start else "", line_offset=1)
+    if isinstance(meta, ContentError):
+        return meta
+    return Document(path, meta, "" if end < 0 else text[end + 1 :], text.count("\n", start, pos) + 3)
+
+
+def body_of(text: str) -> str | None:
+    """The body :func:`split_front_matter` cuts from ``text``, without reading the front matter (None: it has none)."""
+    cut = _cut(text)
+    if isinstance(cut, str):
+        return None
+    text, _, _, end = cut
+    return "" if end < 0 else text[end + 1 :]
+
+
+_NOT_OPENED, _NOT_CLOSED = "not opened", "not closed"
+_NEVER_CLOSED = "the front matter opened with '---' on line 1 is never closed; add a line '---' after the last field"
+
+
+def _cut(text: str) -> tuple[str, int, int, int] | str:
+    """Where the front matter of ``text`` (without its byte-order mark) starts, where its closing line starts and
+    where that line ends (-1: at the end of the text); or why there is none."""
     if text.startswith("\ufeff"):
         text = text[1:]
     end = text.find("\n")
     if (text if end < 0 else text[:end]).rstrip() != "---":
-        return ContentError(path, 1, "", "the file must start with a line '---' that opens the front matter (title, date, ...)")
+        return _NOT_OPENED
     start = end + 1  # where the front matter's first line starts
     fence = _FENCE.search(text, start) if end >= 0 else None
     while fence is not None:
         pos = fence.start()
         end = text.find("\n", pos)
         if (text[pos:] if end < 0 else text[pos:end]).rstrip() in ("---", "..."):
-            meta = load_yaml(path, text[start : pos - 1] if pos > start else "", line_offset=1)
-            if isinstance(meta, ContentError):
-                return meta
-            return Document(path, meta, "" if end < 0 else text[end + 1 :], text.count("\n", start, pos) + 3)
+            return text, start, pos, end
         fence = _FENCE.search(text, pos + 1)
-    return ContentError(path, 1, "", "the front matter opened with '---' on line 1 is never closed; add a line '---' after the last field")
+    return _NOT_CLOSED

@@ -24,12 +24,9 @@ file as they come.
 from __future__ import annotations
 
 import hashlib
-import multiprocessing
 import os
 import sqlite3
-import threading
 from collections.abc import Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -294,12 +291,8 @@ def prerender(sources: Iterable[str]) -> int:
     chunks = [todo[start : start + size] for start in range(0, len(todo), size)]
     if len(todo) < POOL_THRESHOLD or workers < 2:
         _keep(map(markup.render_many, chunks))
-        return len(todo)
-    # fork is fastest, but forking a process that runs other threads (the dev server) is unsafe
-    method = "fork" if threading.active_count() == 1 else "spawn"
-    context = multiprocessing.get_context(method)
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=children.die_with_parent, initargs=(os.getpid(),)) as pool:
-        _keep(pool.map(markup.render_many, chunks))
+    else:
+        _keep(children.map_on_cores(markup.render_many, chunks))
     return len(todo)
 
 

