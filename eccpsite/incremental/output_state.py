@@ -14,7 +14,9 @@ metadata moved but whose bytes are the digest the build kept of it (a
 ``chmod``, a copy that kept nothing) is the build's file still.
 
 At 10,000 items (about 30,000 files) the comparison is one ``lstat`` per file;
-the figures are in docs/architecture.md.
+the figures are in docs/architecture.md. The record itself (``index.json``
+beside the kept files) is read here too (:func:`load_head`), so that the
+up-to-date check (eccpsite.uptodate) needs nothing of the build.
 """
 
 from __future__ import annotations
@@ -144,8 +146,9 @@ INDEX = "index.json"  # what restoring the whole output, or leaving it alone, ne
 @dataclass(frozen=True)
 class Head:
     """What the up-to-date check reads of the last build's record: when it holds, where it left its output and what
-    that folder held then. The files it kept are read only when they are needed (:func:`load`, :meth:`digest_of`):
-    a build that finds nothing changed does not check 46,000 rows at 10,000 items."""
+    that folder held then. The files it kept are checked only when they are needed (by
+    eccpsite.incremental.snapshot.load, or one by one: :meth:`digest_of`): a build that finds nothing changed does
+    not check 46,000 rows at 10,000 items."""
 
     root: Path
     fingerprint: str
