@@ -91,27 +91,15 @@ def _swap(value: Any, new: dict[str, Item], hits: Hits) -> Any:
             return replaced
         walked = {k: _swap(v, new, hits) for k, v in value.items()}
         return value if all(map(_is, walked.values(), value.values())) else walked
-    names = _field_names(type(value))
-    if names:
+    if is_dataclass(value) and not isinstance(value, type):
         changes = {}
-        for name in names:
-            part = getattr(value, name)
+        for f in fields(value):
+            part = getattr(value, f.name)
             swapped_part = _swap(part, new, hits)
             if swapped_part is not part:
-                changes[name] = swapped_part
+                changes[f.name] = swapped_part
         return replace(value, **changes) if changes else value
     return value
-
-
-_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
-
-
-def _field_names(kind: type) -> tuple[str, ...]:
-    """The fields of a dataclass, by name (none for any other type): looked up once per type, not once per value."""
-    names = _FIELD_NAMES.get(kind)
-    if names is None:
-        names = _FIELD_NAMES[kind] = tuple(f.name for f in fields(kind)) if is_dataclass(kind) else ()
-    return names
 
 
 def _swap_in_sequence(items: tuple[Item, ...] | list[Item], new: dict[str, Item], hits: list[bool]) -> tuple[Item, ...] | list[Item]:
@@ -142,6 +130,6 @@ def _collect_refs(value: Any, found: set[str]) -> None:
         else:
             for part in values:
                 _collect_refs(part, found)
-    else:
-        for name in _field_names(type(value)):
-            _collect_refs(getattr(value, name), found)
+    elif is_dataclass(value) and not isinstance(value, type):
+        for f in fields(value):
+            _collect_refs(getattr(value, f.name), found)

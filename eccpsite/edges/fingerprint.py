@@ -46,6 +46,14 @@ def digest(data: bytes) -> bytes:
     return hashlib.blake2b(data, digest_size=SIZE).digest()
 
 
+Stamp = list[int]  # size, modification time (ns), change time (ns), inode: a list, as the records keep it (JSON)
+
+
+def stamp(found: os.stat_result) -> Stamp:
+    """A file's :data:`Stamp`, from its ``stat``: a write moves its change time, which only the kernel sets."""
+    return [found.st_size, found.st_mtime_ns, found.st_ctime_ns, found.st_ino]
+
+
 class Stamps:
     """The digests of a project's files by their stamps (size, modification and change times, inode), kept between
     builds in a file of the store (``.cache/inputs.json``): a file whose stamp is the one recorded is not read again.
@@ -63,33 +71,33 @@ class Stamps:
         self._seen: dict[str, list[Any]] = {}
         self._read = 0  # files read because their stamp was not the recorded one
         self._text: str | None = None  # the record to write, once settled
+        self._settled = False
 
     def digest(self, path: str, entry: os.DirEntry[str]) -> bytes:
         """The digest of the file of ``entry`` (``path``: its name relative to the project); raises OSError."""
-        found = entry.stat()
-        stamp = [found.st_size, found.st_mtime_ns, found.st_ctime_ns, found.st_ino]
-        was = self._known.get(path)
-        value = _recorded(was, stamp)
+        now = stamp(entry.stat())
+        value = _recorded(self._known.get(path), now)
         if value is None:
             with open(entry.path, "rb") as file:
                 value = digest(file.read())
             self._read += 1
-        self._seen[path] = [*stamp, value.hex()]
+        self._seen[path] = [*now, value.hex()]
         return value
 
     def settle(self) -> None:
         """The files are digested: keep only the text of the record to write (a build holds it while it runs, and
-        16,000 rows as values are ten times its size)."""
+        16,000 rows as values are ten times its size). Once: later calls do nothing."""
+        if self._settled:
+            return
         if self._read or self._seen.keys() != self._known.keys():  # else the record on disk says it already
             recent = time.time_ns() - self.RECENT_NS
             kept = {path: row for path, row in self._seen.items() if row[1] < recent and row[2] < recent}
             self._text = json.dumps({"format": 1, "files": kept}, separators=(",", ":"))
-        self._known, self._seen = {}, {}
+        self._known, self._seen, self._settled = {}, {}, True
 
     def save(self) -> None:
         """Write the record of the files digested (nothing when it would say what the one on disk says)."""
-        if self._known or self._seen:
-            self.settle()
+        self.settle()
         if self._text is None:
             return
         temporary = self._record.with_name(self._record.name + ".tmp")

@@ -95,6 +95,7 @@ class MemoryStore:
         self.last_build = last
         # ``carry``: items were edited in place, so this build makes the same pages as the last one; they start as
         # the last build's (one copy of the dict) and the pages made again replace theirs
+        self.carried = carry
         self.new = Memory(pages=dict(last.pages) if carry else {}, holders=last.holders)
         self.stage_pages: list[str] = []  # the pages of the stage running, kept or reused
         self.fresh: dict[str, tuple[frozenset[str], frozenset[str]]] = {}  # url → refs before and after, of each page made
@@ -178,8 +179,9 @@ class Stages:
         old = self.old.stages.get(name)
         items = render.declared(stage).items
         if old is not None and self._unchanged((old.reads, old.reads_key)):
-            carried = list(filter(self.old.pages.__contains__, old.pages))
-            self.new.pages.update(zip(carried, map(self.old.pages.__getitem__, carried), strict=True))
+            if not self.store.carried:  # else its pages are there already
+                carried = list(filter(self.old.pages.__contains__, old.pages))
+                self.new.pages.update(zip(carried, map(self.old.pages.__getitem__, carried), strict=True))
             if items:
                 self.new.items, self.new.item_reads = dict(self.old.items), set(self.old.item_reads)
                 self.new.item_editions, self.new.editions = self.old.item_editions, self.old.editions

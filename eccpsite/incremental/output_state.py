@@ -33,11 +33,9 @@ from typing import Any
 
 from eccpsite.core.errors import ContentError
 from eccpsite.core.layout import CACHE_OUTPUT
-from eccpsite.edges.fingerprint import digest
+from eccpsite.edges.fingerprint import Stamp, digest, stamp
 from eccpsite.edges.folder_swap import MARKER
 from eccpsite.edges.keptfile import FileState
-
-Stamp = list[int]  # size, modification time (ns), change time (ns), inode: a list, as the record keeps it (JSON)
 
 
 def walk_files(root: str) -> Iterator[tuple[str, str]]:
@@ -57,11 +55,6 @@ def _entries(root: str) -> Iterator[tuple[str, os.DirEntry[str]]]:
                     folders.append((entry.path, prefix + entry.name + "/"))
                 elif entry.is_file(follow_symlinks=False) and (prefix or entry.name != MARKER):
                     yield prefix + entry.name, entry
-
-
-def stamp(found: os.stat_result) -> Stamp:
-    """A file's :data:`Stamp`, from its ``lstat``."""
-    return [found.st_size, found.st_mtime_ns, found.st_ctime_ns, found.st_ino]
 
 
 def listing(output: str) -> dict[str, Stamp]:

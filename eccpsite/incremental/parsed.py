@@ -95,7 +95,7 @@ class FactsStore:
         bodies = [(path, body) for path, text in files if (body := body_of(text)) is not None]
         if len(bodies) - len(self._kept) < POOL_THRESHOLD or (os.cpu_count() or 1) < 2:
             return 0
-        todo = [(path, body) for path, body in bodies if _key(path, body) not in self._kept]
+        todo = [(path, body) for path, body in bodies if _key(path, body) not in self._kept] if self._kept else bodies
         chunks = [todo[start : start + CHUNK] for start in range(0, len(todo), CHUNK)]
         for checked in children.map_on_cores(_check_many, chunks):
             self._found.update(checked)

@@ -42,6 +42,7 @@ from typing import Any
 
 from eccpsite.core.errors import ContentError
 from eccpsite.core.urls import output_path
+from eccpsite.edges.fingerprint import Stamp, stamp
 from eccpsite.edges.keptfile import FileState
 from eccpsite.incremental import output_state
 from eccpsite.incremental.engine import Record
@@ -209,7 +210,7 @@ def take(
     made: set[str] = set()
     known = {output_path(record.url): record.digest for record in records}  # the digests the writer took of what it wrote
     files: dict[str, FileState] = {}
-    stamps: dict[str, output_state.Stamp] = {}  # the output's listing (output_state.listing), from the same lstat calls
+    stamps: dict[str, Stamp] = {}  # the output's listing (output_state.listing), from the same lstat calls
     for path, source in walk_files(os.fspath(output)):
         found = os.lstat(source)
         target = os.path.join(kept, path)
@@ -217,7 +218,7 @@ def take(
             there = os.lstat(target)
             if last is not None and path in last.files and there.st_ino == found.st_ino and there.st_dev == found.st_dev:
                 files[path] = FileState(found.st_size, found.st_mtime_ns, last.files[path].digest)
-                stamps[path] = output_state.stamp(found)
+                stamps[path] = stamp(found)
                 continue
             os.unlink(target)
         except FileNotFoundError:
@@ -232,7 +233,7 @@ def take(
         except OSError:  # another file system: the snapshot holds a copy, with the same modification time
             shutil.copy2(source, target)
             copy = os.lstat(target)
-        stamps[path] = output_state.stamp(found)
+        stamps[path] = stamp(found)
         written = known.get(path)  # None: not a record's (the search index, static files), so it is read
         files[path] = FileState(copy.st_size, copy.st_mtime_ns, written) if written is not None else FileState.of(target)
     for gone in (last.files.keys() - files.keys()) if last is not None else ():
