@@ -298,6 +298,22 @@ def test_cache_pages_whose_inputs_did_not_change_are_linked_not_rendered(tmp_pat
     assert snapshot(site / "build") == _cold(site, tmp_path)
 
 
+def test_cache_a_feed_is_made_again_only_when_what_it_shows_changed(tmp_path: Path) -> None:
+    site = _site(tmp_path / "site")
+    assert _build(site).how == BUILT
+    before = _inodes(site / "build")
+    _move_event(site)  # shown by the feeds of events and of everything, not by those of the news or of a tag
+
+    assert _build(site).how == BUILT
+
+    after = _inodes(site / "build")
+    linked = {name for name in after if before.get(name) == after[name]}
+    assert {f"feeds/news.{ext}" for ext in ("xml", "atom", "json")} | {"tags/matchmaking/feed.xml"} <= linked
+    assert {f"feeds/{name}.{ext}" for name in ("events", "all") for ext in ("xml", "atom", "json")}.isdisjoint(linked)
+    assert "Sofia" in (site / "build/feeds/events.xml").read_text()
+    assert snapshot(site / "build") == _cold(site, tmp_path)
+
+
 def test_cache_a_template_edit_renders_only_the_pages_that_loaded_it(tmp_path: Path) -> None:
     site = _site(tmp_path / "site")
     assert _build(site).how == BUILT

@@ -22,7 +22,7 @@ items changed).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Generic, Protocol, TypeVar
@@ -37,6 +37,7 @@ from eccpsite.incremental.recording import OUTPUTS_DEP, TEMPLATE_DEP, Recorder, 
 from eccpsite.outputs.render import Output, Renderer, Reused, Stage, split
 
 Made = TypeVar("Made")
+Make = Callable[..., Sequence[bytes]]  # what makes files that are not pages: the bytes of each, from the site and inputs
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,8 +73,8 @@ class Store(Protocol[Made]):
         ...
 
     def keep(self, record: Record[Output], context: Any) -> Output:
-        """Keep the record of an output this build made from ``context`` (None for a stage kept whole); the output
-        the stage yields."""
+        """Keep the record of an output this build made from ``context`` (a page's template and context; None for a
+        stage kept whole, or files made by a function); the output the stage yields."""
         ...
 
 
@@ -199,20 +200,49 @@ class Engine(Generic[Made]):
     def page(self, renderer: Renderer, url: str, template: str, context: dict[str, Any]) -> Output | Reused | ContentError:
         """The page at ``url``: the last build's when nothing it was made from changed, else rendered (and recorded)."""
         key = self.fingerprints.inputs((template, context))
-        last = self.store.last(url) if key is not None else None
-        if last is not None and last.key == key and self.fingerprints.current(last):
-            reused = self.store.reuse(last)
-            if reused is not None:
-                self.recorder.note_all(last.reads)
-                return reused
+        reused = self._reused(url, key)
+        if reused is not None:
+            return reused
         with self.recorder.recording() as names:
             output = renderer.render_page(url, template, context, self.site)
         self.made += 1
         if isinstance(output, ContentError) or key is None:
             return output
         reads = dependencies(names)
-        record = Record(url, key, reads, self.fingerprints.reads_key(reads), output)
-        return self.store.keep(record, (template, context))
+        return self.store.keep(Record(url, key, reads, self.fingerprints.reads_key(reads), output), (template, context))
+
+    def files(self, urls: Sequence[str], make: Make, inputs: dict[str, Any]) -> list[Output | Reused]:
+        """The files at ``urls``, made together by ``make(site, **inputs)`` (a function of its module, named in their
+        records): the last build's when ``inputs`` and what ``make`` read of the site are unchanged, else made."""
+        key = self.fingerprints.inputs((f"{make.__module__}.{make.__qualname__}", inputs))
+        current = [record for record in (self._current(url, key) for url in urls) if record is not None]
+        if len(current) == len(urls):  # made together, they were kept with the same reads
+            reused = [self.store.reuse(record) for record in current]
+            if None not in reused:  # else a kept file changed: all are made again (and replace it)
+                self.recorder.note_all(current[0].reads if current else ())
+                return [one for one in reused if one is not None]
+        with self.recorder.recording() as names:
+            made = make(self.site, **inputs)
+        self.made += len(urls)
+        outputs = [Output(url, data) for url, data in zip(urls, made, strict=True)]
+        if key is None:
+            return list(outputs)
+        reads = dependencies(names)
+        reads_key = self.fingerprints.reads_key(reads)
+        return [self.store.keep(Record(o.url, key, reads, reads_key, o), None) for o in outputs]
+
+    def _reused(self, url: str, key: bytes | None) -> Output | Reused | None:
+        """The last build's output at ``url`` put in place, when it is :meth:`_current`."""
+        last = self._current(url, key)
+        reused = self.store.reuse(last) if last is not None else None
+        if last is not None and reused is not None:
+            self.recorder.note_all(last.reads)
+        return reused
+
+    def _current(self, url: str, key: bytes | None) -> Record[Made] | None:
+        """The last build's record of ``url`` when it was made from ``key`` and what it read is unchanged."""
+        last = self.store.last(url) if key is not None else None
+        return last if last is not None and last.key == key and self.fingerprints.current(last) else None
 
     def stage(self, renderer: Renderer, stage: Stage) -> list[Output | Reused | ContentError]:
         """The outputs of a stage kept whole: the last build's when the git history and what the stage read are

@@ -38,7 +38,7 @@ class Kept:
     """A page the dev server remembers: its record, what it was made from, and the items that holds (by ref)."""
 
     record: Record[Output]
-    context: tuple[str, dict[str, Any]]  # (template, context)
+    context: tuple[str, dict[str, Any]] | None  # (template, context); None for files made by a function (Engine.files)
     refs: frozenset[str]
 
 
@@ -252,8 +252,10 @@ class Stages:
         return found
 
     def _patchable(self, old: KeptStage) -> bool:
-        """Whether a stage's last outputs are all kept pages, so that it can be patched rather than run."""
-        return bool(old.reads_key) and len(old.outputs) == len(old.pages) and all(map(self.old.pages.__contains__, old.pages))
+        """Whether a stage's last outputs are all kept pages with their contexts (not files made by a function: see
+        Engine.files), so that it can be patched rather than run."""
+        pages = self.old.pages
+        return bool(old.reads_key) and len(old.outputs) == len(old.pages) and all(url in pages and pages[url].context is not None for url in old.pages)
 
     def _patch(self, name: str, old: KeptStage, items: bool) -> list[Output]:
         """Items were edited in place: make again only the stage's pages that hold one or read what changed.
@@ -309,7 +311,9 @@ class Stages:
         """Make a kept page again with the edited items swapped in: an item's page from its item, another from its context."""
         assert self.swaps is not None
         if item is None:
-            template, context = swap_items(self.old.pages[url].context, self.swaps)
+            kept = self.old.pages[url].context
+            assert kept is not None, "a stage with files made by a function is run, not patched (_patchable)"
+            template, context = swap_items(kept, self.swaps)
             assert self.r.pages is not None
             return self.r.pages.page(self.r, url, template, context)
         self.new.items.pop(url, None)

@@ -108,7 +108,8 @@ class KeptPages:
             self._read(snapshot)
 
     def _read(self, snapshot: Snapshot) -> None:
-        """The records of ``pages.json``, each with the writer's record of its file (none if it is unreadable)."""
+        """The records of ``pages.json``, each with the writer's record of its file (none if it is unreadable), marked
+        ``kept``: what a build yields in its place is the kept file (:meth:`reuse`)."""
         try:
             data = json.loads((snapshot.root / PAGES).read_text(encoding="utf-8"))
             strings = data["strings"]
@@ -124,7 +125,7 @@ class KeptPages:
                 links = PageLinks(tuple(strings[i] for i in hrefs), tuple((str(h), str(m)) for h, m in warnings), anchors) if hrefs is not None else None
                 names = shared.setdefault(("reads", *reads), tuple(strings[i] for i in reads))
                 reads_digest = shared.setdefault(reads_key, bytes.fromhex(reads_key))
-                written = Written(url, size, bytes.fromhex(hex_digest), bool(indexed), links, bytes.fromhex(key), names, reads_digest, str(stage))
+                written = Written(url, size, bytes.fromhex(hex_digest), bool(indexed), links, bytes.fromhex(key), names, reads_digest, str(stage), kept=True)
                 record = Record(url, written.key, names, written.reads_key, written, written.stage)
                 if stage:
                     stages.setdefault(stage, []).append(record)
@@ -146,9 +147,9 @@ class KeptPages:
             return None
         path = output_path(record.url)
         known = self._snapshot.files.get(path)
-        if known is None or not self._folder.link(record.url, self._snapshot.source(path), known):
+        if known is None or not self._folder.link(path, self._snapshot.source(path), known):
             return None
-        return Reused(record.url, dataclasses.replace(record.made, kept=True))
+        return Reused(record.url, record.made)
 
     def keep(self, record: Record[Output], context: Any) -> Output:
         """The output with its record, which the writer keeps (``Written``) and :func:`take` saves."""

@@ -111,10 +111,13 @@ class Staging:
         links = page_links(output.url, output.data)
         return Written(output.url, len(output.data), digest(output.data), indexed, links, output.key, output.reads, output.reads_key, output.stage)
 
-    def link(self, url: str, source: str, kept: FileState) -> bool:
-        """Put ``source`` in place as the file of ``url`` if it still is the file a build wrote there (``kept``); a
-        hard link where the file system allows it, else a copy. False if it is not."""
-        return link_kept(source, self._file(url), kept)
+    def link(self, path: str, source: str, kept: FileState) -> bool:
+        """Put ``source`` in place as the file at ``path`` (relative: a kept file's, checked by the caller) if it still
+        is the file a build wrote there (``kept``); a hard link where the file system allows it, else a copy. False if
+        it is not."""
+        target = os.path.join(self._root, path)
+        self._folder(os.path.dirname(target))
+        return link_kept(source, target, kept)
 
     def link_all(self, sources: Path, files: Iterable[tuple[str, FileState]]) -> str | None:
         """:meth:`link` for many files at once: each ``(path, kept)`` from under ``sources`` to the same path here
@@ -122,9 +125,7 @@ class Staging:
         there, or None when all of them were linked."""
         source_root = os.fspath(sources)
         for path, kept in files:
-            target = os.path.join(self._root, path)
-            self._folder(os.path.dirname(target))
-            if not link_kept(os.path.join(source_root, path), target, kept):
+            if not self.link(path, os.path.join(source_root, path), kept):
                 return path
         return None
 

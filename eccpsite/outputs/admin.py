@@ -10,15 +10,16 @@ serves it itself (no CDN), under the Content-Security-Policy that
 from __future__ import annotations
 
 import html
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 from eccpsite.core import urls
 from eccpsite.core.config import SiteConfig
 from eccpsite.core.errors import ContentError
 from eccpsite.core.kinds import kind_of
+from eccpsite.core.model import Site
 from eccpsite.outputs.cms import decap_config_yaml
-from eccpsite.outputs.render import Output, Renderer, Stage, declare
+from eccpsite.outputs.render import Made_, Output, Renderer, Stage, declare
 
 BUNDLE = Path("node_modules", "decap-cms", "dist")
 ENTRY = "decap-cms.js"
@@ -66,11 +67,16 @@ def missing_bundle(project: Path, config: SiteConfig) -> ContentError | None:
     return ContentError("site.yaml", 0, "admin", message, warning=True)
 
 
+def _config_yml(site: Site, items: Mapping[str, str]) -> tuple[bytes]:
+    """Decap's ``config.yml`` for ``site`` (its configuration) and the items an edition may list."""
+    return (decap_config_yaml(site.config, items),)
+
+
 def admin_stage(project: Path) -> Stage:
     """The stage that makes /admin/ (nothing when site.yaml has no ``admin:``, or without Decap's bundle)."""
 
     @declare(on_request=True)  # the dev server makes /admin/ when it is asked for, like the feeds
-    def render_admin(r: Renderer) -> Iterator[Output]:
+    def render_admin(r: Renderer) -> Iterator[Made_]:
         config = r.site.config
         if config.admin is None:
             return
@@ -79,7 +85,7 @@ def admin_stage(project: Path) -> Stage:
             return
         items = {item.ref: f"{kind_of(item).singular}: {item.title}" for item in sorted(r.site.items, key=lambda i: (i.kind, i.title))}
         yield Output(urls.ADMIN + "index.html", admin_page(config))
-        yield Output(urls.ADMIN + "config.yml", decap_config_yaml(config, items))
+        yield from r.files((urls.ADMIN + "config.yml",), _config_yml, items=items)  # the last build's while no title changed
         for path in bundle_files(bundle):
             yield Output(urls.ADMIN + path.name, path.read_bytes())
 

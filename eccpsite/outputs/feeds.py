@@ -1,12 +1,14 @@
 """Feeds: RSS 2.0, Atom 1.0 and JSON Feed 1.1 for each kind, the newsletter, everything, and per tag.
 
-``render_feeds`` is pure: it takes the site model, the git history of the
-sources (:mod:`eccpsite.edges.history`, read at the edge) and the sizes of the
-outputs rendered so far (for the newsletter's PDF enclosures), and returns
-``(url, bytes)`` pairs. This module chooses the entries of each feed (the
-``FEED_LIMIT`` newest, newest first, chosen before any entry is made) and
-its own date; the entries are made by :mod:`feed_entries`, and written by
-:mod:`feed_xml` (RSS, Atom) and :mod:`feed_json`.
+Pure, in two steps. :func:`plan_feeds` chooses what each feed shows (the
+``FEED_LIMIT`` newest items, and the editions, before any entry is made)
+from the site model, the git history of the sources (:mod:`eccpsite.edges.history`,
+read at the edge) and the sizes of the editions' PDFs (enclosed); a
+:class:`Plan` holds that choice and what its entries are made from, so that
+a build makes again only the feeds whose plan changed (an edit of an old
+item changes none). :func:`write_feed` makes a plan's entries
+(:mod:`feed_entries`) and writes the feed in every format (:mod:`feed_xml`
+for RSS and Atom, :mod:`feed_json`).
 """
 
 from __future__ import annotations
@@ -14,17 +16,19 @@ from __future__ import annotations
 import datetime as dt
 import heapq
 from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
 
 from eccpsite.core import urls
 from eccpsite.core.dates import moment
-from eccpsite.core.kinds import Item, Kind, item_date, registered
-from eccpsite.core.model import Site
-from eccpsite.edges.history import History
+from eccpsite.core.kinds import Item, item_date, registered
+from eccpsite.core.model import ResolvedEdition, Site
+from eccpsite.edges.history import History, Revision
 from eccpsite.outputs.feed_entries import Entry, Feed, cap, edition_entry, item_entry, published
 from eccpsite.outputs.feed_json import to_json
 from eccpsite.outputs.feed_xml import to_atom, to_rss
 
 FEED_LIMIT = 50  # entries per feed, newest first
+WRITERS = {"xml": to_rss, "atom": to_atom, "json": to_json}
 
 
 def _newest_first(entries: Sequence[Entry]) -> tuple[Entry, ...]:
@@ -46,76 +50,83 @@ def _newest_items(site: Site, items: Sequence[Item], history: History) -> list[I
     return newest
 
 
-def kind_entries(site: Site, kind: Kind, history: History) -> tuple[Entry, ...]:
-    """The entries of a kind's feed, newest first."""
-    assert kind.feed is not None
-    chosen = kind.feed.items(site)
-    return _newest_first([item_entry(site, i, history) for i in _newest_items(site, _dated(chosen) if kind.feed.dated_only else chosen, history)])
+@dataclass(frozen=True)
+class Plan:
+    """A feed as chosen, before any entry is made: the items and editions it may show, and what their entries are
+    made from besides the site (their git revisions, the PDFs' sizes). A build makes a feed again only when its plan,
+    or what :func:`write_feed` read of the site, changed (the engine's question: eccpsite.outputs.pages.render_feeds)."""
+
+    urls: tuple[str, ...]  # the site path of each format, in the order of urls.FEED_FORMATS
+    title: str
+    description: str
+    home: str  # absolute URL of the page the feed follows
+    items: tuple[Item, ...]  # the newest items it may show (its entries are the newest of these and the editions)
+    editions: tuple[ResolvedEdition, ...]
+    history: Mapping[str, Revision]  # the revisions of those items' and editions' files
+    sizes: Mapping[str, int]  # the sizes of those editions' PDFs
+    updated: dt.datetime | None  # the feed's own date when it shows nothing: the newest date of the site
 
 
-def section_entries(site: Site, section: str, history: History, sizes: Mapping[str, int]) -> tuple[Entry, ...]:
-    """The entries of the feed of ``section`` ("newsletter" or "all": the kinds' feeds are :func:`kind_entries`)."""
-    editions = [edition_entry(site, e, history, sizes) for e in site.editions]
-    if section == "newsletter":
-        return _newest_first(editions)
-    return _newest_first([item_entry(site, i, history) for i in _newest_items(site, _dated(site.items), history)] + editions)
+About = tuple[tuple[str, ...], str, str, str]  # a feed's url in each format, its title, description and web page
 
 
-def _latest(site: Site, entries: Sequence[Entry], history: History) -> dt.datetime:
-    """The feed's own date: its newest change; an empty feed takes the newest date of the site."""
-    if entries:
-        return max(e.updated for e in entries)
+def write_feed(site: Site, plan: Plan) -> tuple[bytes, ...]:
+    """The feed of ``plan`` in every format (urls.FEED_FORMATS): its entries made from ``site``, newest first."""
+    entries = [item_entry(site, i, plan.history) for i in plan.items]
+    entries += [edition_entry(site, e, plan.history, plan.sizes) for e in plan.editions]
+    chosen = _newest_first(entries)
+    updated = max(e.updated for e in chosen) if chosen else plan.updated
+    assert updated is not None
+    feed = Feed(plan.title, plan.description, plan.home, dict(zip(urls.FEED_FORMATS, plan.urls, strict=True)), chosen, updated)
+    return tuple(WRITERS[extension](site.config, feed) for extension in urls.FEED_FORMATS)
+
+
+def _plan(site: Site, history: History, sizes: Mapping[str, int], about: About, items: Sequence[Item], editions: Sequence[ResolvedEdition] = ()) -> Plan:
+    """The plan of the feed ``about`` (the url of each format, its title, description and web page) that shows the
+    newest of ``items`` and of ``editions``."""
+    at, title, description, home = about
+    chosen = tuple(_newest_items(site, items, history))
+    paths = [i.path for i in chosen] + [e.edition.path for e in editions]
+    pdfs = [urls.edition_pdf_url(e.edition.id) for e in editions]
+    return Plan(
+        urls=at,
+        title=title,
+        description=description,
+        home=site.config.absolute(home),
+        items=chosen,
+        editions=tuple(editions),
+        history={path: history[path] for path in paths if path in history},
+        sizes={pdf: sizes[pdf] for pdf in pdfs if pdf in sizes},
+        updated=None if chosen or editions else _site_date(site, history),
+    )
+
+
+def _site_date(site: Site, history: History) -> dt.datetime:
+    """The newest date of the site: the date of a feed that shows nothing."""
     dates = [published(site, i, history) for i in _dated(site.items)]
     dates += [cap(moment(e.edition.date_time or e.edition.date, site.config.tz), site.now) for e in site.editions]
     return max(dates, default=site.now)
 
 
-WRITERS = {"xml": to_rss, "atom": to_atom, "json": to_json}
-
-
-def _feed(site: Site, history: History, name: str, what: str, home: str, entries: tuple[Entry, ...], description: str | None = None) -> Feed:
-    """The feed ``/feeds/<name>.*`` of ``what`` (its title), whose web page is ``home``."""
+def plan_feeds(site: Site, history: History, sizes: Mapping[str, int]) -> Iterator[Plan]:
+    """The plan of every feed of the site: each kind's, the newsletter's, everything's and each tag's; ``sizes`` maps
+    output URLs to their length (the editions' PDFs are enclosed)."""
     config = site.config
-    return Feed(
-        title=f"{config.title}: {what}",
-        description=description or f"{what} from the {config.title}.",
-        home=config.absolute(home),
-        urls={ext: urls.feed_url(name, ext) for ext in urls.FEED_FORMATS},
-        entries=entries,
-        updated=_latest(site, entries, history),
-    )
 
+    def section(name: str, what: str, home: str, description: str | None = None) -> About:
+        at = tuple(urls.feed_url(name, extension) for extension in urls.FEED_FORMATS)
+        return at, f"{config.title}: {what}", description or f"{what} from the {config.title}.", home
 
-def kind_feed(site: Site, kind: Kind, history: History) -> Feed | None:
-    """A kind's feed (``/feeds/<folder>.*``), or None when it holds nothing and its kind makes none then."""
-    assert kind.feed is not None
-    entries = kind_entries(site, kind, history)
-    if not entries and not kind.feed.when_empty:
-        return None
-    return _feed(site, history, kind.folder, kind.feed.title, urls.section_url(kind.folder), entries)
-
-
-def tag_feed(site: Site, tag: str, history: History) -> Feed:
-    config = site.config
-    entries = _newest_first([item_entry(site, i, history) for i in _newest_items(site, _dated(site.tags.get(tag, ())), history)])
-    name = site.tag_name(tag)
-    return Feed(
-        title=f"{config.title}: {name}",
-        description=f"News, events, calls and interviews about “{name}” from the {config.title}.",
-        home=config.absolute(urls.tag_url(tag)),
-        urls={ext: urls.tag_feed_url(tag, ext) for ext in urls.FEED_FORMATS},
-        entries=entries,
-        updated=_latest(site, entries, history),
-    )
-
-
-def render_feeds(site: Site, history: History, sizes: Mapping[str, int]) -> Iterator[tuple[str, bytes]]:
-    """Every feed of the site in every format, as ``(url, bytes)``; ``sizes`` maps output URLs to their length."""
-    feeds = [feed for kind in registered() if kind.feed is not None and (feed := kind_feed(site, kind, history)) is not None]
-    feeds += [_feed(site, history, "newsletter", "Newsletter", urls.NEWSLETTER, section_entries(site, "newsletter", history, sizes))]
-    everything = section_entries(site, "all", history, sizes)
-    feeds += [_feed(site, history, "all", "Everything", urls.HOME, everything, site.config.description or site.config.title)]
-    feeds += [tag_feed(site, tag, history) for tag in site.tags]
-    for feed in feeds:
-        for extension in urls.FEED_FORMATS:
-            yield feed.urls[extension], WRITERS[extension](site.config, feed)
+    for kind in registered():
+        if kind.feed is not None:
+            chosen = kind.feed.items(site)
+            shown = _dated(chosen) if kind.feed.dated_only else chosen
+            if shown or kind.feed.when_empty:
+                yield _plan(site, history, sizes, section(kind.folder, kind.feed.title, urls.section_url(kind.folder)), shown)
+    yield _plan(site, history, sizes, section("newsletter", "Newsletter", urls.NEWSLETTER), (), site.editions)
+    yield _plan(site, history, sizes, section("all", "Everything", urls.HOME, config.description or config.title), _dated(site.items), site.editions)
+    for tag in site.tags:
+        name = site.tag_name(tag)
+        at = tuple(urls.tag_feed_url(tag, extension) for extension in urls.FEED_FORMATS)
+        about = f"News, events, calls and interviews about “{name}” from the {config.title}."
+        yield _plan(site, history, sizes, (at, f"{config.title}: {name}", about, urls.tag_url(tag)), _dated(site.tags.get(tag, ())))

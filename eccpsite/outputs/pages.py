@@ -245,10 +245,12 @@ def render_calendars(r: Renderer) -> Iterator[Output]:
 
 
 @declare(after=("render_edition_pdfs",), on_request=True)  # an edition's entry gives its PDF's size
-def render_feeds(r: Renderer) -> Iterator[Output]:
-    """RSS, Atom and JSON feeds (eccpsite.outputs.feeds); keep it after any stage that makes edition PDFs, which it encloses."""
+def render_feeds(r: Renderer) -> Iterator[Made_]:
+    """RSS, Atom and JSON feeds (eccpsite.outputs.feeds), each made again only when what it shows changed; keep it
+    after any stage that makes edition PDFs, which it encloses."""
     sizes = {o.url: o.size for o in r.made()}
-    return (Output(url, data) for url, data in feeds.render_feeds(r.site, r.history, sizes))
+    for plan in feeds.plan_feeds(r.site, r.history, sizes):
+        yield from r.files(plan.urls, feeds.write_feed, plan=plan)
 
 
 @declare(after=("render_feeds", "render_calendars"), placed=False)  # last: an alias may not take the address of anything made before

@@ -64,6 +64,8 @@ class PageHook(Protocol):
 
     def page(self, renderer: Renderer, url: str, template: str, context: dict[str, Any]) -> Output | Reused | ContentError: ...
 
+    def files(self, urls: Sequence[str], make: Callable[..., Sequence[bytes]], inputs: dict[str, Any]) -> list[Output | Reused]: ...
+
     def stage(self, renderer: Renderer, stage: Stage) -> Iterable[Made_]: ...
 
 
@@ -136,6 +138,14 @@ class Renderer:
         if self.pages is not None:
             return self.pages.page(self, url, template, context)
         return self.render_page(url, template, context, self.site)
+
+    def files(self, urls: Sequence[str], make: Callable[..., Sequence[bytes]], **inputs: Any) -> list[Output | Reused]:
+        """The files at ``urls`` that are not pages, made together by ``make(site, **inputs)`` (their bytes, in order),
+        or the last build's through the engine while ``inputs`` and what ``make`` read of the ``site`` it is given are
+        unchanged: ``make`` is a function of its module and reads nothing else (the feeds, /admin/'s configuration)."""
+        if self.pages is not None:
+            return self.pages.files(urls, make, inputs)
+        return [Output(url, data) for url, data in zip(urls, make(self.site, **inputs), strict=True)]
 
     def render(self, url: str, template: str, **context: Any) -> Output | ContentError:
         """The page at ``url``, always rendered: for a stage that makes something else of its bytes (the e-mail, the PDF)."""
