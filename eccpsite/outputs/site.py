@@ -30,13 +30,13 @@ from eccpsite.outputs.render import WHOLE, Keep, Made_, Output, PageHook, Record
 PARALLEL_ITEMS = 600  # from this many items, item pages are rendered on every core
 # What a forked worker renders with, where it sends its outputs, and the stages it may run by name (set just
 # before the fork, see _workers).
-_forked: tuple[Renderer, Sink[Any], dict[str, Stage]] | None = None
+_forked: tuple[Renderer, Sink[Any], dict[str, Stage], Callable[[], None] | None] | None = None
 
 
 def _render_slice(bounds: tuple[int, int]) -> tuple[list[Any], list[ContentError]]:
     """Render items ``start:end`` in a worker process forked from the build; the sink's records and the template errors."""
     assert _forked is not None
-    return _render_items_between(_forked[0], _forked[1], bounds)
+    return _settled(_render_items_between(_forked[0], _forked[1], bounds))
 
 
 def _render_items_between(r: Renderer, sink: Sink[Any], bounds: tuple[int, int]) -> tuple[list[Any], list[ContentError]]:
@@ -99,8 +99,17 @@ def _run(r: Renderer, stage: Stage) -> Iterable[Made_]:
 def _stage_in_worker(name: str) -> tuple[list[Any], list[ContentError]]:
     """Run the stage called ``name`` in a worker forked from the build; the sink's records of its outputs, and its template errors."""
     assert _forked is not None
-    r, sink, stages = _forked
-    return _sent(sink, _run(r, stages[name]))
+    r, sink, stages, _ = _forked
+    return _settled(_sent(sink, _run(r, stages[name])))
+
+
+def _settled(made: tuple[list[Any], list[ContentError]]) -> tuple[list[Any], list[ContentError]]:
+    """What a worker made, once it gave back what that freed (it works on slice after slice, stage after stage)."""
+    assert _forked is not None
+    settle = _forked[3]
+    if settle is not None:
+        settle()
+    return made
 
 
 def _worker_count() -> int:
@@ -109,7 +118,7 @@ def _worker_count() -> int:
 
 
 @contextmanager
-def _workers(r: Renderer, sink: Sink[Any], stages: Iterable[Stage]) -> Iterator[ProcessPoolExecutor | None]:
+def _workers(r: Renderer, sink: Sink[Any], stages: Iterable[Stage], settle: Callable[[], None] | None) -> Iterator[ProcessPoolExecutor | None]:
     """On a large site, a pool of forked workers for the whole rendering (None otherwise).
 
     With the fork start method every worker is started at the first submit,
@@ -120,7 +129,7 @@ def _workers(r: Renderer, sink: Sink[Any], stages: Iterable[Stage]) -> Iterator[
     if not may_fork(r):
         yield None
         return
-    _forked = (r, sink, {stage.__name__: stage for stage in stages if declared(stage).background})
+    _forked = (r, sink, {stage.__name__: stage for stage in stages if declared(stage).background}, settle)
     gc.freeze()  # the workers' collections then leave the objects they share with this process alone (fewer pages copied)
     try:
         context = multiprocessing.get_context("fork")
@@ -163,9 +172,10 @@ def render_site(
 ) -> list[Any]:
     """Send every output of the site to ``sink`` as it is made; returns the sink's records in a stable order (the
     outputs themselves by default). With ``pages`` (a page cache), pages whose inputs did not change since the last
-    build are not rendered: the sink's record of the last build's file comes back instead. ``settle`` runs once the
-    stages are done, before the sitemap (a build gives freed memory back there). Raises BuildFailed with all
-    template errors."""
+    build are not rendered: the sink's record of the last build's file comes back instead. ``settle`` runs after each
+    stage this process runs and once all are done, before the sitemap (a build gives freed memory back there: a
+    stage's pages are let go once written, but the C allocator keeps them). Raises BuildFailed with all template
+    errors."""
     renderer = Renderer(env, site, history)
     records: list[Any] = []
     renderer.records = records
@@ -173,7 +183,7 @@ def render_site(
     if pages is not None:
         pages.prepare(site)
     stages = check_order(list(stages if stages is not None else RENDERERS))
-    with _workers(renderer, sink, stages) as pool:
+    with _workers(renderer, sink, stages, settle) as pool:
         # Stages that read only the site model (calendars, event filters) go to the workers once
         # the item pages are done (those keep every worker busy), while this process renders the rest.
         # Every stage's records keep their place in the order of the stages.
@@ -201,6 +211,8 @@ def render_site(
             records.extend(own[0])
             renderer.by_stage[stage.__name__] = own[0]
             made.append(own)
+            if settle is not None:
+                settle()
             if declared(stage).items and background:
                 start_background()
         records.clear()
