@@ -318,20 +318,30 @@ def check_links(outputs: Iterable[Checkable | Output], asset_urls: Iterable[str]
     paths: dict[str, str | None] = {}
     ids = {url: links.ids for url, links in pages}
     problems: list[ContentError] = []
+    fine: set[str] = set()  # addresses that start with "/" (the same from every page) found to lead where they say
     for url, links in pages:
         where = (sources or {}).get(url, f"build{url}")
         problems.extend(ContentError(where, 0, "", message, warning=True, near=href) for href, message in links.warnings)
+        if fine.issuperset(links.hrefs):  # most pages: every address was checked on an earlier one (menus, tags, lists)
+            continue
         for href in links.hrefs:
-            path = url if href.startswith("#") else _path(url, href, paths)
-            if path is None:
-                continue
-            if not _reaches(path, known):
-                problems.append(_broken(where, href, path, known))
-            elif "#" in href and (target := _page_of(path, ids)) is not None:
-                missing = _missing_anchor(where, href, target, ids[target])
-                if missing is not None:
-                    problems.append(missing)
+            if href not in fine and (problem := _problem(where, url, href, paths, known, ids)) is not None:
+                problems.append(problem)
+            elif href.startswith("/"):
+                fine.add(href)
     return problems
+
+
+def _problem(where: str, url: str, href: str, paths: dict[str, str | None], known: set[str], ids: Mapping[str, frozenset[str]]) -> ContentError | None:
+    """What is wrong with the link to ``href`` of the page at ``url``: it leads to no output, or to no anchor of its page."""
+    path = url if href.startswith("#") else _path(url, href, paths)
+    if path is None:
+        return None
+    if not _reaches(path, known):
+        return _broken(where, href, path, known)
+    if "#" in href and (target := _page_of(path, ids)) is not None:
+        return _missing_anchor(where, href, target, ids[target])
+    return None
 
 
 def external_links(outputs: Iterable[Output], sources: Mapping[str, str] | None = None) -> dict[str, list[str]]:
