@@ -15,7 +15,10 @@ import errno
 import functools
 import os
 import shutil
-from collections.abc import Callable, Iterable
+import signal
+import threading
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -141,19 +144,40 @@ def _write(project: Path, item: Found, report: Report) -> Item | None:
         report.skipped.append((item.origin, f"{rel} exists already"))
         return None
     for name, source in item.media.items():  # the pictures first: an item is never written without them
-        media = project / name
-        if _create(media, functools.partial(shutil.copyfile, source)):
-            report.media.append(name)
-    if not _create(target, lambda temporary: temporary.write_text(text, encoding="utf-8")):  # never over a file, even one made since the check
+        with _whole():
+            if _create(project / name, functools.partial(shutil.copyfile, source)):
+                report.media.append(name)
+    with _whole():
+        created = _create(target, lambda temporary: temporary.write_text(text, encoding="utf-8"))  # never over a file, even one made since the check
+        if created:
+            report.written.append(rel)
+    if not created:
         report.skipped.append((item.origin, f"{rel} exists already"))
         return None
-    report.written.append(rel)
     if item.extra:
         report.unmapped.append((rel, sorted(item.extra)))
     report.notes.extend((rel, note) for note in item.notes)
     for note in common:
         report.common.setdefault(note, []).append(rel)
     return parsed
+
+
+@contextmanager
+def _whole() -> Iterator[None]:
+    """Ctrl-C waits for the end of the block: a file, its temporary file's removal and the report of it happen
+    together or not at all (an interrupt between two of them left a hidden ``.importing`` file, or a file the
+    report did not name). In the main thread only, where Python takes signals."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    caught: list[int] = []
+    previous = signal.signal(signal.SIGINT, lambda number, frame: caught.append(number))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous if previous is not None else signal.default_int_handler)
+    if caught:
+        raise KeyboardInterrupt
 
 
 def _create(target: Path, write: Callable[[Path], object]) -> bool:
