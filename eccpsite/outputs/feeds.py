@@ -39,17 +39,6 @@ def _dated(items: Sequence[Item]) -> list[Item]:
     return [i for i in items if item_date(i) is not None]
 
 
-def _newest_items(site: Site, items: Sequence[Item], history: History) -> list[Item]:
-    """The ``FEED_LIMIT`` newest of ``items``, in the order of their entries, before any entry is made.
-
-    Making an entry renders the item; a feed shows only the newest, so the
-    others are never rendered (a site of 10,000 items would render each one
-    once per feed it could appear in).
-    """
-    newest = heapq.nlargest(FEED_LIMIT, items, key=lambda i: (published(site, i, history), site.config.absolute(site.url(i))))
-    return newest
-
-
 @dataclass(frozen=True)
 class Plan:
     """A feed as chosen, before any entry is made: the items and editions it may show, and what their entries are
@@ -81,24 +70,45 @@ def write_feed(site: Site, plan: Plan) -> tuple[bytes, ...]:
     return tuple(WRITERS[extension](site.config, feed) for extension in urls.FEED_FORMATS)
 
 
-def _plan(site: Site, history: History, sizes: Mapping[str, int], about: About, items: Sequence[Item], editions: Sequence[ResolvedEdition] = ()) -> Plan:
-    """The plan of the feed ``about`` (the url of each format, its title, description and web page) that shows the
-    newest of ``items`` and of ``editions``."""
-    at, title, description, home = about
-    chosen = tuple(_newest_items(site, items, history))
-    paths = [i.path for i in chosen] + [e.edition.path for e in editions]
-    pdfs = [urls.edition_pdf_url(e.edition.id) for e in editions]
-    return Plan(
-        urls=at,
-        title=title,
-        description=description,
-        home=site.config.absolute(home),
-        items=chosen,
-        editions=tuple(editions),
-        history={path: history[path] for path in paths if path in history},
-        sizes={pdf: sizes[pdf] for pdf in pdfs if pdf in sizes},
-        updated=None if chosen or editions else _site_date(site, history),
-    )
+class _Planner:
+    """Plans the feeds of one site. Each item's place among the newest (when it was published, then its address) is
+    found once, though an item is in several feeds (everything's, its kind's, each of its tags')."""
+
+    def __init__(self, site: Site, history: History, sizes: Mapping[str, int]) -> None:
+        self.site, self.history, self.sizes = site, history, sizes
+        self._places: dict[str, tuple[dt.datetime, str]] = {}
+
+    def _place(self, item: Item) -> tuple[dt.datetime, str]:
+        found = self._places.get(item.ref)
+        if found is None:
+            site = self.site
+            found = self._places[item.ref] = (published(site, item, self.history), site.config.absolute(site.url(item)))
+        return found
+
+    def plan(self, about: About, items: Sequence[Item], editions: Sequence[ResolvedEdition] = ()) -> Plan:
+        """The plan of the feed ``about`` (the url of each format, its title, description and web page) that shows
+        the newest of ``items`` and of ``editions``.
+
+        Of the items, only the ``FEED_LIMIT`` newest are chosen, before any
+        entry is made: making an entry renders the item, and a feed shows only
+        the newest (a site of 10,000 items would render each one once per feed
+        it could appear in).
+        """
+        at, title, description, home = about
+        chosen = tuple(heapq.nlargest(FEED_LIMIT, items, key=self._place))
+        paths = [i.path for i in chosen] + [e.edition.path for e in editions]
+        pdfs = [urls.edition_pdf_url(e.edition.id) for e in editions]
+        return Plan(
+            urls=at,
+            title=title,
+            description=description,
+            home=self.site.config.absolute(home),
+            items=chosen,
+            editions=tuple(editions),
+            history={path: self.history[path] for path in paths if path in self.history},
+            sizes={pdf: self.sizes[pdf] for pdf in pdfs if pdf in self.sizes},
+            updated=None if chosen or editions else _site_date(self.site, self.history),
+        )
 
 
 def _site_date(site: Site, history: History) -> dt.datetime:
@@ -111,7 +121,7 @@ def _site_date(site: Site, history: History) -> dt.datetime:
 def plan_feeds(site: Site, history: History, sizes: Mapping[str, int]) -> Iterator[Plan]:
     """The plan of every feed of the site: each kind's, the newsletter's, everything's and each tag's; ``sizes`` maps
     output URLs to their length (the editions' PDFs are enclosed)."""
-    config = site.config
+    config, planner = site.config, _Planner(site, history, sizes)
 
     def section(name: str, what: str, home: str, description: str | None = None) -> About:
         at = tuple(urls.feed_url(name, extension) for extension in urls.FEED_FORMATS)
@@ -122,11 +132,11 @@ def plan_feeds(site: Site, history: History, sizes: Mapping[str, int]) -> Iterat
             chosen = kind.feed.items(site)
             shown = _dated(chosen) if kind.feed.dated_only else chosen
             if shown or kind.feed.when_empty:
-                yield _plan(site, history, sizes, section(kind.folder, kind.feed.title, urls.section_url(kind.folder)), shown)
-    yield _plan(site, history, sizes, section("newsletter", "Newsletter", urls.NEWSLETTER), (), site.editions)
-    yield _plan(site, history, sizes, section("all", "Everything", urls.HOME, config.description or config.title), _dated(site.items), site.editions)
+                yield planner.plan(section(kind.folder, kind.feed.title, urls.section_url(kind.folder)), shown)
+    yield planner.plan(section("newsletter", "Newsletter", urls.NEWSLETTER), (), site.editions)
+    yield planner.plan(section("all", "Everything", urls.HOME, config.description or config.title), _dated(site.items), site.editions)
     for tag in site.tags:
         name = site.tag_name(tag)
         at = tuple(urls.tag_feed_url(tag, extension) for extension in urls.FEED_FORMATS)
         about = f"News, events, calls and interviews about “{name}” from the {config.title}."
-        yield _plan(site, history, sizes, (at, f"{config.title}: {name}", about, urls.tag_url(tag)), _dated(site.tags.get(tag, ())))
+        yield planner.plan((at, f"{config.title}: {name}", about, urls.tag_url(tag)), _dated(site.tags.get(tag, ())))

@@ -28,8 +28,8 @@ from eccpsite.outputs.pages import RENDERERS, item_editions, render_item, render
 from eccpsite.outputs.render import WHOLE, Keep, Made_, Output, PageHook, Record, Renderer, Reused, Sink, Stage, check_order, declared
 
 PARALLEL_ITEMS = 600  # from this many items, item pages are rendered on every core
-# What a forked worker renders with, where it sends its outputs, and the stages it may run by name (set just
-# before the fork, see _workers).
+# What a forked worker renders with, where it sends its outputs, the stages it may run by name and how it gives
+# back the memory its work freed (set just before the fork, see _workers).
 _forked: tuple[Renderer, Sink[Any], dict[str, Stage], Callable[[], None] | None] | None = None
 
 
