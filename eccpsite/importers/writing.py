@@ -166,16 +166,17 @@ def _write(project: Path, item: Found, report: Report) -> Item | None:
 def _whole() -> Iterator[None]:
     """Ctrl-C waits for the end of the block: a file, its temporary file's removal and the report of it happen
     together or not at all (an interrupt between two of them left a hidden ``.importing`` file, or a file the
-    report did not name). In the main thread only, where Python takes signals."""
-    if threading.current_thread() is not threading.main_thread():
+    report did not name). Only where Ctrl-C raises KeyboardInterrupt: in the main thread, under Python's own
+    handler (a process started with SIGINT ignored goes on ignoring it)."""
+    if threading.current_thread() is not threading.main_thread() or signal.getsignal(signal.SIGINT) is not signal.default_int_handler:
         yield
         return
     caught: list[int] = []
-    previous = signal.signal(signal.SIGINT, lambda number, frame: caught.append(number))
+    signal.signal(signal.SIGINT, lambda number, frame: caught.append(number))
     try:
         yield
     finally:
-        signal.signal(signal.SIGINT, previous if previous is not None else signal.default_int_handler)
+        signal.signal(signal.SIGINT, signal.default_int_handler)
     if caught:
         raise KeyboardInterrupt
 
