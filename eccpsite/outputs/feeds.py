@@ -107,15 +107,15 @@ class _Planner:
             editions=tuple(editions),
             history={path: self.history[path] for path in paths if path in self.history},
             sizes={pdf: self.sizes[pdf] for pdf in pdfs if pdf in self.sizes},
-            updated=None if chosen or editions else _site_date(self.site, self.history),
+            updated=None if chosen or editions else self._site_date(),
         )
 
-
-def _site_date(site: Site, history: History) -> dt.datetime:
-    """The newest date of the site: the date of a feed that shows nothing."""
-    dates = [published(site, i, history) for i in _dated(site.items)]
-    dates += [cap(moment(e.edition.date_time or e.edition.date, site.config.tz), site.now) for e in site.editions]
-    return max(dates, default=site.now)
+    def _site_date(self) -> dt.datetime:
+        """The newest date of the site: the date of a feed that shows nothing."""
+        site = self.site
+        dates = [self._place(i)[0] for i in _dated(site.items)]
+        dates += [cap(moment(e.edition.date_time or e.edition.date, site.config.tz), site.now) for e in site.editions]
+        return max(dates, default=site.now)
 
 
 def plan_feeds(site: Site, history: History, sizes: Mapping[str, int]) -> Iterator[Plan]:

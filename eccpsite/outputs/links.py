@@ -282,15 +282,6 @@ class InMemory:
         return Linked(output, page_links(output.url, output.data))
 
 
-def _path(page_url: str, href: str, paths: dict[str, str | None]) -> str | None:
-    """:func:`_resolve`; an address that starts with "/" leads to the same path from every page, so it is resolved once (in ``paths``)."""
-    if not href.startswith("/"):
-        return _resolve(page_url, href)
-    if href not in paths:
-        paths[href] = _resolve(page_url, href)
-    return paths[href]
-
-
 class Checkable(Protocol):
     """An output as the link check sees it: a :class:`Linked` output, or what the writer kept of a written one."""
 
@@ -315,7 +306,6 @@ def check_links(outputs: Iterable[Checkable | Output], asset_urls: Iterable[str]
         links = page_links(out.url, out.data) if isinstance(out, Output) else out.links
         if links is not None:
             pages.append((out.url, links))
-    paths: dict[str, str | None] = {}
     ids = {url: links.ids for url, links in pages}
     problems: list[ContentError] = []
     fine: set[str] = set()  # addresses that start with "/" (the same from every page) found to lead where they say
@@ -325,16 +315,19 @@ def check_links(outputs: Iterable[Checkable | Output], asset_urls: Iterable[str]
         if fine.issuperset(links.hrefs):  # most pages: every address was checked on an earlier one (menus, tags, lists)
             continue
         for href in links.hrefs:
-            if href not in fine and (problem := _problem(where, url, href, paths, known, ids)) is not None:
+            if href in fine:
+                continue
+            problem = _problem(where, url, href, known, ids)
+            if problem is not None:
                 problems.append(problem)
             elif href.startswith("/"):
                 fine.add(href)
     return problems
 
 
-def _problem(where: str, url: str, href: str, paths: dict[str, str | None], known: set[str], ids: Mapping[str, frozenset[str]]) -> ContentError | None:
+def _problem(where: str, url: str, href: str, known: set[str], ids: Mapping[str, frozenset[str]]) -> ContentError | None:
     """What is wrong with the link to ``href`` of the page at ``url``: it leads to no output, or to no anchor of its page."""
-    path = url if href.startswith("#") else _path(url, href, paths)
+    path = url if href.startswith("#") else _resolve(url, href)
     if path is None:
         return None
     if not _reaches(path, known):
