@@ -153,8 +153,9 @@ def index_site_cached(site: Path, indexed: Sequence[tuple[str, bytes]], language
     split into several bundles (:func:`shard_count`), listed in
     ``pagefind/shards.json`` for the search page; the missing ones
     are made ``PARALLEL_BUNDLES`` at a time, each in a folder of its own, and
-    put in place once all are made (the main bundle first: the others go
-    inside its folder).
+    put in place as each is made; the kept ones are linked in meanwhile
+    (an edit build makes one bundle: linking the other 31 of 10,000 news took
+    0.4 s after it).
     """
     count = shard_count(len(indexed))
     groups: list[list[tuple[str, bytes]]] = [[] for _ in range(count)]
@@ -176,14 +177,17 @@ def index_site_cached(site: Path, indexed: Sequence[tuple[str, bytes]], language
         shard, bundle_order = job
         _make_bundle(site, f"{BUILDING}-{shard}", kept[shard], language, bundle_order)
 
-    with ThreadPoolExecutor(max_workers=PARALLEL_BUNDLES, thread_name_prefix="bundle") as pool:
-        list(pool.map(make, missing))
     files = 0
-    for shard, bundle in enumerate(kept):  # the main bundle first: the others go inside its folder
-        made = listed[shard] if shard in listed else _kept_files(bundle)
-        if made is None:
-            raise SearchIndexFailed(f"the search index could not be built: {bundle} changed during the build; build again")
-        files += _link_bundle(bundle, made, site / shard_folder(shard))
+    with ThreadPoolExecutor(max_workers=PARALLEL_BUNDLES, thread_name_prefix="bundle") as pool:
+        building = [(job[0], pool.submit(make, job)) for job in missing]
+        for shard, files_of in listed.items():  # while Pagefind makes the others
+            files += _link_bundle(kept[shard], files_of, site / shard_folder(shard))
+        for shard, future in building:
+            future.result()
+            made = _kept_files(kept[shard])
+            if made is None:
+                raise SearchIndexFailed(f"the search index could not be built: {kept[shard]} changed during the build; build again")
+            files += _link_bundle(kept[shard], made, site / shard_folder(shard))
     for old in cache.glob("[0-9a-f]*"):
         if old not in kept:
             shutil.rmtree(old, ignore_errors=True)
