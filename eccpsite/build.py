@@ -118,6 +118,8 @@ def make_site(
     assets = sources.assets
     with clock.stage("parse content"):
         content = parse_content(sources, facts_of=facts_of)
+        if pages is not None:
+            pages.parsed(sources, content.items)
     del sources  # the text of every file: the items keep what they need
     _give_back_memory(collect=False)  # about 60 MB at 10,000 items, which the C allocator would keep (freed, no cycles)
     errors = [e for e in content.errors if not e.warning]

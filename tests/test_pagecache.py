@@ -5,12 +5,16 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from conftest import NOW
 from markupsafe import Markup
 
-from eccpsite.core.kinds import Location
+from eccpsite.core.kinds import Item, Location
+from eccpsite.core.options import BuildOptions
 from eccpsite.incremental.digests import Digester, Undigestible
 
 
@@ -74,3 +78,36 @@ def test_pagecache_long_tuples_and_dicts_digest_as_part_by_part(monkeypatch: pyt
     again = [bulk.digest(v) for v in values]
     monkeypatch.setattr(digests, "BULK", 10**9)
     assert first == again == [Digester().digest(v) for v in values]
+
+
+def test_pagecache_a_seeded_value_is_digested_from_what_it_was_made_of() -> None:
+    """An item parsed from a file is digested from the file's kind, path and text (Engine.parsed): the same bytes give
+    the same digest in another build, other bytes another one, and a tuple holding it uses that digest."""
+    card, same = Card("x", ("t",), {}), Card("x", ("t",), {})
+    one, two, three = Digester(), Digester(), Digester()
+    one.seed(card, b"news\0content/news/x.md\0text")
+    two.seed(same, b"news\0content/news/x.md\0text")
+    three.seed(same, b"news\0content/news/x.md\0text, edited")
+    assert one.digest(card) == two.digest(same) != three.digest(same)
+    assert one.digest(card) != Digester().digest(card)  # not its value's: a page kept with it is made again, once
+    assert one.digest((card,)) == two.digest((same,)) != three.digest((same,))
+
+
+def test_pagecache_a_parsed_item_is_what_its_file_says_until_the_build_ends(repo_project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """What makes a seed sound (Engine.parsed): no stage changes an item after the parse. Each item of the real content
+    has the same value digest right after the parse and after every page, feed and calendar was made from it."""
+    import eccpsite.build as build_module
+    from eccpsite.outputs.links import InMemory
+
+    parsed: list[tuple[Item, bytes]] = []
+    parse = build_module.parse_content
+
+    def parse_and_note(*args: Any, **kwargs: Any) -> Any:  # the very objects the build goes on with
+        content = parse(*args, **kwargs)
+        parsed.extend((item, Digester().digest(item)) for item in content.items)
+        return content
+
+    monkeypatch.setattr(build_module, "parse_content", parse_and_note)
+    made = build_module.make_site(repo_project, BuildOptions(now=NOW, pdf=False), InMemory())
+    assert len(parsed) >= 20 and {id(item) for item, _ in parsed} >= {id(item) for item in made.site.items}
+    assert [item.path for item, before in parsed if Digester().digest(item) != before] == []

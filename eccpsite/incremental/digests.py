@@ -66,6 +66,15 @@ class Digester:
         else:
             self._last = {}
 
+    def seed(self, value: Any, made_from: bytes) -> None:
+        """Take ``made_from`` for the value of ``value``, a frozen dataclass instance that is a pure function of those
+        bytes (an item of the file it was parsed from: its fields need not be walked). Its digest is then of its type
+        and those bytes: another than its value's, so a page that held it when digested by value is made again once."""
+        kind = type(value)
+        h = hashlib.blake2b(f"seed {kind.__module__}.{kind.__qualname__}:".encode(), digest_size=DIGEST_SIZE)
+        h.update(made_from)
+        self._memo[id(value)] = (value, h.digest())
+
     def digest(self, value: Any) -> bytes:
         """A digest of ``value``; raises :class:`Undigestible` for a type it does not know."""
         known = self._memo.get(id(value))

@@ -22,6 +22,7 @@ from eccpsite.core.kinds import Item
 from eccpsite.core.model import (
     Site,
 )
+from eccpsite.core.source import Sources
 from eccpsite.edges.history import History
 
 
@@ -53,6 +54,8 @@ class PageHook(Protocol):
     """What renders a page in place of :meth:`Renderer.render_page`: the incremental engine (eccpsite.incremental.engine)."""
 
     forks: bool  # whether the build may render on every core with it (the pages made in a worker keep their records)
+
+    def parsed(self, sources: Sources, items: Iterable[Item]) -> None: ...
 
     def prepare(self, site: Site) -> None: ...
 
