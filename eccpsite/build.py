@@ -15,13 +15,13 @@ import datetime as dt
 import functools
 import gc
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Generic, Protocol, TypeVar
 
 from eccpsite.core import layout, urls
-from eccpsite.core.content import Content, FactsOf, body_facts, parse_content
+from eccpsite.core.content import Content, body_facts, parse_content
 from eccpsite.core.errors import BuildFailed, ContentError
 from eccpsite.core.locate import locate
 from eccpsite.core.model import Site, build_model, next_status_change
@@ -34,7 +34,7 @@ from eccpsite.edges.reader import document_sizes, read_sources
 from eccpsite.incremental import snapshot
 from eccpsite.incremental.cache import markdown_cache, prerender
 from eccpsite.incremental.engine import Engine
-from eccpsite.incremental.parsed import kept_facts
+from eccpsite.incremental.parsed import ParseStore, kept_parses
 from eccpsite.incremental.writer import Written, staging
 from eccpsite.outputs.admin import admin_stage, missing_bundle
 from eccpsite.outputs.email_edition import render_email_editions
@@ -101,23 +101,22 @@ def make_site(
     sink: Sink[Record],
     pages: PageHook | None = None,
     timings: Timings | None = None,
-    facts_of: FactsOf = body_facts,
-    check_ahead: Callable[[Iterable[tuple[str, str]]], int] | None = None,
+    parses: ParseStore | None = None,
 ) -> MadeSite[Record]:
     """Every stage but the write: each output goes to ``sink`` as soon as it is made (a list in memory, or the writer's
     staging folder) and only the sink's records come back; raises BuildFailed with every error found. With ``pages``
     (a page cache), pages whose inputs are those of the last build's are not rendered again; ``timings`` notes how
-    long each stage took; ``facts_of`` checks the bodies (or gives the facts the last build kept of them), and
-    ``check_ahead`` checks the bodies it has not kept on every core before the parse asks for them."""
+    long each stage took; ``parses`` gives what the last build's parse of each unchanged file gave, and checks
+    the bodies of the others on every core before the parse asks for them."""
     clock = timings or Timings()
     with clock.stage("read sources"):
         sources = read_sources(project)
-    if check_ahead is not None:
+    if parses is not None:
         with clock.stage("check the bodies, on every core"):
-            check_ahead((source.path, source.text) for kind_sources in sources.items.values() for source in kind_sources)
+            parses.check_ahead((source.path, source.text) for kind_sources in sources.items.values() for source in kind_sources)
     assets = sources.assets
     with clock.stage("parse content"):
-        content = parse_content(sources, facts_of=facts_of)
+        content = parse_content(sources, facts_of=parses or body_facts, kept=parses)
         if pages is not None:
             pages.parsed(sources, content.items)
     del sources  # the text of every file: the items keep what they need
@@ -197,8 +196,8 @@ def build(
         with clock.stage("read the kept pages' records"):
             last = snapshot.KeptPages(kept, folder)
         pages = Engine(last, page_base(project), project / "templates")
-        with kept_facts(project) as facts:
-            made = make_site(project, options, folder, pages, clock, facts, facts.check_ahead)
+        with kept_parses(project) as parses:
+            made = make_site(project, options, folder, pages, clock, parses)
         site, records = made.site, tuple(made.records)
         reused = sum(r.kept for r in records)
         result = WrittenSite(site.now, next_status_change(site), made.warnings, records, reused, pages.fingerprints.base, made.moved)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from eccpsite.core.accessibility import accessibility_findings
@@ -33,21 +34,30 @@ class Content:
 
 # What one item file gives: its item, or its errors and the reference (news/x) it would have had.
 Parsed = Item | tuple[list[ContentError], str]
+Warnings = tuple[tuple[int, str], ...]  # (offset in the item's body, message) of each warning a body gives
 
 
 @dataclass(frozen=True)
 class BodyFacts:
     """What the checks of an item's body find: a pure function of the file's path and its body as written, so a
-    build may keep it from the last one for a body that did not change (eccpsite.incremental.parsed). Offsets are
-    in ``body``."""
+    build may find it on every core ahead of the parse (eccpsite.incremental.parsed). Offsets are in ``body``."""
 
     body: str  # the body with its file-relative links written as site addresses (eccpsite.core.sourcelinks)
     problems: tuple[tuple[int, str], ...]  # what would stall or crash the rendering: the item is not rendered
-    warnings: tuple[tuple[int, str], ...]  # raw HTML the sanitizer removes, accessibility problems, in order
+    warnings: Warnings  # raw HTML the sanitizer removes, accessibility problems, in order
 
 
-# How a parse finds a body's facts: body_facts itself, or a store that kept them from the last build.
+# How a parse finds a body's facts: body_facts itself, or a store that checked them ahead on every core.
 FactsOf = Callable[[str, str], BodyFacts]
+
+
+class KeptParses(Protocol):
+    """What the last build's parse gave for each file that parsed, by its path and text and the time zone
+    (eccpsite.incremental.parsed): a file's item is a function of those alone."""
+
+    def get(self, kind: str, source: Source, tz: ZoneInfo) -> tuple[Item, Warnings] | None: ...
+
+    def put(self, kind: str, source: Source, tz: ZoneInfo, item: Item, warnings: Warnings) -> None: ...
 
 
 def body_facts(path: str, written: str) -> BodyFacts:
@@ -66,7 +76,20 @@ def parse_file(kind: str, source: Source, tz: ZoneInfo = SITE_ZONE, facts_of: Fa
     return _parse_file(kind, source, tz, facts_of)[0]
 
 
-def _parse_file(kind: str, source: Source, tz: ZoneInfo, facts_of: FactsOf) -> tuple[Parsed, tuple[tuple[int, str], ...]]:
+def _parse_kept(kind: str, source: Source, tz: ZoneInfo, facts_of: FactsOf, kept: KeptParses | None) -> tuple[Parsed, Warnings]:
+    """:func:`_parse_file`, or what the last build's parse of the same file gave (``kept``), which keeps this one's."""
+    if kept is None:
+        return _parse_file(kind, source, tz, facts_of)
+    found = kept.get(kind, source, tz)
+    if found is not None:
+        return found
+    parsed, warnings = _parse_file(kind, source, tz, facts_of)
+    if isinstance(parsed, Item):
+        kept.put(kind, source, tz, parsed, warnings)
+    return parsed, warnings
+
+
+def _parse_file(kind: str, source: Source, tz: ZoneInfo, facts_of: FactsOf) -> tuple[Parsed, Warnings]:
     """The file's item or errors, and the warnings of its body (offsets in the item's body)."""
     doc = split_front_matter(source.path, source.text)
     if isinstance(doc, ContentError):
@@ -84,13 +107,14 @@ def _located(item: Item, offset: int, message: str, warning: bool = False) -> Co
     return ContentError(item.path, item.body_line + item.body.count("\n", 0, offset), "", message, warning=warning)
 
 
-def parse_content(sources: Sources, tz: ZoneInfo | None = None, facts_of: FactsOf = body_facts) -> Content:
+def parse_content(sources: Sources, tz: ZoneInfo | None = None, facts_of: FactsOf = body_facts, kept: KeptParses | None = None) -> Content:
     """Parse and validate every source; collect every error instead of stopping at the first.
 
     Dates with a time are read in the time zone of ``sources.config``, else
     ``tz`` (the dev server parses one file at a time), else the default one.
-    ``facts_of`` gives each body's facts (a build passes the store of those it
-    kept from the last build).
+    ``facts_of`` gives each body's facts (a build passes those it checked
+    ahead on every core) and ``kept`` what the last build's parse gave for
+    each file that did not change.
     """
     errors: list[ContentError] = list(sources.errors)
     config: SiteConfig | None = None
@@ -107,7 +131,7 @@ def parse_content(sources: Sources, tz: ZoneInfo | None = None, facts_of: FactsO
     zone = config.tz if config is not None else tz or SITE_ZONE
     items: list[Item] = []
     unparsed: set[str] = set()
-    for result, warnings in (_parse_file(kind, source, zone, facts_of) for kind, kind_sources in sources.items.items() for source in kind_sources):
+    for result, warnings in (_parse_kept(kind, source, zone, facts_of, kept) for kind, kind_sources in sources.items.items() for source in kind_sources):
         if isinstance(result, Item):
             items.append(result)
             errors.extend(_located(result, offset, message, warning=True) for offset, message in warnings)

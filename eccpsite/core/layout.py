@@ -12,7 +12,7 @@ changed path is to the build (pure: names and paths, nothing read).
     .cache/                   what builds keep for the builds after them (never read as input):
       output/                   the last build's record, and its output as hard links (eccpsite.incremental.snapshot)
       markdown/<key>.sqlite     rendered Markdown (eccpsite.incremental.cache)
-      parsed/<code>.sqlite      the facts checked of each body (eccpsite.incremental.parsed)
+      parsed/<code>.sqlite      what each file parsed to (eccpsite.incremental.parsed)
       search/<key>/             search index bundles (eccpsite.outputs.search)
       pdf/<edition>/            PDF editions (eccpsite.outputs.pdf.edition_pdf)
       build.lock                held while a build runs (eccpsite.edges.buildlock)
