@@ -93,8 +93,9 @@ class ParseStore:
     """The last build's parses (``core.content.KeptParses``) and this build's, and the facts of the bodies checked
     ahead on every core (a ``content.FactsOf``)."""
 
-    def __init__(self, kept: dict[bytes, str]) -> None:
+    def __init__(self, kept: dict[bytes, str], path: Path | None = None) -> None:
         self._kept = kept
+        self._path = path  # the store's file (None: kept in memory only)
         self._found: dict[bytes, str] = {}  # what this build parsed: added to the file at the end
         self._ahead: dict[bytes, str] = {}  # the facts of bodies checked ahead (by path and body), as the workers sent them
         try:
@@ -169,6 +170,14 @@ class ParseStore:
         """What to write (new parses) and what to delete (the parses of texts this build did not have)."""
         return self._found, set(self._kept)  # those asked for were taken out (get)
 
+    def save(self) -> None:
+        """Write this build's parses to the store's file, and drop those no file had, once the parse is over: they
+        are values of the files whatever the rest of the build finds (a cold build at 10,000 news holds 20 MB of them
+        until then)."""
+        if self._path is not None:
+            _write(self._path, self)
+            self._found, self._kept = {}, {}
+
 
 def _body_index(kind: str) -> int:
     """Where ``body`` is among the fields of the kind's items (as item_json writes them)."""
@@ -220,11 +229,11 @@ def _write(path: Path, store: ParseStore) -> None:
 
 @contextmanager
 def kept_parses(project: Path) -> Iterator[ParseStore]:
-    """The parses kept from the last build, for the length of a build; when the block ends without an error (a
-    failed build writes nothing outside its output), the new parses are added, those no file had are dropped, and
-    the files of other code versions are removed."""
+    """The parses kept from the last build, for the length of a build: what the build parses is saved once its
+    parse is over (:meth:`ParseStore.save`), else when the block ends without an error; then the files of other
+    code versions are removed."""
     path = store_path(project)
-    store = ParseStore(_read(path))
+    store = ParseStore(_read(path), path)
     yield store
-    _write(path, store)
+    store.save()
     prune(path, "parsed-")

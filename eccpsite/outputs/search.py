@@ -234,7 +234,8 @@ def _kept_files(kept: Path) -> list[tuple[str, FileState]] | None:
     """
     try:
         files = list(map(FileState.from_row, json.loads((kept / BUNDLE_FILES).read_text(encoding="utf-8"))))
-        if all(state.describes(os.fspath(kept / name)) for name, state in files):
+        folder = os.fspath(kept)
+        if all(state.describes(os.path.join(folder, name)) for name, state in files):
             return files
     except (OSError, ValueError, TypeError):
         pass
@@ -243,12 +244,14 @@ def _kept_files(kept: Path) -> list[tuple[str, FileState]] | None:
 
 def _link_bundle(kept: Path, files: list[tuple[str, FileState]], target: Path) -> int:
     """Put a kept bundle's files in the site (hard links where the file system allows, else copies); their number."""
-    made: set[Path] = set()
+    made: set[str] = set()
+    source, folder = os.fspath(kept), os.fspath(target)  # strings, not paths: 17,000 files at 10,000 news
     for name, state in files:
-        path = target / name
-        if path.parent not in made:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            made.add(path.parent)
-        if not link_kept(os.fspath(kept / name), os.fspath(path), state):
+        path = os.path.join(folder, name)
+        parent = os.path.dirname(path)
+        if parent not in made:
+            os.makedirs(parent, exist_ok=True)
+            made.add(parent)
+        if not link_kept(os.path.join(source, name), path, state):
             raise SearchIndexFailed(f"the search index could not be built: {kept / name} changed during the build; build again")
     return len(files)
