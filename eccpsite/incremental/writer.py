@@ -89,7 +89,12 @@ class Staging:
 
     def _folder(self, path: str) -> None:
         if path not in self._made:
-            os.makedirs(path, exist_ok=True)
+            try:
+                os.mkdir(path)  # the usual case: a page's own folder, in one its stage made already
+            except FileExistsError:
+                pass
+            except FileNotFoundError:
+                os.makedirs(path, exist_ok=True)
             self._made.add(path)
 
     def write(self, url: str, data: bytes) -> None:
