@@ -16,7 +16,6 @@ import functools
 import gc
 import time
 from collections.abc import Iterable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Generic, Protocol, TypeVar
@@ -70,7 +69,6 @@ class WrittenSite:
     reused: int  # pages of the last build put in place rather than rendered
     key_base: bytes  # the base of its records (eccpsite.incremental.engine.Fingerprints.base)
     moved: tuple[Redirect, ...] = ()  # old addresses of renamed items, now redirected (the build's summary lists them)
-    taken: snapshot.Taken | None = None  # its pages, kept for the next build while the search index was made
 
 
 class Kept(Made, Checkable, Protocol):
@@ -204,7 +202,7 @@ def build(
             made = make_site(project, options, folder, pages, clock, parses)
         site, records = made.site, tuple(made.records)
         reused = sum(r.kept for r in records)
-        now, until, warnings, moved, base = site.now, next_status_change(site), made.warnings, made.moved, pages.fingerprints.base
+        result = WrittenSite(site.now, next_status_change(site), made.warnings, records, reused, pages.fingerprints.base, made.moved)
         count = len(records) + folder.copy(made.assets)
         language = site.config.language
         # Pagefind finds the pages in the order of the stages, whichever worker wrote one first (search.index_site)
@@ -212,23 +210,11 @@ def build(
         del made, site, pages, last
         _give_back_memory()
         indexed = [(w.url, w.digest) for w in records if w.indexed]
-        with clock.stage("make the search index"), ThreadPoolExecutor(1, "search") as pool:  # the pages kept meanwhile
-            search = pool.submit(index_site_cached, folder.root, indexed, language, project / layout.CACHE_SEARCH, order)
-            taken = _take_pages(project, folder.root, records, base, kept)
-            count += search.result()
-        result = WrittenSite(now, until, warnings, records, reused, base, moved, taken)
+        with clock.stage("make the search index"):
+            count += index_site_cached(folder.root, indexed, language, project / layout.CACHE_SEARCH, order)
         closing = clock.mark()  # leaving the block saves the Markdown cache and swaps the staging folder in
     clock.since("save the Markdown cache, swap the output in", closing)
     return result, count, time.perf_counter() - started
-
-
-def _take_pages(project: Path, folder: Path, records: tuple[Written, ...], base: bytes, kept: snapshot.Snapshot | None) -> snapshot.Taken | None:
-    """The pages kept for the next build while Pagefind works (snapshot.take_pages); None if that failed: then the
-    whole output is kept after the swap."""
-    try:
-        return snapshot.take_pages(project, folder, records, base, kept)
-    except OSError:
-        return None
 
 
 def _give_back_memory(collect: bool = True) -> None:

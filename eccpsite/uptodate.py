@@ -126,7 +126,7 @@ def build_when_changed(project: Path, output: Path, options: BuildOptions) -> Bu
     result, count, _ = build(project, output, options, kept, clock)
     # The output is built: if keeping it fails, the next build only has less to take from.
     with clock.stage("keep the output for the next build"), contextlib.suppress(OSError):
-        snapshot.take(project, output, result.records, result.key_base, inputs, result.now, result.until, result.warnings, kept, result.taken)
+        snapshot.take(project, output, result.records, result.key_base, inputs, result.now, result.until, result.warnings, kept)
         stamps.save()
     return Built(BUILT, count, time.perf_counter() - started, result.warnings, result, clock, repaired)
 

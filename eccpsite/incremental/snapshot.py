@@ -183,74 +183,6 @@ def _pages_json(records: Sequence[Written], base: bytes) -> dict[str, Any]:
     return {"format": FORMAT, "base": base.hex(), "strings": list(strings), "pages": pages}
 
 
-@dataclass(frozen=True)
-class Taken:
-    """What :func:`take_pages` kept of a build's pages while its search index was being made."""
-
-    files: dict[str, FileState]  # output path → the state of its kept file
-    stamps: dict[str, Stamp]  # output path → the stamp of the file in the output (the same file)
-    pages: str  # the records of the pages, as PAGES holds them
-
-
-def take_pages(project: Path, folder: Path, records: Sequence[Written], base: bytes, last: Snapshot | None) -> Taken:
-    """The first part of :func:`take`, made while Pagefind indexes the pages (0.6 s of a one-edit build at 10,000
-    news): link each page of the staging ``folder`` into the snapshot, and make the records' JSON.
-
-    The last build's index is left in place, so a build that fails after this
-    leaves a snapshot whose replaced files its index no longer describes
-    (their sizes and times differ): those are made again, never served.
-    """
-    root = output_state.folder(project)
-    if last is None:
-        shutil.rmtree(root, ignore_errors=True)  # unknown or no index: start afresh
-    keeping = _Keeping(os.path.join(root, "files"), last, {output_path(r.url): r.digest for r in records})
-    for record in records:
-        path = output_path(record.url)
-        keeping.keep(path, os.path.join(folder, path))
-    return Taken(keeping.files, keeping.stamps, json.dumps(_pages_json(records, base), separators=(",", ":")))
-
-
-class _Keeping:
-    """Files of the output linked into the snapshot's ``files/``, each with its state as kept and its stamp."""
-
-    def __init__(self, kept: str, last: Snapshot | None, known: dict[str, bytes]) -> None:
-        self.kept = kept
-        self.last = last
-        self.known = known  # the digests the writer took of what it wrote
-        self.made: set[str] = set()  # folders made in files/
-        self.files: dict[str, FileState] = {}
-        self.stamps: dict[str, Stamp] = {}  # the output's listing (output_state.listing), from the same lstat calls
-
-    def keep(self, path: str, source: str) -> None:
-        """Keep the file ``source`` of the output's ``path``: a file that is already the very file of the output (a
-        page the build took from the snapshot) is left as it is; another is linked anew."""
-        found = os.lstat(source)
-        target = os.path.join(self.kept, path)
-        last = self.last
-        try:
-            there = os.lstat(target)
-            if last is not None and path in last.files and there.st_ino == found.st_ino and there.st_dev == found.st_dev:
-                self.files[path] = FileState(found.st_size, found.st_mtime_ns, last.files[path].digest)
-                self.stamps[path] = stamp(found)
-                return
-            os.unlink(target)
-        except FileNotFoundError:
-            parent = os.path.dirname(target)
-            if parent not in self.made:
-                os.makedirs(parent, exist_ok=True)
-                self.made.add(parent)
-        try:
-            os.link(source, target)
-            found = os.lstat(source)  # a new link moves the file's change time
-            copy = found
-        except OSError:  # another file system: the snapshot holds a copy, with the same modification time
-            shutil.copy2(source, target)
-            copy = os.lstat(target)
-        self.stamps[path] = stamp(found)
-        written = self.known.get(path)  # None: not a record's (the search index, static files), so it is read
-        self.files[path] = FileState(copy.st_size, copy.st_mtime_ns, written) if written is not None else FileState.of(target)
-
-
 def take(
     project: Path,
     output: Path,
@@ -261,11 +193,9 @@ def take(
     until: dt.datetime | None,
     warnings: Sequence[ContentError],
     last: Snapshot | None,
-    taken: Taken | None = None,
 ) -> None:
     """Keep the output just built (``output``) as the snapshot, in place of the last one (``last``, as :func:`load`
-    read it before the build: the build lock kept other builds away since), with what :func:`take_pages` kept of
-    its pages already (``taken``).
+    read it before the build: the build lock kept other builds away since).
 
     The snapshot is brought up to date in place: its index is removed first
     and written last, so a snapshot cut short is never used. A file that is
@@ -275,20 +205,42 @@ def take(
     """
     root = output_state.folder(project)
     (root / INDEX).unlink(missing_ok=True)
-    if last is None and taken is None:
+    if last is None:
         shutil.rmtree(root, ignore_errors=True)  # unknown or no index: start afresh
-    keeping = _Keeping(os.path.join(root, "files"), last, {} if taken is not None else {output_path(r.url): r.digest for r in records})
+    kept = os.path.join(root, "files")
+    made: set[str] = set()
+    known = {output_path(record.url): record.digest for record in records}  # the digests the writer took of what it wrote
+    files: dict[str, FileState] = {}
+    stamps: dict[str, Stamp] = {}  # the output's listing (output_state.listing), from the same lstat calls
     for path, source in walk_files(os.fspath(output)):
-        if taken is not None and path in taken.files:
-            keeping.files[path], keeping.stamps[path] = taken.files[path], taken.stamps[path]
-        else:
-            keeping.keep(path, source)
-    files = keeping.files
+        found = os.lstat(source)
+        target = os.path.join(kept, path)
+        try:
+            there = os.lstat(target)
+            if last is not None and path in last.files and there.st_ino == found.st_ino and there.st_dev == found.st_dev:
+                files[path] = FileState(found.st_size, found.st_mtime_ns, last.files[path].digest)
+                stamps[path] = stamp(found)
+                continue
+            os.unlink(target)
+        except FileNotFoundError:
+            parent = os.path.dirname(target)
+            if parent not in made:
+                os.makedirs(parent, exist_ok=True)
+                made.add(parent)
+        try:
+            os.link(source, target)
+            found = os.lstat(source)  # a new link moves the file's change time
+            copy = found
+        except OSError:  # another file system: the snapshot holds a copy, with the same modification time
+            shutil.copy2(source, target)
+            copy = os.lstat(target)
+        stamps[path] = stamp(found)
+        written = known.get(path)  # None: not a record's (the search index, static files), so it is read
+        files[path] = FileState(copy.st_size, copy.st_mtime_ns, written) if written is not None else FileState.of(target)
     for gone in (last.files.keys() - files.keys()) if last is not None else ():
-        _remove(keeping.kept, gone)
+        _remove(kept, gone)
     root.mkdir(parents=True, exist_ok=True)
-    pages = taken.pages if taken is not None else json.dumps(_pages_json(records, base), separators=(",", ":"))
-    (root / PAGES).write_text(pages, encoding="utf-8")
+    (root / PAGES).write_text(json.dumps(_pages_json(records, base), separators=(",", ":")), encoding="utf-8")
     index = {
         "format": FORMAT,
         "fingerprint": fingerprint,
@@ -297,4 +249,4 @@ def take(
         "warnings": [[w.path, w.line, w.field, w.message] for w in warnings],
         "files": [state.row(path) for path, state in files.items()],
     }
-    output_state.write_index(root, index, output, keeping.stamps)
+    output_state.write_index(root, index, output, stamps)
