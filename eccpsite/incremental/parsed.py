@@ -42,6 +42,8 @@ from eccpsite.edges import children, fingerprint
 from eccpsite.incremental import item_json
 from eccpsite.incremental.cache import CHUNK, POOL_THRESHOLD, UnusableCache, connect_store, prune
 
+# where ``body`` is among an item's fields as item_json writes them: an Item field, so the same in every kind's class
+_BODY = [f.name for f in dataclasses.fields(Item)].index("body")
 _SCHEMA = "CREATE TABLE parsed (key BLOB PRIMARY KEY, value TEXT NOT NULL) STRICT"
 _EXPECTED_SCHEMA = [("index", "sqlite_autoindex_parsed_1", "parsed", None), ("table", "parsed", "parsed", _SCHEMA)]
 
@@ -121,9 +123,9 @@ class ParseStore:
             if data["tz"] != tz.key or type(data["item"]) is not dict:
                 return None
             fields = data["item"]["v"]
-            start, body_at = data["from"], _body_index(kind)
-            if start is not None and type(fields) is list and len(fields) > body_at and fields[body_at] is None and type(start) is int:
-                fields[body_at] = source.text[start:]
+            start = data["from"]
+            if type(start) is int and 0 <= start <= len(source.text) and type(fields) is list and len(fields) > _BODY and fields[_BODY] is None:
+                fields[_BODY] = source.text[start:]
             item, warnings = self._classes.decode(data["item"]), _pairs(data["warnings"])
         except (ValueError, KeyError, TypeError, item_json.NotAnItem):
             return None
@@ -141,7 +143,7 @@ class ParseStore:
             return  # parsed again next time
         start = None
         if source.text.endswith(item.body):
-            data["v"][_body_index(kind)], start = None, len(source.text) - len(item.body)
+            data["v"][_BODY], start = None, len(source.text) - len(item.body)
         value = {"tz": tz.key, "item": data, "from": start, "warnings": warnings}
         self._found[_key(source.path, source.text)] = json.dumps(value, ensure_ascii=False)
 
@@ -177,13 +179,6 @@ class ParseStore:
         if self._path is not None:
             _write(self._path, self)
             self._found, self._kept = {}, {}
-
-
-def _body_index(kind: str) -> int:
-    """Where ``body`` is among the fields of the kind's items (as item_json writes them)."""
-    found = kind_named(kind)
-    assert found is not None
-    return [f.name for f in dataclasses.fields(found.item)].index("body")
 
 
 def _check_many(bodies: list[tuple[str, str]]) -> list[tuple[bytes, str]]:
