@@ -117,8 +117,8 @@ def make_site(
     assets = sources.assets
     with clock.stage("parse content"):
         content = parse_content(sources, facts_of=parses or body_facts, kept=parses)
-        if parses is not None:
-            parses.save()
+        if parses is not None and not any(not e.warning for e in content.errors):
+            parses.save()  # a failed build writes nothing outside its output, so only a parse without errors
         if pages is not None:
             pages.parsed(sources, content.items)
     del sources  # the text of every file: the items keep what they need

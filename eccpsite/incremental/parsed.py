@@ -173,9 +173,9 @@ class ParseStore:
         return self._found, set(self._kept)  # those asked for were taken out (get)
 
     def save(self) -> None:
-        """Write this build's parses to the store's file, and drop those no file had, once the parse is over: they
-        are values of the files whatever the rest of the build finds (a cold build at 10,000 news holds 20 MB of them
-        until then)."""
+        """Write this build's parses to the store's file, and drop those no file had: once a parse without errors is
+        over (they are values of the files whatever the rest of the build finds; a cold build at 10,000 news would
+        hold 20 MB of them to its end), else when the build succeeds."""
         if self._path is not None:
             _write(self._path, self)
             self._found, self._kept = {}, {}
@@ -225,8 +225,8 @@ def _write(path: Path, store: ParseStore) -> None:
 @contextmanager
 def kept_parses(project: Path) -> Iterator[ParseStore]:
     """The parses kept from the last build, for the length of a build: what the build parses is saved once its
-    parse is over (:meth:`ParseStore.save`), else when the block ends without an error; then the files of other
-    code versions are removed."""
+    parse is over without errors (:meth:`ParseStore.save`), else when the block ends without an error (a failed
+    build writes nothing outside its output); then the files of other code versions are removed."""
     path = store_path(project)
     store = ParseStore(_read(path), path)
     yield store
