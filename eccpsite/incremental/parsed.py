@@ -100,6 +100,7 @@ class ParseStore:
         self._path = path  # the store's file (None: kept in memory only)
         self._found: dict[bytes, str] = {}  # what this build parsed: added to the file at the end
         self._ahead: dict[bytes, str] = {}  # the facts of bodies checked ahead (by path and body), as the workers sent them
+        self.keys: dict[str, bytes] = {}  # path → the key of its text (what its item is made of: Engine.parsed)
         try:
             self._classes: item_json.Classes | None = item_json.Classes(kind.item for kind in registered())
         except TypeError:  # a kind with a field of a type item_json cannot read back: its items are parsed every time
@@ -108,7 +109,7 @@ class ParseStore:
 
     def get(self, kind: str, source: Source, tz: ZoneInfo) -> tuple[Item, Warnings] | None:
         """The item and warnings the last build's parse of ``source`` gave, or None (not kept, or not readable)."""
-        key = _key(source.path, source.text)
+        key = self._key(source.path, source.text)
         value = self._kept.pop(key, None)  # not held for the rest of the build (16 MB at 10,000 news)
         found = self._read(value, kind, source, tz) if value is not None and self._classes is not None else None
         if found is not None:
@@ -145,7 +146,14 @@ class ParseStore:
         if source.text.endswith(item.body):
             data["v"][_BODY], start = None, len(source.text) - len(item.body)
         value = {"tz": tz.key, "item": data, "from": start, "warnings": warnings}
-        self._found[_key(source.path, source.text)] = json.dumps(value, ensure_ascii=False)
+        self._found[self._key(source.path, source.text)] = json.dumps(value, ensure_ascii=False)
+
+    def _key(self, path: str, text: str) -> bytes:
+        """The key of the file at ``path`` whose text is ``text``, made once per build."""
+        key = self.keys.get(path)
+        if key is None:
+            key = self.keys[path] = _key(path, text)
+        return key
 
     def check_ahead(self, files: Iterable[tuple[str, str]]) -> int:
         """Check, on every core, the bodies of ``files`` (path, text) whose parse was not kept, so that the parse
@@ -154,7 +162,7 @@ class ParseStore:
         files = list(files)
         if len(files) - len(self._kept) < POOL_THRESHOLD or (os.cpu_count() or 1) < 2:
             return 0  # told before any body is cut (a copy of every body: 60 MB at 10,000 news)
-        todo = [(path, body) for path, text in files if _key(path, text) not in self._kept and (body := body_of(text)) is not None]
+        todo = [(path, body) for path, text in files if self._key(path, text) not in self._kept and (body := body_of(text)) is not None]
         if len(todo) < POOL_THRESHOLD:
             return 0
         chunks = [todo[start : start + CHUNK] for start in range(0, len(todo), CHUNK)]

@@ -10,7 +10,7 @@ stages on every core, in eccpsite.outputs.site.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
@@ -22,7 +22,6 @@ from eccpsite.core.kinds import Item
 from eccpsite.core.model import (
     Site,
 )
-from eccpsite.core.source import Sources
 from eccpsite.edges.history import History
 
 
@@ -55,7 +54,7 @@ class PageHook(Protocol):
 
     forks: bool  # whether the build may render on every core with it (the pages made in a worker keep their records)
 
-    def parsed(self, sources: Sources, items: Iterable[Item]) -> None: ...
+    def parsed(self, items: Iterable[Item], made_from: Mapping[str, bytes]) -> None: ...
 
     def prepare(self, site: Site) -> None: ...
 
