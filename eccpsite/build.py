@@ -117,14 +117,14 @@ def make_site(
     assets = sources.assets
     with clock.stage("parse content"):
         content = parse_content(sources, facts_of=parses or body_facts, kept=parses)
-        if parses is not None and not any(not e.warning for e in content.errors):
+        errors = [e for e in content.errors if not e.warning]
+        warnings = [e for e in content.errors if e.warning]
+        if parses is not None and not errors:
             parses.save()  # a failed build writes nothing outside its output, so only a parse without errors
         if pages is not None and parses is not None:
             pages.parsed(content.items, parses.keys)
     del sources  # the text of every file: the items keep what they need
     _give_back_memory(collect=False)  # about 60 MB at 10,000 items, which the C allocator would keep (freed, no cycles)
-    errors = [e for e in content.errors if not e.warning]
-    warnings = [e for e in content.errors if e.warning]
     if content.config is None:
         raise BuildFailed(errors or [ContentError("site.yaml", 0, "", "could not be read")], warnings)
     now = resolve_now(options.now, content.config.tz)

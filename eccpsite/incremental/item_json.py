@@ -79,7 +79,7 @@ class Classes:
         if hint is Any:
             return lambda value: True  # what the editors wrote under 'extra:': plain values, as decode makes them
         if origin is typing.Union or origin is types.UnionType:
-            checks = [self._check(arg) for arg in args]
+            checks = [self._check(arg) for arg in args]  # each also adds the dataclasses it names (Location | None)
             if all(isinstance(arg, type) for arg in args):  # str | None, date | datetime: one look-up
                 types_of = frozenset(args)
                 return lambda value: type(value) in types_of
@@ -126,7 +126,7 @@ class Classes:
     def _instance(self, name: str, values: list[Any]) -> Any:
         cls, fields = self._fields[name]
         if type(values) is not list or len(values) != len(fields):
-            raise NotAnItem(f"{name} with {len(values)} fields")
+            raise NotAnItem(f"{name} without its {len(fields)} fields")
         kept = {}
         for (field, check), data in zip(fields, values, strict=True):
             value = self.decode(data)
