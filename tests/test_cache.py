@@ -298,6 +298,27 @@ def test_cache_pages_whose_inputs_did_not_change_are_linked_not_rendered(tmp_pat
     assert snapshot(site / "build") == _cold(site, tmp_path)
 
 
+def test_cache_an_item_page_is_made_again_when_what_its_context_read_changed(tmp_path: Path) -> None:
+    # An item's page is keyed by its item, editions and git revision, not by its context (pages.item_context):
+    # a profile's page lists the items that name it, which the profile itself does not say.
+    site = _site(tmp_path / "site")
+    (site / "content/clusters").mkdir(exist_ok=True)
+    (site / "content/clusters/clustero.md").write_text("---\ntitle: Clustero\ncountry: RO\n---\nA cluster of clusters.\n")
+    assert _build(site).how == BUILT
+    before = _inodes(site / "build")
+    assert "Second" not in (site / "build/clusters/clustero/index.html").read_text()
+    path = site / "content/news/2019-06-02-second.md"
+    path.write_text(path.read_text().replace("tags: [matchmaking]", "tags: [matchmaking]\nclusters: [clustero]"))
+
+    assert _build(site).how == BUILT
+
+    after = _inodes(site / "build")
+    assert after["clusters/clustero/index.html"] != before["clusters/clustero/index.html"]
+    assert "Second" in (site / "build/clusters/clustero/index.html").read_text()
+    assert after["news/first/index.html"] == before["news/first/index.html"]  # read nothing that changed: linked
+    assert snapshot(site / "build") == _cold(site, tmp_path)
+
+
 def test_cache_a_feed_is_made_again_only_when_what_it_shows_changed(tmp_path: Path) -> None:
     site = _site(tmp_path / "site")
     assert _build(site).how == BUILT

@@ -35,7 +35,7 @@ from eccpsite.core.model import Site
 from eccpsite.edges import fingerprint
 from eccpsite.incremental.digests import Digester, Undigestible
 from eccpsite.incremental.recording import OUTPUTS_DEP, TEMPLATE_DEP, Recorder, dependencies, read_value, recording_environment, recording_site
-from eccpsite.outputs.render import Output, Renderer, Reused, Stage, split
+from eccpsite.outputs.render import ContextOf, Output, Renderer, Reused, Stage, split
 
 Made = TypeVar("Made")
 Make = Callable[..., Sequence[bytes]]  # what makes files that are not pages: the bytes of each, from the site and inputs
@@ -212,7 +212,22 @@ class Engine(Generic[Made]):
         reused = self._reused(url, key)
         if reused is not None:
             return reused
+        return self._made_page(renderer, url, template, key, lambda: context)
+
+    def page_from(self, renderer: Renderer, url: str, template: str, context_of: ContextOf, inputs: dict[str, Any]) -> Output | Reused | ContentError:
+        """The page at ``url`` whose context ``context_of`` makes of ``inputs`` (Renderer.page_from): the last build's
+        when the inputs and what ``context_of`` and the template read are unchanged, else made (reading the site
+        through the recording copy, so that its record covers what the context was made of)."""
+        key = self.fingerprints.inputs((template, f"{context_of.__module__}.{context_of.__qualname__}", inputs))
+        reused = self._reused(url, key)
+        if reused is not None:
+            return reused
+        return self._made_page(renderer, url, template, key, lambda: renderer.context_from(context_of, inputs, self.site))
+
+    def _made_page(self, renderer: Renderer, url: str, template: str, key: bytes | None, context_of: Callable[[], dict[str, Any]]) -> Output | ContentError:
+        """Make the page at ``url`` from the context ``context_of()`` makes, recording what both read; keep its record."""
         with self.recorder.recording() as names:
+            context = context_of()
             output = renderer.render_page(url, template, context, self.site)
         self.made += 1
         if isinstance(output, ContentError) or key is None:

@@ -22,7 +22,7 @@ from eccpsite.core.kinds.base import Facts
 from eccpsite.core.listings import EventFilter, Paginated, paginate
 from eccpsite.core.markup.markdown import plain_text, render_markdown, summary_text
 from eccpsite.core.model import ResolvedEdition, Site, next_status_change
-from eccpsite.edges.history import History
+from eccpsite.edges.history import History, Revision
 from eccpsite.outputs import calendar, europe_map, feeds, redirects, timetable
 from eccpsite.outputs.calendar_entries import event_component
 from eccpsite.outputs.feed_entries import modified, published
@@ -60,22 +60,30 @@ def item_editions(site: Site) -> dict[str, tuple[ResolvedEdition, ...]]:
 
 
 def render_item(r: Renderer, item: Item, editions: tuple[ResolvedEdition, ...] = ()) -> Made_:
-    """The page of one item, with the editions that list it (the dev server re-renders only the items that changed)."""
-    site = r.site
+    """The page of one item, with the editions that list it (the dev server re-renders only the items that changed).
+
+    Its context is made from the item, those editions and its file's git
+    revision (:func:`item_context`), so the engine keys the page by those: the
+    page of an unchanged item is put in place without its context being made
+    (its schema.org data, its summary) or digested."""
     template = kind_of(item).template
     if template is None:
         return None
-    return r.page(
-        site.url(item),
-        template,
+    return r.page_from(r.site.url(item), template, item_context, item=item, editions=editions, revision=r.history.get(item.path))
+
+
+def item_context(site: Site, item: Item, editions: tuple[ResolvedEdition, ...], revision: Revision | None) -> dict[str, Any]:
+    """What an item's page is rendered with: its item, the editions that list it, its title and summary, its
+    schema.org data (dated from ``revision``, the git revision of its file) and the profiles it names."""
+    return {
         **_cluster_context(site, item),
-        item=item,
-        title=item.title,
-        description=summary_text(item.summary, item.body, 200),
-        og_type="article",
-        json_ld=_json_ld(site, item, r.history),
-        editions=editions,
-    )
+        "item": item,
+        "title": item.title,
+        "description": summary_text(item.summary, item.body, 200),
+        "og_type": "article",
+        "json_ld": _json_ld(site, item, {item.path: revision} if revision is not None else None),
+        "editions": editions,
+    }
 
 
 def _cluster_context(site: Site, item: Item) -> dict[str, Any]:

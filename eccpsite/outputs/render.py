@@ -49,6 +49,9 @@ class Reused:
     record: Any  # what the sink kept of that file when the last build made it (eccpsite.incremental.writer.Written)
 
 
+ContextOf = Callable[..., dict[str, Any]]  # what makes a page's context from the site and the page's inputs
+
+
 class PageHook(Protocol):
     """What renders a page in place of :meth:`Renderer.render_page`: the incremental engine (eccpsite.incremental.engine)."""
 
@@ -65,6 +68,8 @@ class PageHook(Protocol):
     def read_outputs(self) -> None: ...
 
     def page(self, renderer: Renderer, url: str, template: str, context: dict[str, Any]) -> Output | Reused | ContentError: ...
+
+    def page_from(self, renderer: Renderer, url: str, template: str, context_of: ContextOf, inputs: dict[str, Any]) -> Output | Reused | ContentError: ...
 
     def files(self, urls: Sequence[str], make: Callable[..., Sequence[bytes]], inputs: dict[str, Any]) -> list[Output | Reused]: ...
 
@@ -140,6 +145,18 @@ class Renderer:
         if self.pages is not None:
             return self.pages.page(self, url, template, context)
         return self.render_page(url, template, context, self.site)
+
+    def page_from(self, url: str, template: str, context_of: ContextOf, **inputs: Any) -> Output | Reused | ContentError:
+        """:meth:`page` with the context ``context_of(site, **inputs)``: through the engine, keyed by ``inputs`` and by
+        what ``context_of`` and the template read of the ``site`` they are given, so that the context of a page whose
+        inputs did not change is not even made. ``context_of`` is a function of its module and reads nothing else."""
+        if self.pages is not None:
+            return self.pages.page_from(self, url, template, context_of, inputs)
+        return self.render_page(url, template, self.context_from(context_of, inputs, self.site), self.site)
+
+    def context_from(self, context_of: ContextOf, inputs: dict[str, Any], site: Site) -> dict[str, Any]:
+        """The context ``context_of`` makes of ``inputs`` and ``site``, with what every page's context holds."""
+        return _defaults(site, context_of(site, **inputs))
 
     def files(self, urls: Sequence[str], make: Callable[..., Sequence[bytes]], **inputs: Any) -> list[Output | Reused]:
         """The files at ``urls`` that are not pages, made together by ``make(site, **inputs)`` (their bytes, in order),
