@@ -28,6 +28,9 @@ from zoneinfo import ZoneInfo
 Check = Callable[[Any], bool]  # whether a value read back has a field's declared type
 
 
+_PLAIN = frozenset({str, int, bool, float, type(None)})  # JSON's own values, which stand for themselves
+
+
 class NotAnItem(Exception):
     """A value this module cannot write, or did not write."""
 
@@ -129,7 +132,7 @@ class Classes:
             raise NotAnItem(f"{name} without its {len(fields)} fields")
         kept = {}
         for (field, check), data in zip(fields, values, strict=True):
-            value = self.decode(data)
+            value = data if type(data) in _PLAIN else self.decode(data)  # most fields: text, numbers, None
             if not check(value):
                 raise NotAnItem(f"{name}.{field} of type {type(value).__qualname__}")
             kept[field] = value

@@ -210,15 +210,22 @@ def take(
     kept = os.path.join(root, "files")
     made: set[str] = set()
     known = {output_path(record.url): record.digest for record in records}  # the digests the writer took of what it wrote
+    was = last.files if last is not None else {}
+    # the pages the build took from here (KeptPages.reuse): their kept files are left as they are, unlooked at
+    linked = {output_path(record.url) for record in records if record.kept}
     files: dict[str, FileState] = {}
     stamps: dict[str, Stamp] = {}  # the output's listing (output_state.listing), from the same lstat calls
     for path, source in walk_files(os.fspath(output)):
         found = os.lstat(source)
+        if path in linked and path in was:
+            files[path] = FileState(found.st_size, found.st_mtime_ns, was[path].digest)
+            stamps[path] = stamp(found)
+            continue
         target = os.path.join(kept, path)
         try:
             there = os.lstat(target)
-            if last is not None and path in last.files and there.st_ino == found.st_ino and there.st_dev == found.st_dev:
-                files[path] = FileState(found.st_size, found.st_mtime_ns, last.files[path].digest)
+            if path in was and there.st_ino == found.st_ino and there.st_dev == found.st_dev:
+                files[path] = FileState(found.st_size, found.st_mtime_ns, was[path].digest)
                 stamps[path] = stamp(found)
                 continue
             os.unlink(target)
@@ -237,7 +244,7 @@ def take(
         stamps[path] = stamp(found)
         written = known.get(path)  # None: not a record's (the search index, static files), so it is read
         files[path] = FileState(copy.st_size, copy.st_mtime_ns, written) if written is not None else FileState.of(target)
-    for gone in (last.files.keys() - files.keys()) if last is not None else ():
+    for gone in was.keys() - files.keys():
         _remove(kept, gone)
     root.mkdir(parents=True, exist_ok=True)
     (root / PAGES).write_text(json.dumps(_pages_json(records, base), separators=(",", ":")), encoding="utf-8")
