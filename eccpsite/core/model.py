@@ -103,6 +103,7 @@ class Site:
     pending: tuple[dt.datetime, ...] = ()  # when items held back by 'publish_at' come out, soonest first
     tag_names: dict[str, str] = field(default_factory=dict)  # per tag slug, the form pages show (eccpsite.core.tags)
     directory: Directory = field(default_factory=Directory)  # cluster profiles, their sectors and countries (eccpsite.core.directory)
+    first_listed: dict[str, dt.date] = field(default_factory=dict)  # per item ref, the date of the first edition that lists it
 
     def filters_of(self, kind: str) -> tuple[EventFilter, ...]:
         """The event filters of one kind (country, tag or attendance)."""
@@ -275,7 +276,19 @@ def build_model(
         directory=build_directory(visible, newest_first, upcoming, past),
         call_timelines={c.slug: status_timeline(c, config) for c in calls},
         tag_names=named.names,
+        first_listed=first_listed(resolved),
     )
+
+
+def first_listed(editions: Iterable[ResolvedEdition]) -> dict[str, dt.date]:
+    """The date of the first edition that lists each item, by ref: an undated item's publication date (its pages and
+    feed entries ask, one item at a time)."""
+    first: dict[str, dt.date] = {}
+    for edition in editions:
+        for member in edition.items:
+            if member.ref not in first or edition.edition.date < first[member.ref]:
+                first[member.ref] = edition.edition.date
+    return first
 
 
 def _next_start(event: Event, now: dt.datetime, config: SiteConfig) -> dt.datetime:

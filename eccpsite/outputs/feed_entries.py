@@ -87,28 +87,6 @@ def cap(when: dt.datetime, now: dt.datetime) -> dt.datetime:
     return min(when, now).astimezone(now.tzinfo)
 
 
-_first_listed: tuple[tuple[ResolvedEdition, ...], dict[str, dt.date]] | None = None  # for the last site's editions
-
-
-def first_listed(editions: tuple[ResolvedEdition, ...]) -> dict[str, dt.date]:
-    """The date of the first edition that lists each item, by ref (kept for the editions of the latest site).
-
-    Asked once per item page and feed entry: going through every edition each
-    time made a 10,000-item site's feeds and pages quadratic in the editions.
-    """
-    global _first_listed
-    known = _first_listed
-    if known is not None and known[0] is editions:
-        return known[1]
-    first: dict[str, dt.date] = {}
-    for edition in editions:
-        for member in edition.items:
-            if member.ref not in first or edition.edition.date < first[member.ref]:
-                first[member.ref] = edition.edition.date
-    _first_listed = (editions, first)
-    return first
-
-
 def published(site: Site, item: Item, history: History) -> dt.datetime:
     """When an item was published (see the module's docstring); never after ``site.now``."""
     tz = site.config.tz
@@ -121,7 +99,7 @@ def published(site: Site, item: Item, history: History) -> dt.datetime:
     elif publish_at is not None:
         when = publish_at
     else:
-        listed = first_listed(site.editions).get(item.ref)
+        listed = site.first_listed.get(item.ref)
         evidence = [moment(listed, tz)] if listed is not None else []
         revision = history.get(item.path)
         if revision is not None:
