@@ -291,8 +291,3 @@ class Engine(Generic[Made]):
         reads = dependencies(names)
         reads_key = self.fingerprints.reads_key(reads)
         return [self.store.keep(Record(o.url, key, reads, reads_key, o, name), None) if isinstance(o, Output) else o for o in outputs]
-
-
-def reads_of(records: Iterable[Record[Any]]) -> set[str]:
-    """Every name the records read."""
-    return set().union(*(record.reads for record in records))
