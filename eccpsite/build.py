@@ -15,7 +15,7 @@ import datetime as dt
 import functools
 import gc
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Generic, Protocol, TypeVar
@@ -24,10 +24,10 @@ from eccpsite.core import layout, urls
 from eccpsite.core.content import Content, body_facts, parse_content
 from eccpsite.core.errors import BuildFailed, ContentError
 from eccpsite.core.locate import locate
-from eccpsite.core.model import Site, build_model, next_status_change
+from eccpsite.core.model import Site, build_model, next_status_change, steady_until
 from eccpsite.core.options import BuildOptions
 from eccpsite.edges import fingerprint
-from eccpsite.edges.clock import Timings, resolve_now
+from eccpsite.edges.clock import Timings, resolve_now, takes_the_clock
 from eccpsite.edges.folder_swap import check_output_folder
 from eccpsite.edges.history import read_history
 from eccpsite.edges.reader import document_sizes, read_sources
@@ -102,12 +102,14 @@ def make_site(
     pages: PageHook | None = None,
     timings: Timings | None = None,
     parses: ParseStore | None = None,
+    steady: dt.datetime | None = None,
 ) -> MadeSite[Record]:
     """Every stage but the write: each output goes to ``sink`` as soon as it is made (a list in memory, or the writer's
     staging folder) and only the sink's records come back; raises BuildFailed with every error found. With ``pages``
     (a page cache), pages whose inputs are those of the last build's are not rendered again; ``timings`` notes how
     long each stage took; ``parses`` gives what the last build's parse of each unchanged file gave, and checks
-    the bodies of the others on every core before the parse asks for them."""
+    the bodies of the others on every core before the parse asks for them; ``steady`` is the last build's moment,
+    which a build on the clock keeps while it makes the same site (:func:`moment_of`)."""
     clock = timings or Timings()
     with clock.stage("read sources"):
         sources = read_sources(project)
@@ -127,11 +129,13 @@ def make_site(
     _give_back_memory(collect=False)  # about 60 MB at 10,000 items, which the C allocator would keep (freed, no cycles)
     if content.config is None:
         raise BuildFailed(errors or [ContentError("site.yaml", 0, "", "could not be read")], warnings)
-    now = resolve_now(options.now, content.config.tz)
     if (no_admin := missing_bundle(project, content.config)) is not None:
         warnings.append(no_admin)
+    config, at = content.config, resolve_now(options.now, content.config.tz)
+    # a moment that --now or SOURCE_DATE_EPOCH fixes is kept as given; the last one is read back with an offset, not the zone
+    steady = steady.astimezone(config.tz) if steady is not None and takes_the_clock(options.now) else None
     with clock.stage("build the site model"):
-        site = build_model(content.config, content.items, content.editions, now, drafts=options.drafts, unparsed=content.unparsed)
+        site = moment_of(lambda now: build_model(config, content.items, content.editions, now, drafts=options.drafts, unparsed=content.unparsed), at, steady)
     if isinstance(site, list):
         raise BuildFailed(errors + site, warnings)
     warnings.extend(site.warnings)
@@ -163,6 +167,18 @@ def make_site(
         raise BuildFailed(errors, [] if options.strict else warnings)
     moved = tuple(r for r in plan_redirects(site, history)[0] if r.why == RENAMED)  # as render_redirects made them
     return MadeSite(site, records, assets, tuple(sorted(set(warnings))), moved)
+
+
+def moment_of(model: Callable[[dt.datetime], Site | list[ContentError]], clock: dt.datetime, steady: dt.datetime | None) -> Site | list[ContentError]:
+    """The site ``model`` makes at the build's moment: ``clock``, or the last build's moment ``steady`` when that is
+    earlier and makes the same site (no status changes, and the day is the same, until ``clock``:
+    model.steady_until). Pages that read "now" (an event's status, a deadline) are then the last build's; on the
+    moving clock of a deploy they would all be made again by every build."""
+    if steady is not None and steady <= clock:
+        site = model(steady)
+        if isinstance(site, list) or steady_until(site, steady) > clock:
+            return site
+    return model(clock)
 
 
 def failed_urls(content: Content) -> list[str]:
@@ -199,7 +215,7 @@ def build(
             last = snapshot.KeptPages(kept, folder)
         pages = Engine(last, page_base(project), project / "templates")
         with kept_parses(project) as parses:
-            made = make_site(project, options, folder, pages, clock, parses)
+            made = make_site(project, options, folder, pages, clock, parses, kept.now if kept is not None else None)
         site, records = made.site, tuple(made.records)
         reused = sum(r.kept for r in records)
         result = WrittenSite(site.now, next_status_change(site), made.warnings, records, reused, pages.fingerprints.base, made.moved)

@@ -6,6 +6,7 @@ not write (another schema, a trigger, damage) is replaced, never trusted."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import re
@@ -19,9 +20,10 @@ import pytest
 from conftest import NOW, run_eccpsite, snapshot, write_site
 
 import eccpsite
-from eccpsite.build import BuildOptions
+from eccpsite.build import BuildOptions, build_outputs, moment_of
 from eccpsite.core import layout
 from eccpsite.core.markup import markdown as markup
+from eccpsite.core.model import Site
 from eccpsite.edges.fingerprint import Stamps, code_digest
 from eccpsite.incremental import snapshot as kept_output
 from eccpsite.uptodate import BUILT, RESTORED, UP_TO_DATE, Built, build_if_changed
@@ -317,6 +319,70 @@ def test_cache_an_item_page_is_made_again_when_what_its_context_read_changed(tmp
     assert "Second" in (site / "build/clusters/clustero/index.html").read_text()
     assert after["news/first/index.html"] == before["news/first/index.html"]  # read nothing that changed: linked
     assert snapshot(site / "build") == _cold(site, tmp_path)
+
+
+def test_cache_a_page_that_does_not_show_the_build_moment_is_kept_when_the_clock_moves(tmp_path: Path) -> None:
+    # A build without --now takes the clock, which moves between builds: a page made again whenever "now" moves
+    # would make every deploy render it. A news page's dates are capped at the build's moment, so they are the
+    # page's inputs (pages.item_dates), not "now" itself.
+    site = _site(tmp_path / "site")
+    assert _build(site, BuildOptions(now="2019-09-16T10:00:00+00:00", pdf=False)).how == BUILT
+    before = _inodes(site / "build")
+    _edit_body(site)
+
+    assert _build(site, BuildOptions(now="2019-09-16T11:00:00+00:00", pdf=False)).how == BUILT
+
+    after = _inodes(site / "build")
+    assert after["news/first/index.html"] == before["news/first/index.html"]
+    assert after["news/second/index.html"] != before["news/second/index.html"]
+
+
+def test_cache_a_build_on_the_clock_keeps_the_last_moment_while_the_site_is_the_same(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Without --now a build takes the clock, which moves between deploys; the pages that read "now" (an event's
+    # status) would all be made again by every one. The last build's moment is kept while it makes the same site.
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    site = _site(tmp_path / "site")
+    on_the_clock = BuildOptions(pdf=False)
+    first = _build(site, on_the_clock)
+    assert first.how == BUILT and first.result is not None
+    before = _inodes(site / "build")
+    _edit_body(site)
+
+    second = _build(site, on_the_clock)
+
+    assert second.how == BUILT and second.result is not None
+    if second.result.now != first.result.now and dt.datetime.now(first.result.now.tzinfo).date() != first.result.now.date():
+        pytest.skip("midnight came between the two builds")
+    assert second.result.now == first.result.now
+    after = _inodes(site / "build")
+    assert after["events/cluster-days/index.html"] == before["events/cluster-days/index.html"]
+    assert after["news/second/index.html"] != before["news/second/index.html"]
+    at_that_moment = BuildOptions(now=first.result.now.replace(tzinfo=None).isoformat(), pdf=False)  # in the site's zone
+    copy = tmp_path / "at-that-moment"
+    shutil.copytree(site, copy, ignore=shutil.ignore_patterns(".cache", "build"))
+    assert _build(copy, at_that_moment).how == BUILT
+    assert snapshot(site / "build") == snapshot(copy / "build")
+
+
+@pytest.mark.parametrize(
+    ("steady", "clock", "kept"),
+    [
+        ("2019-09-16T10:00:00+00:00", "2019-09-16T11:00:00+00:00", True),  # the same day, no status changes between
+        ("2019-10-01T10:00:00+00:00", "2019-10-05T10:00:00+00:00", False),  # the event ended between
+        ("2019-09-16T10:00:00+00:00", "2019-09-17T10:00:00+00:00", False),  # another day: the calendar's own month may move
+        ("2019-09-16T12:00:00+00:00", "2019-09-16T11:00:00+00:00", False),  # a moment after the clock is never taken
+    ],
+)
+def test_cache_the_last_moment_is_kept_only_while_it_makes_the_same_site(steady: str, clock: str, kept: bool, tmp_path: Path) -> None:
+    site = _site(tmp_path / "site")
+
+    def model(now: dt.datetime) -> Site:
+        return build_outputs(site, BuildOptions(now=now.isoformat(), pdf=False)).site
+
+    made = moment_of(model, dt.datetime.fromisoformat(clock), dt.datetime.fromisoformat(steady))
+
+    assert not isinstance(made, list)
+    assert made.now == dt.datetime.fromisoformat(steady if kept else clock)
 
 
 def test_cache_a_feed_is_made_again_only_when_what_it_shows_changed(tmp_path: Path) -> None:

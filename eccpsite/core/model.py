@@ -321,6 +321,16 @@ def next_status_change(site: Site) -> dt.datetime | None:
     return min(moments) if moments else None
 
 
+def steady_until(site: Site, now: dt.datetime) -> dt.datetime:
+    """Until when a later moment makes the site that ``now`` makes: the next change of a status, or the next midnight
+    in the site's time zone (the event calendar shows the month of its "now"). A build on the clock keeps its last
+    moment while that lasts (the build's and the dev server's), so that the pages that read "now" stay as they are."""
+    local = now.astimezone(site.config.tz)
+    midnight = dt.datetime.combine(local.date() + dt.timedelta(days=1), dt.time(0, 0), tzinfo=site.config.tz)
+    change = next_status_change(site)
+    return min(change, midnight) if change is not None and change > now else midnight
+
+
 # --- an item edited in place -------------------------------------------------------------
 
 # The item fields build_model reads (tests/unit/test_model_swap.py records its reads to keep

@@ -26,6 +26,11 @@ def resolve_now(raw: str | None, tz: dt.tzinfo) -> dt.datetime:
     return dt.datetime.now(tz)
 
 
+def takes_the_clock(raw: str | None) -> bool:
+    """Whether a build's moment is the clock's (neither ``--now`` nor ``SOURCE_DATE_EPOCH`` fixes it)."""
+    return not raw and not os.environ.get("SOURCE_DATE_EPOCH")
+
+
 class Timings:
     """Where a build's time went (``eccpsite build --timings``): per stage, in order, the wall-clock seconds and the
     CPU seconds of the build process and of the worker processes and Pagefind runs it waited for."""

@@ -8,6 +8,7 @@ stages).
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable, Iterator
 from typing import Any
 
@@ -22,26 +23,31 @@ from eccpsite.core.kinds.base import Facts
 from eccpsite.core.listings import EventFilter, Paginated, paginate
 from eccpsite.core.markup.markdown import plain_text, render_markdown, summary_text
 from eccpsite.core.model import ResolvedEdition, Site, next_status_change
-from eccpsite.edges.history import History, Revision
+from eccpsite.edges.history import History
 from eccpsite.outputs import calendar, europe_map, feeds, redirects, timetable
 from eccpsite.outputs.calendar_entries import event_component
 from eccpsite.outputs.feed_entries import modified, published
 from eccpsite.outputs.render import WHOLE, Made, Made_, Output, Renderer, Stage, declare
 
 
-def _json_ld(site: Site, item: Item, history: History | None = None) -> dict[str, Any] | None:
-    """schema.org data for an item page, as its kind makes it (dates as in the feeds, with offsets)."""
+def _json_ld(site: Site, item: Item, dates: tuple[dt.datetime, dt.datetime] | None) -> dict[str, Any] | None:
+    """schema.org data for an item page, as its kind makes it (``dates``: :func:`item_dates`)."""
     make = kind_of(item).json_ld
-    if make is None:
+    if make is None or dates is None:
         return None
-    config, known = site.config, history or {}
-    facts = Facts(
-        config=config,
-        url=config.absolute(site.url(item)),
-        keywords=", ".join(site.tag_name(tag) for tag in item.tags),
-        dates=lambda: (published(site, item, known), modified(site, item, known)),
-    )
-    return make(item, facts)
+    config = site.config
+    keywords = ", ".join(site.tag_name(tag) for tag in item.tags)
+    return make(item, Facts(config=config, url=config.absolute(site.url(item)), keywords=keywords, dates=dates))
+
+
+def item_dates(site: Site, item: Item, history: History) -> tuple[dt.datetime, dt.datetime] | None:
+    """When an item was published and last changed, as its feed entries say, for its schema.org data (None for a
+    kind without any). Both are capped at the build's moment, so they are given to the page as inputs, not read
+    from the site where its context is made: a page that read "now" would be made again by every build that
+    does not fix it (``--now``), whose clock moves."""
+    if kind_of(item).json_ld is None:
+        return None
+    return published(site, item, history), modified(site, item, history)
 
 
 def _country_json_ld(site: Site, country: Country) -> dict[str, Any]:
@@ -62,26 +68,26 @@ def item_editions(site: Site) -> dict[str, tuple[ResolvedEdition, ...]]:
 def render_item(r: Renderer, item: Item, editions: tuple[ResolvedEdition, ...] = ()) -> Made_:
     """The page of one item, with the editions that list it (the dev server re-renders only the items that changed).
 
-    Its context is made from the item, those editions and its file's git
-    revision (:func:`item_context`), so the engine keys the page by those: the
+    Its context is made from the item, those editions and its dates
+    (:func:`item_context`), so the engine keys the page by those: the
     page of an unchanged item is put in place without its context being made
     (its schema.org data, its summary) or digested."""
     template = kind_of(item).template
     if template is None:
         return None
-    return r.page_from(r.site.url(item), template, item_context, item=item, editions=editions, revision=r.history.get(item.path))
+    return r.page_from(r.site.url(item), template, item_context, item=item, editions=editions, dates=item_dates(r.site, item, r.history))
 
 
-def item_context(site: Site, item: Item, editions: tuple[ResolvedEdition, ...], revision: Revision | None) -> dict[str, Any]:
+def item_context(site: Site, item: Item, editions: tuple[ResolvedEdition, ...], dates: tuple[dt.datetime, dt.datetime] | None) -> dict[str, Any]:
     """What an item's page is rendered with: its item, the editions that list it, its title and summary, its
-    schema.org data (dated from ``revision``, the git revision of its file) and the profiles it names."""
+    schema.org data (with ``dates``: :func:`item_dates`) and the profiles it names."""
     return {
         **_cluster_context(site, item),
         "item": item,
         "title": item.title,
         "description": summary_text(item.summary, item.body, 200),
         "og_type": "article",
-        "json_ld": _json_ld(site, item, {item.path: revision} if revision is not None else None),
+        "json_ld": _json_ld(site, item, dates),
         "editions": editions,
     }
 

@@ -44,9 +44,9 @@ from eccpsite.core.errors import BuildFailed, ContentError
 from eccpsite.core.kinds import Item
 from eccpsite.core.layout import CONFIG, EDITION, ITEM, RESCAN, STATIC, TEMPLATE, classify
 from eccpsite.core.locate import locate
-from eccpsite.core.model import Site, build_model, next_status_change, same_place, swap_site_items
+from eccpsite.core.model import Site, build_model, same_place, steady_until, swap_site_items
 from eccpsite.core.options import BuildOptions
-from eccpsite.edges.clock import resolve_now
+from eccpsite.edges.clock import resolve_now, takes_the_clock
 from eccpsite.edges.history import History, read_history
 from eccpsite.edges.reader import document_sizes
 from eccpsite.incremental.cache import load_markdown_cache, prerender
@@ -188,7 +188,7 @@ class Rebuilder:
         at every save would render them all again. It moves on when the clock
         passes the next moment a status changes, or midnight.
         """
-        if self.options.now or os.environ.get("SOURCE_DATE_EPOCH"):
+        if not takes_the_clock(self.options.now):
             return resolve_now(self.options.now, tz)
         clock = resolve_now(None, tz)
         if self._moment is None or self._until is None or clock >= self._until or self._moment.tzinfo != clock.tzinfo:
@@ -219,7 +219,7 @@ class Rebuilder:
         if errors and not self.keep_going:
             raise BuildFailed(errors)
         site = build_model(config, items, editions, now, drafts=self.options.drafts, unparsed=found.unparsed)
-        if not isinstance(site, list) and now is self._moment and _until(site, now) <= (clock := resolve_now(None, config.tz)):
+        if not isinstance(site, list) and now is self._moment and steady_until(site, now) <= (clock := resolve_now(None, config.tz)):
             now = clock  # a status of the new content changes between the kept moment and the clock: use the clock
             site = build_model(config, items, editions, now, drafts=self.options.drafts, unparsed=found.unparsed)
         if isinstance(site, list):
@@ -230,7 +230,7 @@ class Rebuilder:
             prerender(i.body for i in site.items)
         if self._history is None:
             self._history = read_history(self.project, [i.path for i in site.items] + [e.edition.path for e in site.editions])
-        return self._finish(site, None, warnings, _until(site, now), started, parsed_at, tuple(errors))
+        return self._finish(site, None, warnings, steady_until(site, now), started, parsed_at, tuple(errors))
 
     def _swaps(self, config: Any, now: dt.datetime) -> dict[str, Item] | None:
         """The items edited in place since the last good build, by ref; None if anything else changed.
@@ -340,13 +340,6 @@ def _served(outputs: tuple[Output, ...], last: dict[str, bytes] | None, delta: D
         served.pop(url, None)
     served.update(zip(map(url_of, delta.made), map(data_of, delta.made), strict=True))
     return served
-
-
-def _until(site: Site, now: dt.datetime) -> dt.datetime:
-    """When "now" must move on: the next change of a status, or the next midnight in the site's time zone."""
-    midnight = dt.datetime.combine(now.date() + dt.timedelta(days=1), dt.time(0, 0), tzinfo=now.tzinfo)
-    change = next_status_change(site)
-    return min(change, midnight) if change is not None and change > now else midnight
 
 
 def relative(project: Path, path: str) -> str | None:

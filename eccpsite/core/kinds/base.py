@@ -155,7 +155,7 @@ class Facts:
     config: SiteConfig
     url: str
     keywords: str  # the tags as the site shows them, comma-separated; empty without tags
-    dates: Callable[[], tuple[dt.datetime, dt.datetime]]  # when it was published and last changed (asked for only when used)
+    dates: tuple[dt.datetime, dt.datetime]  # when it was published and last changed
 
 
 def keywords(facts: Facts) -> dict[str, str]:

@@ -23,7 +23,7 @@ _LINK = f.mapping_of({"title": f.Field(f.text, True), "url": f.Field(f.url, True
 
 def article_json_ld(item: Any, facts: Facts) -> dict[str, Any]:
     """schema.org NewsArticle data of a news item or an interview (its author: the news' source, else the site's)."""
-    published, modified = facts.dates()
+    published, modified = facts.dates
     return {
         "@context": "https://schema.org",
         "@type": "NewsArticle",
