@@ -116,9 +116,11 @@ def _updated(site: Site, path: str, first: dt.datetime, history: History) -> dt.
     return max(first, cap(revision.modified, site.now))
 
 
-def modified(site: Site, item: Item, history: History) -> dt.datetime:
-    """When an item last changed: its latest commit, else when it was published; never after ``site.now``."""
-    return _updated(site, item.path, published(site, item, history), history)
+def dated(site: Site, item: Item, history: History) -> tuple[dt.datetime, dt.datetime]:
+    """When an item was published (:func:`published`) and when it last changed: its latest commit, else when it was
+    published; never after ``site.now``."""
+    first = published(site, item, history)
+    return first, _updated(site, item.path, first, history)
 
 
 def _facts(site: Site, item: Item) -> str:

@@ -26,7 +26,7 @@ from eccpsite.core.model import ResolvedEdition, Site, next_status_change
 from eccpsite.edges.history import History
 from eccpsite.outputs import calendar, europe_map, feeds, redirects, timetable
 from eccpsite.outputs.calendar_entries import event_component
-from eccpsite.outputs.feed_entries import modified, published
+from eccpsite.outputs.feed_entries import dated
 from eccpsite.outputs.render import WHOLE, Made, Made_, Output, Renderer, Stage, declare
 
 
@@ -47,7 +47,7 @@ def item_dates(site: Site, item: Item, history: History) -> tuple[dt.datetime, d
     does not fix it (``--now``), whose clock moves."""
     if kind_of(item).json_ld is None:
         return None
-    return published(site, item, history), modified(site, item, history)
+    return dated(site, item, history)
 
 
 def _country_json_ld(site: Site, country: Country) -> dict[str, Any]:
