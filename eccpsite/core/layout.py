@@ -43,6 +43,7 @@ CACHE_PARSED = f"{CACHE}/parsed"
 CACHE_PDF = f"{CACHE}/pdf"
 CACHE_SEARCH = f"{CACHE}/search"
 CACHE_INPUTS = f"{CACHE}/inputs.json"  # the digests of the project's files by their stamps (eccpsite.edges.fingerprint.Stamps)
+CACHE_HISTORY = f"{CACHE}/history.json"  # what git's log said of the content files, up to a commit (eccpsite.edges.history)
 
 # What a changed path is to the build: see classify().
 CONFIG, ITEM, EDITION, TEMPLATE, STATIC, RESCAN, OTHER = "config", "item", "edition", "template", "static", "rescan", "other"
