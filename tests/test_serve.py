@@ -492,6 +492,22 @@ def test_rebuild_gives_the_bytes_of_a_clean_build_after_each_change(project: Pat
         assert [url for url in clean if mine[url] != clean[url]] == [], change.__name__
 
 
+def test_rebuild_on_the_clock_keeps_its_moment_when_an_item_moves(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A date edit builds the model again whole (build.moment_of, as a build does): at the kept moment, not the clock.
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    rebuilder = Rebuilder(project, BuildOptions(pdf=False))
+    first = rebuilder.rebuild()
+    _edit(project / NEWS, "date: 2019-09-16", "date: 2019-09-10")
+    rebuilder.apply([NEWS])
+
+    second = rebuilder.rebuild()
+
+    if second.site.now != first.site.now and dt.datetime.now(first.site.now.tzinfo).date() != first.site.now.date():
+        pytest.skip("midnight came between the two builds")
+    assert second.site.now is first.site.now
+    assert second.rendered < len(second.pages) // 4  # the pages that read "now" are the last build's
+
+
 def test_rebuild_renders_again_only_the_pages_a_body_edit_touches(project: Path) -> None:
     rebuilder = Rebuilder(project, OPTIONS)
     first = rebuilder.rebuild()

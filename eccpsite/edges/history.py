@@ -138,15 +138,17 @@ def _log(project: Path, folders: list[str]) -> tuple[Times, Former] | None:
     kept = _kept(kept_file, folders)
     if kept is not None and kept[0] == head:
         return kept[1], kept[2]
-    since = kept is not None and head and _git(project, "merge-base", "--is-ancestor", kept[0], head) is not None
-    args = ["log", "-M", "--name-status", "--format=%x00%ct", "--relative"]
-    log = _git(project, *args, f"{kept[0]}..{head}" if since and kept is not None else "HEAD", "--", *folders) if head else None
+    if not head:
+        return None  # no commit yet
+    # the kept account is brought up to date only when its commit is still in the history of HEAD
+    since = kept if kept is not None and _git(project, "merge-base", "--is-ancestor", kept[0], head) is not None else None
+    log = _git(project, "log", "-M", "--name-status", "--format=%x00%ct", "--relative", f"{since[0]}..{head}" if since else "HEAD", "--", *folders)
     if log is None:
         return None
     renamed: dict[str, str] = {}
     times, former = _times_by_path(log, renamed)
-    if since and kept is not None:
-        times, former = _joined(times, former, renamed, kept[1], kept[2])
+    if since is not None:
+        times, former = _joined(times, former, renamed, since[1], since[2])
     with contextlib.suppress(OSError):
         kept_file.parent.mkdir(parents=True, exist_ok=True)
         kept_file.write_text(json.dumps({"head": head, "folders": folders, "times": times, "former": former}), encoding="utf-8")

@@ -38,7 +38,7 @@ from typing import Any
 
 import jinja2
 
-from eccpsite.build import build_stages, page_base
+from eccpsite.build import build_stages, moment_of, page_base
 from eccpsite.core.documents import document_format
 from eccpsite.core.errors import BuildFailed, ContentError
 from eccpsite.core.kinds import Item
@@ -218,10 +218,13 @@ class Rebuilder:
             return self._finish(swap_site_items(self._site, swaps), swaps, [*warnings, *self._site.warnings], self._until, started, parsed_at)
         if errors and not self.keep_going:
             raise BuildFailed(errors)
-        site = build_model(config, items, editions, now, drafts=self.options.drafts, unparsed=found.unparsed)
-        if not isinstance(site, list) and now is self._moment and steady_until(site, now) <= (clock := resolve_now(None, config.tz)):
-            now = clock  # a status of the new content changes between the kept moment and the clock: use the clock
-            site = build_model(config, items, editions, now, drafts=self.options.drafts, unparsed=found.unparsed)
+        # the kept moment, unless a status of the new content changes between it and the clock (build.moment_of)
+        kept = now if now is self._moment else None
+        site = moment_of(
+            lambda at: build_model(config, items, editions, at, drafts=self.options.drafts, unparsed=found.unparsed),
+            resolve_now(self.options.now, config.tz),
+            kept,
+        )
         if isinstance(site, list):
             raise BuildFailed(errors + site)
         warnings.extend(site.warnings)
@@ -230,7 +233,7 @@ class Rebuilder:
             prerender(i.body for i in site.items)
         if self._history is None:
             self._history = read_history(self.project, [i.path for i in site.items] + [e.edition.path for e in site.editions])
-        return self._finish(site, None, warnings, steady_until(site, now), started, parsed_at, tuple(errors))
+        return self._finish(site, None, warnings, steady_until(site, site.now), started, parsed_at, tuple(errors))
 
     def _swaps(self, config: Any, now: dt.datetime) -> dict[str, Item] | None:
         """The items edited in place since the last good build, by ref; None if anything else changed.
