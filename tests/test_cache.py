@@ -44,12 +44,12 @@ def _site(root: Path) -> Path:
     )
 
 
-def _cold(project: Path, tmp: Path) -> dict[str, bytes]:
+def _cold(project: Path, tmp: Path, options: BuildOptions = OPTIONS) -> dict[str, bytes]:
     """A build of a copy of ``project`` without any cache."""
     copy = tmp / "cold"
     shutil.rmtree(copy, ignore_errors=True)
     shutil.copytree(project, copy, ignore=shutil.ignore_patterns(".cache", "build"))
-    assert build_if_changed(copy, copy / "build", OPTIONS).how == BUILT
+    assert build_if_changed(copy, copy / "build", options).how == BUILT
     return snapshot(copy / "build")
 
 
@@ -439,6 +439,19 @@ def test_cache_a_deadline_passing_makes_the_build_run_again(tmp_path: Path) -> N
     assert "Closed" in (site / "build/calls/a-call/index.html").read_text()
     assert _build(site, BuildOptions(now="2019-09-21", pdf=False), "elsewhere").how == RESTORED
     assert snapshot(site / "elsewhere") == snapshot(site / "build")
+
+
+def test_cache_a_new_month_makes_the_build_run_again(tmp_path: Path) -> None:
+    # The event calendar's own page (/events/calendar/) shows the month of the build's "now": a build that found
+    # nothing changed would leave it on the month before, though no status changes in between.
+    event = "---\ntitle: Winter forum\nstart: 2019-12-02\nend: 2019-12-03\nlocation: {city: Sofia, country: BG}\n---\nA forum.\n"
+    site = write_site(tmp_path / "site", {"content/events/winter-forum.md": event})
+    assert _build(site, BuildOptions(now="2019-09-20", pdf=False)).how == BUILT
+    assert _build(site, BuildOptions(now="2019-09-30T23:00:00+02:00", pdf=False)).how == UP_TO_DATE
+    assert "September 2019" in (site / "build/events/calendar/index.html").read_text()
+    assert _build(site, BuildOptions(now="2019-10-01T00:30:00+02:00", pdf=False)).how == BUILT
+    assert "October 2019" in (site / "build/events/calendar/index.html").read_text()
+    assert snapshot(site / "build") == _cold(site, tmp_path, BuildOptions(now="2019-10-01T00:30:00+02:00", pdf=False))
 
 
 # --- the Markdown cache file ------------------------------------------------------------------------------------------

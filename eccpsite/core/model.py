@@ -303,13 +303,17 @@ def _pending(items: Iterable[Item], now: dt.datetime, tz: ZoneInfo, drafts: bool
     return tuple(sorted(m for m in moments if m > now))
 
 
-def next_status_change(site: Site) -> dt.datetime | None:
-    """The next moment the site changes by itself: a call's or an event's status changes, or a held-back item comes out.
+def next_status_change(site: Site) -> dt.datetime:
+    """The next moment the site changes by itself: a call's or an event's status changes, a held-back item comes out,
+    or a month begins in the site's time zone (the event calendar's own page shows the month of the build).
 
     Until then a build of unchanged sources gives the same output (a scheduled
     rebuild is due then; see ``next-change.txt``).
     """
-    moments = [s.changes_at for s in site.call_status.values() if s.changes_at is not None]
+    local = site.now.astimezone(site.config.tz).date()
+    year, month = divmod(local.month, 12)
+    moments = [dt.datetime(local.year + year, month + 1, 1, tzinfo=site.config.tz)]
+    moments += [s.changes_at for s in site.call_status.values() if s.changes_at is not None]
     for event in site.upcoming_events:  # the end of each next occurrence (the page then names the one after)
         ahead = site.next_occurrence(event)
         if ahead is not None:
@@ -318,17 +322,17 @@ def next_status_change(site: Site) -> dt.datetime | None:
         if closes is not None and closes > site.now:
             moments.append(closes)
     moments += site.pending[:1]
-    return min(moments) if moments else None
+    return min(moments)
 
 
 def steady_until(site: Site, now: dt.datetime) -> dt.datetime:
     """Until when a later moment makes the site that ``now`` makes: the next change of a status, or the next midnight
-    in the site's time zone (the event calendar shows the month of its "now"). A build on the clock keeps its last
+    in the site's time zone (a calendar stamps a change it has no date for with the build's day). A build on the clock keeps its last
     moment while that lasts (the build's and the dev server's), so that the pages that read "now" stay as they are."""
     local = now.astimezone(site.config.tz)
     midnight = dt.datetime.combine(local.date() + dt.timedelta(days=1), dt.time(0, 0), tzinfo=site.config.tz)
     change = next_status_change(site)
-    return min(change, midnight) if change is not None and change > now else midnight
+    return min(change, midnight) if change > now else midnight
 
 
 # --- an item edited in place -------------------------------------------------------------

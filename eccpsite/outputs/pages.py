@@ -202,9 +202,8 @@ def render_search(r: Renderer) -> Iterator[Made_]:
 
 
 def render_next_change(r: Renderer) -> Iterator[Made_]:
-    """``next-change.txt``: the next moment a call's or event's status changes (empty if none), for a scheduled rebuild."""
-    when = next_status_change(r.site)
-    yield Output(urls.NEXT_CHANGE, (when.isoformat() + "\n" if when else "").encode("utf-8"))
+    """``next-change.txt``: the next moment the site changes by itself (a status, or the calendar's month), for a scheduled rebuild."""
+    yield Output(urls.NEXT_CHANGE, (next_status_change(r.site).isoformat() + "\n").encode("utf-8"))
 
 
 def render_tags(r: Renderer) -> Iterator[Made_]:
