@@ -30,11 +30,11 @@ from eccpsite.edges import fingerprint
 from eccpsite.edges.clock import Timings, resolve_now, takes_the_clock
 from eccpsite.edges.folder_swap import check_output_folder
 from eccpsite.edges.history import read_history
+from eccpsite.edges.markdown_cache import markdown_cache, prerender
+from eccpsite.edges.parse_cache import ParseStore, kept_parses
 from eccpsite.edges.reader import document_sizes, read_sources
 from eccpsite.incremental import snapshot
-from eccpsite.incremental.cache import markdown_cache, prerender
 from eccpsite.incremental.engine import Engine
-from eccpsite.incremental.parsed import ParseStore, kept_parses
 from eccpsite.incremental.writer import Written, staging
 from eccpsite.outputs.admin import admin_stage, missing_bundle
 from eccpsite.outputs.email_edition import render_email_editions

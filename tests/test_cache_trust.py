@@ -16,7 +16,7 @@ from conftest import NOW, snapshot, write_site
 
 from eccpsite.build import BuildOptions
 from eccpsite.core.markup import markdown as markup
-from eccpsite.incremental.cache import load_markdown_cache, trusted
+from eccpsite.edges.markdown_cache import load_markdown_cache, trusted
 from eccpsite.uptodate import BUILT, build_if_changed
 
 OPTIONS = BuildOptions(now=NOW, pdf=False)

@@ -1,4 +1,4 @@
-"""What each file parsed to, kept from one build to the next (eccpsite.incremental.parsed): an edit build parses again
+"""What each file parsed to, kept from one build to the next (eccpsite.edges.parse_cache): an edit build parses again
 only the files that changed, says the same warnings on the same lines as a cold build, reads back the very values
 the parse gave, and never trusts a value it did not write."""
 
@@ -16,9 +16,9 @@ from hypothesis import strategies as st
 
 from eccpsite.core.accessibility import CAPITALS_MIN_LETTERS, accessibility_findings
 from eccpsite.core.content import body_facts, parse_content
+from eccpsite.edges import parse_cache as parsed
+from eccpsite.edges.parse_cache import ParseStore, decode, encode, kept_parses, store_path
 from eccpsite.edges.reader import read_sources
-from eccpsite.incremental import parsed
-from eccpsite.incremental.parsed import ParseStore, decode, encode, kept_parses, store_path
 
 WARNED = "content/news/2019-09-01-warned.md"
 LINKED = "content/news/2019-09-02-linked.md"
@@ -170,7 +170,7 @@ def test_a_time_read_back_keeps_its_zone_and_which_of_two_it_is() -> None:
     from zoneinfo import ZoneInfo
 
     from eccpsite.core.kinds import registered
-    from eccpsite.incremental import item_json
+    from eccpsite.edges import item_json
 
     classes = item_json.Classes(kind.item for kind in registered())
     brussels = ZoneInfo("Europe/Brussels")

@@ -281,8 +281,8 @@ def test_security_nothing_outside_the_project_is_read(hostile_build: HostileBuil
     assert "media/pixel.png" in hostile_build.files
 
 
-# Besides the output, a build may only write its caches (eccpsite.outputs.pdf.edition_pdf's PDFs, eccpsite.incremental.cache's
-# Markdown, eccpsite.incremental.parsed's facts of the bodies, eccpsite.outputs.search's index bundle,
+# Besides the output, a build may only write its caches (eccpsite.outputs.pdf.edition_pdf's PDFs, eccpsite.edges.markdown_cache's
+# Markdown, eccpsite.edges.parse_cache's facts of the bodies, eccpsite.outputs.search's index bundle,
 # eccpsite.incremental.snapshot's index (the last build's record) and its links to the output's files, and
 # eccpsite.edges.fingerprint's digests of the sources by their stamps), under names it makes itself.
 _PDF_CACHE = re.compile(

@@ -40,7 +40,7 @@ Warnings = tuple[tuple[int, str], ...]  # (offset in the item's body, message) o
 @dataclass(frozen=True)
 class BodyFacts:
     """What the checks of an item's body find: a pure function of the file's path and its body as written, so a
-    build may find it on every core ahead of the parse (eccpsite.incremental.parsed). Offsets are in ``body``."""
+    build may find it on every core ahead of the parse (eccpsite.edges.parse_cache). Offsets are in ``body``."""
 
     body: str  # the body with its file-relative links written as site addresses (eccpsite.core.sourcelinks)
     problems: tuple[tuple[int, str], ...]  # what would stall or crash the rendering: the item is not rendered
@@ -53,7 +53,7 @@ FactsOf = Callable[[str, str], BodyFacts]
 
 class KeptParses(Protocol):
     """What the last build's parse gave for each file that parsed, by its path and text and the time zone
-    (eccpsite.incremental.parsed): a file's item is a function of those alone."""
+    (eccpsite.edges.parse_cache): a file's item is a function of those alone."""
 
     def get(self, kind: str, source: Source, tz: ZoneInfo) -> tuple[Item, Warnings] | None: ...
 

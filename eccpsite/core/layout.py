@@ -11,8 +11,8 @@ changed path is to the build (pure: names and paths, nothing read).
     templates/static/         the theme's files, served at /static/
     .cache/                   what builds keep for the builds after them (never read as input):
       output/                   the last build's record, and its output as hard links (eccpsite.incremental.snapshot)
-      markdown/<key>.sqlite     rendered Markdown (eccpsite.incremental.cache)
-      parsed/<code>.sqlite      what each file parsed to (eccpsite.incremental.parsed)
+      markdown/<key>.sqlite     rendered Markdown (eccpsite.edges.markdown_cache)
+      parsed/<code>.sqlite      what each file parsed to (eccpsite.edges.parse_cache)
       search/<key>/             search index bundles (eccpsite.outputs.search)
       pdf/<edition>/            PDF editions (eccpsite.outputs.pdf.edition_pdf)
       build.lock                held while a build runs (eccpsite.edges.buildlock)

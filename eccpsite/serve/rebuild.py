@@ -48,8 +48,8 @@ from eccpsite.core.model import Site, build_model, same_place, steady_until, swa
 from eccpsite.core.options import BuildOptions
 from eccpsite.edges.clock import resolve_now, takes_the_clock
 from eccpsite.edges.history import History, read_history
+from eccpsite.edges.markdown_cache import load_markdown_cache, prerender
 from eccpsite.edges.reader import document_sizes
-from eccpsite.incremental.cache import load_markdown_cache, prerender
 from eccpsite.incremental.digests import Digester
 from eccpsite.incremental.engine import Engine, Fingerprints
 from eccpsite.incremental.memory import Delta, Memory, MemoryStore, Stages, data_of, url_of

@@ -84,7 +84,7 @@ _used: set[bytes] = set()
 
 
 class Store(Protocol):
-    """Rendered HTML kept outside this process's memory (``eccpsite.incremental.cache``), read one body at a time."""
+    """Rendered HTML kept outside this process's memory (``eccpsite.edges.markdown_cache``), read one body at a time."""
 
     def get(self, key: bytes) -> str | None: ...
 

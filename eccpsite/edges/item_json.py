@@ -1,4 +1,4 @@
-"""Items as JSON and back, for the parses a build keeps (eccpsite.incremental.parsed).
+"""Items as JSON and back, for the parses a build keeps (eccpsite.edges.parse_cache).
 
 A value is written as JSON with a tag where JSON has no type of its own: a
 tuple as a list, a list as ``{"l": [...]}``, a dict as ``{"d": [[key,

@@ -18,7 +18,7 @@ text), which took the parse of 10,000 news from 12.2 s on one core to 7.7 s.
 Like the Markdown cache it is data, not pickle: an SQLite table of JSON values
 whose schema must be exactly this module's (``cache.connect_store``); an item
 is read back only into the item classes, each field from a value of its
-declared type (eccpsite.incremental.item_json), and a value that is not what
+declared type (eccpsite.edges.item_json), and a value that is not what
 this module writes is parsed again, never trusted; a file that cannot be read
 or written only makes the build parse every file.
 """
@@ -38,9 +38,8 @@ from eccpsite.core import layout
 from eccpsite.core.content import BodyFacts, Warnings, body_facts
 from eccpsite.core.kinds import Item, kind_named, registered
 from eccpsite.core.source import Source, body_of
-from eccpsite.edges import children, fingerprint
-from eccpsite.incremental import item_json
-from eccpsite.incremental.cache import CHUNK, POOL_THRESHOLD, UnusableCache, connect_store, prune
+from eccpsite.edges import children, fingerprint, item_json
+from eccpsite.edges.markdown_cache import CHUNK, POOL_THRESHOLD, UnusableCache, connect_store, prune
 
 # where ``body`` is among an item's fields as item_json writes them: an Item field, so the same in every kind's class
 _BODY = [f.name for f in dataclasses.fields(Item)].index("body")
