@@ -353,6 +353,12 @@ def test_feeds_two_builds_are_identical(project: Path, built: dict[str, bytes]) 
     assert feeds_of(outputs_of(project, pdf=False)) == feeds_of(built)
 
 
+def test_feeds_the_same_moment_written_in_another_zone_makes_the_same_site(project: Path, built: dict[str, bytes]) -> None:
+    # --now 2019-09-16 is midnight in the site's zone (Brussels, +02:00 then); the same instant in UTC must not put
+    # its offset into the dates the feeds and pages write (a CI job often gives --now in UTC)
+    assert outputs_of(project, "2019-09-15T22:00:00+00:00", pdf=False) == built
+
+
 # --- authors -----------------------------------------------------------------------------------------
 
 

@@ -73,11 +73,12 @@ def day_and_time(value: dt.date | dt.datetime, tz: ZoneInfo) -> tuple[dt.date, d
 
 
 def parse_now(raw: str, tz: ZoneInfo) -> dt.datetime:
-    """``--now``: a date (its start in ``tz``) or an ISO datetime."""
+    """``--now``: a date (its start in ``tz``) or an ISO datetime, as the moment in ``tz`` (one written with another
+    offset is the same instant there: the dates a build writes are in the site's zone whichever way it was given)."""
     raw = raw.strip()
     try:
         if len(raw) == 10:
             return moment(dt.date.fromisoformat(raw), tz)
-        return moment(dt.datetime.fromisoformat(raw), tz)
+        return moment(dt.datetime.fromisoformat(raw), tz).astimezone(tz)
     except ValueError:
         raise UsageError(f"--now expects a date YYYY-MM-DD or a date and time YYYY-MM-DDTHH:MM, not {raw!r}") from None

@@ -52,6 +52,8 @@ def test_parse_now_reads_a_date_or_a_datetime_in_the_zone() -> None:
     assert parse_now("2019-09-16", TZ) == T(2019, 9, 16, 0, 0, tzinfo=TZ)
     assert parse_now("2019-09-16T12:30", TZ) == T(2019, 9, 16, 12, 30, tzinfo=TZ)
     assert parse_now("2019-09-16T12:30+00:00", TZ) == T(2019, 9, 16, 14, 30, tzinfo=TZ)
+    assert parse_now("2019-09-16T12:30+00:00", TZ).isoformat() == "2019-09-16T14:30:00+02:00"  # in the zone, not the offset
+    assert parse_now("2019-09-16T12:30+00:00", TZ).tzinfo is TZ
 
 
 @pytest.mark.parametrize("raw", ["yesterday", "2019-02-30", "16/09/2019", ""])
