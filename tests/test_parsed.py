@@ -184,3 +184,27 @@ def test_a_time_read_back_keeps_its_zone_and_which_of_two_it_is() -> None:
         assert (back, back.tzinfo, back.fold, back.utcoffset()) == (when, when.tzinfo, when.fold, when.utcoffset())
     with pytest.raises(item_json.NotAnItem):
         item_json.encode(ParseStore({}))
+
+
+def test_the_dev_server_takes_the_kept_parses_and_keeps_its_own(tmp_path: Path) -> None:
+    from eccpsite.core.options import BuildOptions
+    from eccpsite.serve.rebuild import Rebuilder
+
+    site = write_site(tmp_path / "site", FILES)
+    options = BuildOptions(now=NOW, pdf=False)
+    first = Rebuilder(site, options, keep_going=True).rebuild()  # no cache yet: it parses every file, and keeps them
+    with kept_parses(site) as store:
+        parse_content(read_sources(site), facts_of=store, kept=store)
+    assert store.reused == 3, "a build after a dev server's session parses nothing again"
+
+    # a title planted in the kept parse of one file: the next session's first parse is that value, read, not parsed
+    db = sqlite3.connect(store_path(site))
+    rows = [(key, value) for key, value in db.execute("SELECT key, value FROM parsed") if '"Plain"' in value]
+    assert len(rows) == 1
+    db.execute("UPDATE parsed SET value = ? WHERE key = ?", (rows[0][1].replace('"Plain"', '"Planted"'), rows[0][0]))
+    db.commit()
+    db.close()
+    again = Rebuilder(site, options, keep_going=True).rebuild()
+
+    assert b"Planted" in again.pages["/news/plain/"] and b"Planted" not in first.pages["/news/plain/"]
+    assert again.warnings == first.warnings and again.warnings, "the kept warnings are the parse's"

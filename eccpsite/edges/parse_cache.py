@@ -187,6 +187,12 @@ class ParseStore:
             _write(self._path, self)
             self._found, self._kept = {}, {}
 
+    def finish(self) -> None:
+        """:meth:`save`, then remove the store files of other code versions (and an older eccpsite's)."""
+        self.save()
+        if self._path is not None:
+            prune(self._path, "parsed-")
+
 
 def _check_many(bodies: list[tuple[str, str]]) -> list[tuple[bytes, str]]:
     """The facts of some bodies (in a worker: JSON travels back, not objects)."""
@@ -229,13 +235,18 @@ def _write(path: Path, store: ParseStore) -> None:
         db.close()
 
 
+def open_parses(project: Path) -> ParseStore:
+    """The parses kept in the project's store (by the last build, or a dev server), in a store whose :meth:`~ParseStore.save`
+    writes the new ones to the same file."""
+    path = store_path(project)
+    return ParseStore(_read(path), path)
+
+
 @contextmanager
 def kept_parses(project: Path) -> Iterator[ParseStore]:
     """The parses kept from the last build, for the length of a build: what the build parses is saved once its
     parse is over without errors (:meth:`ParseStore.save`), else when the block ends without an error (a failed
     build writes nothing outside its output); then the files of other code versions are removed."""
-    path = store_path(project)
-    store = ParseStore(_read(path), path)
+    store = open_parses(project)
     yield store
-    store.save()
-    prune(path, "parsed-")
+    store.finish()

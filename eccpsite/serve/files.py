@@ -5,7 +5,9 @@ did not change keeps its parsed item, the very same object, so that the rest
 of the pipeline (and the engine's digests) can tell changed items from
 unchanged ones by identity. With ``keep_going`` (the dev server), a file with
 errors of its own takes part in the build as its last good value of the
-session.
+session. The first parse of each file takes what the project's parse cache
+kept of the same text (eccpsite.edges.parse_cache: a build's, or an earlier
+session's), and what it had to parse goes there for the next build.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from eccpsite.core.errors import ContentError
 from eccpsite.core.kinds import SITE_ZONE, Edition, Item
 from eccpsite.core.layout import CONFIG, EDITION, ITEM, classify
 from eccpsite.core.source import Source, Sources
+from eccpsite.edges.parse_cache import ParseStore
 from eccpsite.edges.reader import read_file, read_sources
 
 
@@ -52,9 +55,10 @@ class Gathered:
 class Files:
     """The sources of a project by path, read and parsed again only where they changed (not thread-safe)."""
 
-    def __init__(self, project: Path, keep_going: bool) -> None:
+    def __init__(self, project: Path, keep_going: bool, kept: ParseStore | None = None) -> None:
         self.project = project
         self.keep_going = keep_going
+        self._kept = kept  # the parses kept in the project, for the first parse of each file (let go after it)
         self._sources: dict[str, Source] = {}  # site.yaml, items and editions by path
         self._read_errors: dict[str, tuple[ContentError, ...]] = {}  # by path ("" for errors of the scan)
         self._parsed: dict[str, _Parsed] = {}  # what each source gave, by path
@@ -147,7 +151,7 @@ class Files:
             content = parse_content(Sources(None, {}, (source,), (), ()), zone)
             value = content.editions[0] if content.editions else None
         else:
-            content = parse_content(Sources(None, {rel.split("/")[1]: (source,)}, (), (), ()), zone)
+            content = parse_content(Sources(None, {rel.split("/")[1]: (source,)}, (), (), ()), zone, kept=self._kept)
             value = content.items[0] if content.items else None
         parsed = _Parsed(kind, source.text, value, content.errors, content.unparsed, "" if kind == CONFIG else str(zone))
         self._parsed[rel] = parsed
@@ -184,6 +188,10 @@ class Files:
         for problems in (*self._read_errors.values(), *self._problems.values()):
             for problem in problems:
                 (warnings if problem.warning else errors).append(problem)
+        if self._kept is not None:  # the first parse is over: what it parsed is kept when no file had errors, as a build does
+            if not errors:
+                self._kept.finish()
+            self._kept = None
         config = self._config() or self._stand_in("site.yaml")
         items: list[Item] = list(self._items.values())
         editions: list[Edition] = list(self._editions.values())

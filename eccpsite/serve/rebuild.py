@@ -49,6 +49,7 @@ from eccpsite.core.options import BuildOptions
 from eccpsite.edges.clock import resolve_now, takes_the_clock
 from eccpsite.edges.history import History, read_history
 from eccpsite.edges.markdown_cache import load_markdown_cache, prerender
+from eccpsite.edges.parse_cache import open_parses
 from eccpsite.edges.reader import document_sizes
 from eccpsite.incremental.digests import Digester
 from eccpsite.incremental.engine import Engine, Fingerprints
@@ -117,7 +118,8 @@ class Rebuilder:
         self.keep_going = keep_going
         self._recorder = Recorder()
         self._env = _environment(self.project / "templates", self._recorder)
-        self.files = Files(self.project, keep_going)  # the sources, read and parsed again only where they changed
+        # the sources, read and parsed again only where they changed; at first, what the project's parse cache kept
+        self.files = Files(self.project, keep_going, open_parses(self.project))
         self._history: History | None = None
         self._memo = Memory()  # what the last good build made (eccpsite.incremental.memory)
         self._lazy = LazyStore()
