@@ -52,7 +52,7 @@ def store_path(project: Path) -> Path:
     return project / layout.CACHE_PARSED / f"{fingerprint.code_digest().hex()[:24]}.sqlite"
 
 
-def _key(path: str, text: str) -> bytes:
+def text_key(path: str, text: str) -> bytes:
     """The key of a file's parse (its text), or of a body's facts (its body)."""
     return fingerprint.digest(f"{path}\0{text}".encode("utf-8", "surrogatepass"))
 
@@ -151,7 +151,7 @@ class ParseStore:
         """The key of the file at ``path`` whose text is ``text``, made once per build."""
         key = self.keys.get(path)
         if key is None:
-            key = self.keys[path] = _key(path, text)
+            key = self.keys[path] = text_key(path, text)
         return key
 
     def check_ahead(self, files: Iterable[tuple[str, str]]) -> int:
@@ -171,7 +171,7 @@ class ParseStore:
 
     def __call__(self, path: str, written: str) -> BodyFacts:
         """The facts of a body: as checked ahead, else checked now."""
-        ahead = self._ahead.pop(_key(path, written), None)
+        ahead = self._ahead.pop(text_key(path, written), None)
         facts = decode(ahead, written) if ahead is not None else None
         return facts if facts is not None else body_facts(path, written)
 
@@ -196,7 +196,7 @@ class ParseStore:
 
 def _check_many(bodies: list[tuple[str, str]]) -> list[tuple[bytes, str]]:
     """The facts of some bodies (in a worker: JSON travels back, not objects)."""
-    return [(_key(path, body), encode(body_facts(path, body), body)) for path, body in bodies]
+    return [(text_key(path, body), encode(body_facts(path, body), body)) for path, body in bodies]
 
 
 def _read(path: Path) -> dict[bytes, str]:

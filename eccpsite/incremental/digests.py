@@ -47,6 +47,7 @@ class Digester:
     def __init__(self) -> None:
         self._memo: dict[int, tuple[Any, bytes]] = {}
         self._last: dict[int, tuple[Any, bytes]] = {}  # what the builds before a sweep digested (next_build)
+        self._seeds: dict[int, tuple[Any, bytes]] = {}  # the values seeded (seed): kept through sweeps, until unseeded
         self._builds = 0
         self._fields: dict[type, tuple[str, ...] | None] = {}  # a dataclass's field names; None for any other type
 
@@ -62,18 +63,25 @@ class Digester:
         the values of a few saves); between sweeps, a value digested once is looked up in one dictionary."""
         self._builds += 1
         if self._builds % SWEEP == 0:
-            self._last, self._memo = self._memo, {}
+            self._last, self._memo = self._memo, dict(self._seeds)
         else:
             self._last = {}
 
     def seed(self, value: Any, made_from: bytes) -> None:
         """Take ``made_from`` for the value of ``value``, a frozen dataclass instance that is a pure function of those
         bytes (an item of the file it was parsed from: its fields need not be walked). Its digest is then of its type
-        and those bytes: another than its value's, so a page that held it when digested by value is made again once."""
+        and those bytes: another than its value's, so a page that held it when digested by value is made again once.
+        It keeps that digest through sweeps (digested by value after one, it would make its pages again) until
+        :meth:`unseed`."""
         kind = type(value)
         h = hashlib.blake2b(f"seed {kind.__module__}.{kind.__qualname__}:".encode(), digest_size=DIGEST_SIZE)
         h.update(made_from)
-        self._memo[id(value)] = (value, h.digest())
+        self._memo[id(value)] = self._seeds[id(value)] = (value, h.digest())
+
+    def unseed(self, value: Any) -> None:
+        """Let go of a seeded value (an item whose file changed or went)."""
+        for known in (self._seeds, self._memo, self._last):
+            known.pop(id(value), None)
 
     def digest(self, value: Any) -> bytes:
         """A digest of ``value``; raises :class:`Undigestible` for a type it does not know."""

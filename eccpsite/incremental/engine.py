@@ -69,8 +69,9 @@ class Store(Protocol[Made]):
         """The last build's records of the outputs of a stage kept whole (none: not kept)."""
         ...
 
-    def reuse(self, record: Record[Made]) -> Output | Reused | None:
-        """Put the last build's output of ``record`` in place; None when it is gone (the output is made then)."""
+    def reuse(self, record: Record[Made], made_of: Any = None) -> Output | Reused | None:
+        """Put the last build's output of ``record`` in place; None when it is gone (the output is made then).
+        ``made_of`` is what this build would make it of: a page's template and context (or inputs); None for files."""
         ...
 
     def keep(self, record: Record[Output], context: Any) -> Output:
@@ -209,7 +210,7 @@ class Engine(Generic[Made]):
     def page(self, renderer: Renderer, url: str, template: str, context: dict[str, Any]) -> Output | Reused | ContentError:
         """The page at ``url``: the last build's when nothing it was made from changed, else rendered (and recorded)."""
         key = self.fingerprints.inputs((template, context))
-        reused = self._reused(url, key)
+        reused = self._reused(url, key, (template, context))
         if reused is not None:
             return reused
         return self._made_page(renderer, url, template, key, lambda: context)
@@ -219,7 +220,7 @@ class Engine(Generic[Made]):
         when the inputs and what ``context_of`` and the template read are unchanged, else made (reading the site
         through the recording copy, so that its record covers what the context was made of)."""
         key = self.fingerprints.inputs((template, f"{context_of.__module__}.{context_of.__qualname__}", inputs))
-        reused = self._reused(url, key)
+        reused = self._reused(url, key, (template, inputs))
         if reused is not None:
             return reused
         return self._made_page(renderer, url, template, key, lambda: renderer.context_from(context_of, inputs, self.site))
@@ -255,10 +256,10 @@ class Engine(Generic[Made]):
         reads_key = self.fingerprints.reads_key(reads)
         return [self.store.keep(Record(o.url, key, reads, reads_key, o), None) for o in outputs]
 
-    def _reused(self, url: str, key: bytes | None) -> Output | Reused | None:
+    def _reused(self, url: str, key: bytes | None, made_of: Any) -> Output | Reused | None:
         """The last build's output at ``url`` put in place, when it is :meth:`_current`."""
         last = self._current(url, key)
-        reused = self.store.reuse(last) if last is not None else None
+        reused = self.store.reuse(last, made_of) if last is not None else None
         if last is not None and reused is not None:
             self.recorder.note_all(last.reads)
         return reused

@@ -20,7 +20,7 @@ from __future__ import annotations
 import operator
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from eccpsite.core.errors import ContentError
 from eccpsite.core.kinds import Item
@@ -88,11 +88,22 @@ class Memory:
         self.items = {url: item for url, item in self.items.items() if url in self.pages}
 
 
-class MemoryStore:
-    """The engine's store for one dev-server build: looks up the last build's pages, keeps this one's."""
+class KeptOutput(Protocol):
+    """The last build's records and files on disk (eccpsite.incremental.snapshot.KeptPages): what the dev server's
+    first build takes pages from, its keys being a build's (its items are seeded: eccpsite.serve.rebuild)."""
 
-    def __init__(self, last: Memory, carry: bool = False) -> None:
+    def last(self, url: str) -> Record[Any] | None: ...
+
+    def read(self, url: str) -> bytes | None: ...
+
+
+class MemoryStore:
+    """The engine's store for one dev-server build: looks up the last build's pages, keeps this one's. With ``kept``
+    (a first build), a page the memory does not hold is looked up there too."""
+
+    def __init__(self, last: Memory, carry: bool = False, kept: KeptOutput | None = None) -> None:
         self.last_build = last
+        self.kept = kept
         # ``carry``: items were edited in place, so this build makes the same pages as the last one; they start as
         # the last build's (one copy of the dict) and the pages made again replace theirs
         self.carried = carry
@@ -104,17 +115,26 @@ class MemoryStore:
     def base(self) -> bytes:
         return self.last_build.base
 
-    def last(self, url: str) -> Record[Output] | None:
+    def last(self, url: str) -> Record[Any] | None:
         kept = self.last_build.pages.get(url)
-        return kept.record if kept is not None else None
+        if kept is not None:
+            return kept.record
+        return self.kept.last(url) if self.kept is not None else None
 
     def last_stage(self, name: str) -> list[Record[Output]]:
         return []  # stages are carried over whole by run_stage, ahead of the engine
 
-    def reuse(self, record: Record[Output]) -> Output:
-        self.new.pages[record.url] = self.last_build.pages[record.url]
+    def reuse(self, record: Record[Any], made_of: Any = None) -> Output | None:
+        known = self.last_build.pages.get(record.url)
+        if known is None:  # the kept output's: its bytes, kept with what this build would make it of
+            data = self.kept.read(record.url) if self.kept is not None else None
+            if data is None:
+                return None
+            return self.keep(Record(record.url, record.key, record.reads, record.reads_key, Output(record.url, data)), made_of)
+        self.new.pages[record.url] = known
         self.stage_pages.append(record.url)
-        return record.made
+        made: Output = known.record.made
+        return made
 
     def keep(self, record: Record[Output], context: Any) -> Output:
         before = self.last_build.pages.get(record.url)

@@ -42,7 +42,7 @@ from typing import Any
 
 from eccpsite.core.errors import ContentError
 from eccpsite.core.urls import output_path
-from eccpsite.edges.fingerprint import Stamp, stamp
+from eccpsite.edges.fingerprint import Stamp, digest, stamp
 from eccpsite.edges.keptfile import FileState
 from eccpsite.incremental import output_state
 from eccpsite.incremental.engine import Record
@@ -141,7 +141,7 @@ class KeptPages:
     def last_stage(self, name: str) -> list[Record[Written]]:
         return self.stages.get(name, [])
 
-    def reuse(self, record: Record[Written]) -> Reused | None:
+    def reuse(self, record: Record[Written], made_of: Any = None) -> Reused | None:
         """Link the kept file of a page into the staging folder; None if it changed since it was kept."""
         if self._snapshot is None or self._folder is None:
             return None
@@ -150,6 +150,20 @@ class KeptPages:
         if known is None or not self._folder.link(path, self._snapshot.source(path), known):
             return None
         return Reused(record.url, record.made)
+
+    def read(self, url: str) -> bytes | None:
+        """The bytes of the kept file of the page at ``url``, if they are still those it was kept with (the dev
+        server's first build takes them: eccpsite.incremental.memory); None otherwise."""
+        path = output_path(url)
+        known = self._snapshot.files.get(path) if self._snapshot is not None else None
+        if known is None or self._snapshot is None:
+            return None
+        try:
+            with open(self._snapshot.source(path), "rb") as file:
+                data = file.read()
+        except OSError:
+            return None
+        return data if digest(data) == known.digest else None
 
     def keep(self, record: Record[Output], context: Any) -> Output:
         """The output with its record, which the writer keeps (``Written``) and :func:`take` saves."""

@@ -24,7 +24,7 @@ from eccpsite.core.errors import ContentError
 from eccpsite.core.kinds import SITE_ZONE, Edition, Item
 from eccpsite.core.layout import CONFIG, EDITION, ITEM, classify
 from eccpsite.core.source import Source, Sources
-from eccpsite.edges.parse_cache import ParseStore
+from eccpsite.edges.parse_cache import ParseStore, text_key
 from eccpsite.edges.reader import read_file, read_sources
 
 
@@ -71,6 +71,7 @@ class Files:
         self._dirty: set[str] = set()  # paths parsed again since the last good build
         self._good: dict[str, Item | Edition | None] = {}  # what those paths gave at the last good build
         self._last_good: dict[str, Any] = {}  # what each path last parsed to (Item, Edition, SiteConfig): keep_going's stand-ins
+        self._made_from: dict[str, tuple[Item, bytes]] = {}  # each path's last item, with the key of the text it was parsed from
         self.scan()
 
     def scan(self) -> None:
@@ -125,10 +126,13 @@ class Files:
         if source is None:
             self._parsed.pop(rel, None)
             self._last_good.pop(rel, None)
+            self._made_from.pop(rel, None)
             return
         parsed = self._parse(rel, source)
         if parsed.value is not None:
             self._last_good[rel] = parsed.value
+        if isinstance(parsed.value, Item) and self.made_from(parsed.value) is None:
+            self._made_from[rel] = (parsed.value, text_key(rel, parsed.text))
         if parsed.errors:
             self._problems[rel] = parsed.errors
         if parsed.unparsed:
@@ -205,6 +209,12 @@ class Files:
         if "site.yaml" not in self._sources and not any(e.path == "site.yaml" for e in errors):
             errors.append(ContentError("site.yaml", 0, "", "is missing; it holds the site's title and base_url"))
         return Gathered(config, items, editions, errors, warnings, unparsed)
+
+    def made_from(self, item: Item) -> bytes | None:
+        """The key of the text ``item`` was parsed from (parse_cache.text_key, as a build's parse store makes it), or
+        None when it is not an item these files gave."""
+        found = self._made_from.get(item.path)
+        return found[1] if found is not None and found[0] is item else None
 
     def _config(self) -> Any:
         """site.yaml's value as last parsed (None when it did not parse)."""

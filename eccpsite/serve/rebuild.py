@@ -51,6 +51,7 @@ from eccpsite.edges.history import History, read_history
 from eccpsite.edges.markdown_cache import load_markdown_cache, prerender
 from eccpsite.edges.parse_cache import open_parses
 from eccpsite.edges.reader import document_sizes
+from eccpsite.incremental import snapshot
 from eccpsite.incremental.digests import Digester
 from eccpsite.incremental.engine import Engine, Fingerprints
 from eccpsite.incremental.memory import Delta, Memory, MemoryStore, Stages, data_of, url_of
@@ -124,6 +125,7 @@ class Rebuilder:
         self._memo = Memory()  # what the last good build made (eccpsite.incremental.memory)
         self._lazy = LazyStore()
         self._digester = Digester()  # shared by the builds of the session: unchanged items are digested once
+        self._seeded: dict[str, Item] | None = None  # path → the item seeded with the key of its text (_seed)
         self._base = page_base(self.project)
         self._site: Site | None = None
         self._moment: dt.datetime | None = None  # "now" of the last good build, kept while nothing changes status
@@ -300,11 +302,35 @@ class Rebuilder:
             since=since,
         )
 
+    def _seed(self, items: Iterable[Item]) -> None:
+        """Digest each item as a build does, by the text it was parsed from (Digester.seed): the keys are then those of
+        the build's records, so that the first build can take pages from the last one's output. At first every item;
+        then those of the files parsed again (a build that fails leaves them to the next, which seeds them again)."""
+        first = self._seeded is None
+        seeded = self._seeded if self._seeded is not None else {}
+        pairs = ((None, item) for item in items) if first else self.files.changed()
+        for before, after in pairs:
+            one = after if after is not None else before
+            old = seeded.get(one.path) if one is not None else None
+            if one is None or (old is not None and old is after):
+                continue
+            if old is not None:
+                self._digester.unseed(old)
+                del seeded[one.path]
+            key = self.files.made_from(after) if isinstance(after, Item) else None
+            if isinstance(after, Item) and key is not None:
+                self._digester.seed(after, key)
+                seeded[one.path] = after
+        self._seeded = seeded
+
     def _render(self, site: Site, stages: list[render.Stage], swaps: dict[str, Item] | None) -> tuple[list[Output], int, Fingerprints, Delta | None]:
         """Render the eager stages through the engine, reusing what did not change; the memory moves on only if all went well."""
         assert self._history is not None
         self._digester.next_build()
-        store = MemoryStore(self._memo, carry=swaps is not None)
+        self._seed(site.items)
+        # the first build takes from the last build's output each page whose key is the same (the items are seeded)
+        kept = snapshot.KeptPages(snapshot.load(self.project), None) if self._site is None else None
+        store = MemoryStore(self._memo, carry=swaps is not None, kept=kept)
         engine = Engine(store, self._base, self.project / "templates", self._recorder, self._digester, forks=False)
         engine.prepare(site)
         r = Renderer(self._env, engine.site, self._history)  # stages read the site through the recording copy too
