@@ -11,6 +11,7 @@ import http.client
 import json
 import queue
 import re
+import shutil
 import subprocess
 import sys
 import threading
@@ -496,12 +497,18 @@ def test_rebuild_gives_the_bytes_of_a_clean_build_after_each_change(project: Pat
 def test_rebuild_starts_from_the_last_builds_output_and_follows_each_change(project: Path) -> None:
     # The dev server's first build takes each page whose key is the last build's from its kept output (the items are
     # digested as the build digests them, by their texts); what it takes then follows every change as made pages do.
+    write_files(project, {"content/news/2019-09-02-vague.md": "---\ntitle: Vague\ndate: 2019-09-02\n---\nRead [here](/news/).\n"})
     assert build_if_changed(project, project / "build", OPTIONS).how == BUILT
     edited = project / ".cache/output/files/news/index.html"  # a kept file changed since: not taken, made again
     edited.write_bytes(edited.read_bytes().replace(b"</main>", b"<p>Edited by hand.</p></main>"))
+    fresh = shutil.copytree(project, project.parent / "fresh", ignore=shutil.ignore_patterns(".cache", "build"))
     rebuilder = Rebuilder(project, OPTIONS)
     first = rebuilder.rebuild()
     assert first.rendered < len(first.pages) // 20
+    # the first link check takes the links the build kept of the pages taken, and finds what reading them finds
+    elsewhere = Rebuilder(fresh, OPTIONS)
+    found, expected = rebuilder.check_links(first), elsewhere.check_links(elsewhere.rebuild())
+    assert any("does not say where it leads" in p.message for p in found) and sorted(found) == sorted(expected)
     assert _all_outputs(rebuilder) == _clean(project)
     for change in CHANGES:
         rebuilder.apply(change(project))

@@ -110,6 +110,7 @@ class MemoryStore:
         self.new = Memory(pages=dict(last.pages) if carry else {}, holders=last.holders)
         self.stage_pages: list[str] = []  # the pages of the stage running, kept or reused
         self.fresh: dict[str, tuple[frozenset[str], frozenset[str]]] = {}  # url → refs before and after, of each page made
+        self.taken: list[str] = []  # the urls of the pages taken from ``kept``
 
     @property
     def base(self) -> bytes:
@@ -130,6 +131,7 @@ class MemoryStore:
             data = self.kept.read(record.url) if self.kept is not None else None
             if data is None:
                 return None
+            self.taken.append(record.url)
             return self.keep(Record(record.url, record.key, record.reads, record.reads_key, Output(record.url, data)), made_of)
         self.new.pages[record.url] = known
         self.stage_pages.append(record.url)

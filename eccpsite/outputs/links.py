@@ -189,38 +189,6 @@ def page_ids(page: str) -> frozenset[str]:
     return frozenset(a or b for a, b in _ID.findall(page))
 
 
-def page_problems(
-    page_url: str,
-    links: Iterable[Link],
-    known: set[str] | frozenset[str],
-    where: str,
-    lenient: bool = False,
-    ids: Mapping[str, frozenset[str]] | None = None,
-) -> list[ContentError]:
-    """The problems of one page's links; ``lenient`` skips unknown targets other than pages and static files (feeds not made yet);
-    ``ids``, the ids of each page by url, has fragments checked."""
-    problems: list[ContentError] = []
-    for tag, href, text in links:
-        message = _warning(tag, href, text)
-        if message is not None:
-            problems.append(ContentError(where, 0, "", message, warning=True, near=href))
-        if _leads_nowhere(tag, href):
-            continue
-        path = page_url if href.startswith("#") else _resolve(page_url, href)
-        if path is None:
-            continue
-        if _reaches(path, known):
-            target = _page_of(path, ids or {})
-            missing = _missing_anchor(where, href, target, (ids or {})[target]) if target and "#" in href else None
-            if missing is not None:
-                problems.append(missing)
-            continue
-        if lenient and not path.endswith("/") and not path.startswith(("/static/", "/media/")):
-            continue
-        problems.append(_broken(where, href, path, known))
-    return problems
-
-
 def _page_of(path: str, ids: Mapping[str, frozenset[str]]) -> str | None:
     """The url of the page ``path`` reaches, when ``ids`` knows it (files and feeds have no anchors to check)."""
     for url in (path, path.rstrip("/") + "/", path.removesuffix("index.html")):
@@ -247,7 +215,7 @@ def page_links(url: str, data: bytes) -> PageLinks | None:
     warnings = tuple((href, message) for tag, href, text in links if (message := _warning(tag, href, text)) is not None)
     # the same addresses appear on thousands of pages (menus, tags): one string each (pickle and intern share them)
     hrefs = tuple(sys.intern(href) for tag, href, _ in links if _stays_on_the_site(url, tag, href))
-    return PageLinks(hrefs, warnings, page_ids(page) if "#" in page else frozenset())
+    return PageLinks(hrefs, warnings, page_ids(page))
 
 
 def _stays_on_the_site(page_url: str, tag: str, href: str) -> bool:
@@ -325,16 +293,27 @@ def check_links(outputs: Iterable[Checkable | Output], asset_urls: Iterable[str]
     return problems
 
 
-def _problem(where: str, url: str, href: str, known: set[str], ids: Mapping[str, frozenset[str]]) -> ContentError | None:
-    """What is wrong with the link to ``href`` of the page at ``url``: it leads to no output, or to no anchor of its page."""
+def _problem(where: str, url: str, href: str, known: set[str], ids: Mapping[str, frozenset[str]], lenient: bool = False) -> ContentError | None:
+    """What is wrong with the link to ``href`` of the page at ``url``: it leads to no output, or to no anchor of its
+    page; ``lenient`` lets pass unknown targets other than pages and static files (the dev server's feeds, made on
+    request)."""
     path = url if href.startswith("#") else _resolve(url, href)
     if path is None:
         return None
     if not _reaches(path, known):
+        if lenient and not path.endswith("/") and not path.startswith(("/static/", "/media/")):
+            return None
         return _broken(where, href, path, known)
     if "#" in href and (target := _page_of(path, ids)) is not None:
         return _missing_anchor(where, href, target, ids[target])
     return None
+
+
+def _page_problems(where: str, url: str, links: PageLinks, known: set[str], ids: Mapping[str, frozenset[str]], lenient: bool = False) -> list[ContentError]:
+    """The problems of one page's links: the warnings on its link texts and images, then each address that leads nowhere."""
+    problems = [ContentError(where, 0, "", message, warning=True, near=href) for href, message in links.warnings]
+    problems += [problem for href in links.hrefs if (problem := _problem(where, url, href, known, ids, lenient)) is not None]
+    return problems
 
 
 def external_links(outputs: Iterable[Output], sources: Mapping[str, str] | None = None) -> dict[str, list[str]]:
@@ -362,7 +341,7 @@ class LinkIndex:
     """
 
     def __init__(self) -> None:
-        self._links: dict[str, tuple[bytes, list[Link]]] = {}
+        self._links: dict[str, tuple[bytes, PageLinks]] = {}  # each page's bytes when checked, and their links
         self._ids: dict[str, frozenset[str]] = {}  # the ids of each page, which fragments lead to
         self._problems: dict[str, list[ContentError]] = {}
         self._where: dict[str, str] = {}
@@ -378,10 +357,12 @@ class LinkIndex:
         sources: Mapping[str, str],
         lenient: bool = False,
         since: tuple[Mapping[str, bytes], Iterable[str]] | None = None,
+        taken: Mapping[str, PageLinks] | None = None,
     ) -> list[ContentError]:
         """Check the pages of a new build; returns every problem of the whole site. ``since``: the pages of an earlier
         build and the urls whose bytes may differ from those (the others are not looked at, if those pages are the
-        ones this index checked last)."""
+        ones this index checked last). ``taken``: the links of pages whose bytes a build already read (the pages the
+        dev server took from the last build's output, with the links that build kept of them)."""
         known = set(pages)
         known.update(other_urls)
         everything = bool(self._known - known) or lenient != self._lenient  # a target went: any page may be broken now
@@ -406,19 +387,19 @@ class LinkIndex:
             where = sources.get(url, f"build{url}")
             entry = self._links.get(url)
             if entry is None or entry[0] is not data:
-                page = data.decode("utf-8")
-                self._links[url] = (data, extract_links(page))
-                ids = page_ids(page)
-                anchors_changed = anchors_changed or self._ids.get(url) != ids
-                self._ids[url] = ids
+                links = (taken or {}).get(url) or page_links(url, data)
+                assert links is not None  # a page (_is_page)
+                self._links[url] = (data, links)
+                anchors_changed = anchors_changed or self._ids.get(url) != links.ids
+                self._ids[url] = links.ids
                 recheck.add(url)
             if self._where.get(url) != where:
                 self._where[url] = where
                 recheck.add(url)
         if anchors_changed:  # an anchor came or went: the pages with fragments are checked again
-            recheck.update(url for url, (_, links) in self._links.items() if any("#" in href for _, href, _ in links))
+            recheck.update(url for url, (_, links) in self._links.items() if any("#" in href for href in links.hrefs))
         for url in self._links if everything else recheck:
             if url in self._links:
-                self._problems[url] = page_problems(url, self._links[url][1], known, self._where[url], lenient, self._ids)
+                self._problems[url] = _page_problems(self._where[url], url, self._links[url][1], known, self._ids, lenient)
         self._known, self._lenient, self._pages, self._sources = known, lenient, pages, sources
         return list(chain.from_iterable(self._problems.values()))

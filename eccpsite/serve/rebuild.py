@@ -57,7 +57,7 @@ from eccpsite.incremental.engine import Engine, Fingerprints
 from eccpsite.incremental.memory import Delta, Memory, MemoryStore, Stages, data_of, url_of
 from eccpsite.incremental.recording import TEMPLATE_DEP, Recorder, recording_environment
 from eccpsite.outputs import render
-from eccpsite.outputs.links import LinkIndex
+from eccpsite.outputs.links import LinkIndex, PageLinks
 from eccpsite.outputs.render import Output, Renderer
 from eccpsite.outputs.theme import set_document_sizes
 from eccpsite.serve.files import Files
@@ -89,6 +89,7 @@ class Build:
     errors: tuple[ContentError, ...] = ()  # keep_going: the errors of files built from their last good version, or left out
     # the pages of the build before and the urls whose bytes may differ from them (None: any may), for the link check
     since: tuple[Mapping[str, bytes], frozenset[str]] | None = None
+    taken: Mapping[str, PageLinks] = dataclasses.field(default_factory=dict)  # the links the last build kept of the pages taken from it
 
     def find(self, url: str) -> bytes | Path | None:
         """The bytes or file that serve ``url``, making the lazy outputs if it is one of theirs."""
@@ -275,7 +276,7 @@ class Rebuilder:
         assert self._history is not None
         modelled_at = time.perf_counter()
         stages = build_stages(self.project, self.files.assets.items(), self.options)
-        outputs, rendered, fingerprints, delta = self._render(site, [s for s in stages if not render.declared(s).on_request], swaps)
+        outputs, rendered, fingerprints, delta, taken = self._render(site, [s for s in stages if not render.declared(s).on_request], swaps)
         rendered_at = time.perf_counter()
         self._moment, self._until = site.now, until
         if swaps is None:
@@ -300,6 +301,7 @@ class Rebuilder:
             timings={"parse": parsed_at - started, "model": modelled_at - parsed_at, "render": rendered_at - modelled_at},
             errors=errors,
             since=since,
+            taken=taken,
         )
 
     def _seed(self, items: Iterable[Item]) -> None:
@@ -323,7 +325,9 @@ class Rebuilder:
                 seeded[one.path] = after
         self._seeded = seeded
 
-    def _render(self, site: Site, stages: list[render.Stage], swaps: dict[str, Item] | None) -> tuple[list[Output], int, Fingerprints, Delta | None]:
+    def _render(
+        self, site: Site, stages: list[render.Stage], swaps: dict[str, Item] | None
+    ) -> tuple[list[Output], int, Fingerprints, Delta | None, dict[str, PageLinks]]:
         """Render the eager stages through the engine, reusing what did not change; the memory moves on only if all went well."""
         assert self._history is not None
         self._digester.next_build()
@@ -343,7 +347,8 @@ class Rebuilder:
             raise BuildFailed(list(dict.fromkeys(runner.errors)))
         self._memo = store.finish(engine.fingerprints.base)
         self._site = site
-        return r.outputs, engine.made, engine.fingerprints, runner.delta
+        taken = {url: links for url in store.taken if kept is not None and (links := _links_kept(kept, url)) is not None}
+        return r.outputs, engine.made, engine.fingerprints, runner.delta, taken
 
     def bump(self, build: Build) -> Build:
         """The same build under a new generation (a static file changed: browsers reload, nothing is rebuilt)."""
@@ -358,7 +363,14 @@ class Rebuilder:
         """
         if self._sources is None:
             self._sources = {build.site.url(i): i.path for i in build.site.items}
-        return locate(self.links.update(build.pages, build.assets, self._sources, lenient=True, since=build.since), build.site.items)
+        found = self.links.update(build.pages, build.assets, self._sources, lenient=True, since=build.since, taken=build.taken)
+        return locate(found, build.site.items)
+
+
+def _links_kept(kept: snapshot.KeptPages, url: str) -> PageLinks | None:
+    """The links the last build kept of its page at ``url``."""
+    record = kept.last(url)
+    return record.made.links if record is not None else None
 
 
 def _served(outputs: tuple[Output, ...], last: dict[str, bytes] | None, delta: Delta | None) -> dict[str, bytes]:
