@@ -13,6 +13,10 @@ items, so two shortcuts spare the engine's question for most pages:
   index, ref → urls) or reading what changed are made again, from their
   context with the edited items swapped in; the item pages of unchanged items
   are carried over in one pass.
+
+Its first build has no memory to start from, so it looks the pages up in the
+last build's kept output (a :class:`KeptOutput`): a page whose key and reads'
+key are those recorded there is taken with its bytes, and kept as if made.
 """
 
 from __future__ import annotations
@@ -38,7 +42,9 @@ class Kept:
     """A page the dev server remembers: its record, what it was made from, and the items that holds (by ref)."""
 
     record: Record[Output]
-    context: tuple[str, dict[str, Any]] | None  # (template, context); None for files made by a function (Engine.files)
+    # (template, context) — for an item page taken from the kept output, (template, its inputs), which name its item
+    # just as well (its page is made again from the item, never from this); None for files made by a function (Engine.files)
+    context: tuple[str, dict[str, Any]] | None
     refs: frozenset[str]
 
 

@@ -5,6 +5,10 @@ tenth of a second. :class:`Rebuilder` keeps what the last build made and
 redoes only what a change touches, while giving the same bytes as
 ``build.build_outputs`` (the tests compare them):
 
+- **the first build** starts from what the last ``eccpsite build`` kept:
+  each file's parse, the rendered Markdown, and each page whose key is the
+  kept one, with its links (items are digested as the build digests them, by
+  the text each was parsed from: :meth:`Rebuilder._seed`);
 - **sources and parsing** (:mod:`eccpsite.serve.files`): only the files the
   watcher reported are read again, and a file whose text did not change keeps
   its parsed item, the very same object;
