@@ -623,3 +623,14 @@ def test_cache_a_damaged_stamps_record_is_read_as_none(tmp_path: Path, monkeypat
 def _project_files(site: Path) -> list[str]:
     """The project's files that the inputs' digest reads (site.yaml is read whole, never recorded)."""
     return [p.relative_to(site).as_posix() for name in ("content", "templates") for p in (site / name).rglob("*") if p.is_file()]
+
+
+def test_cache_the_dev_server_keeps_the_markdown_it_rendered(tmp_path: Path) -> None:
+    from eccpsite.serve.rebuild import Rebuilder
+
+    site = _site(tmp_path / "site")
+    Rebuilder(site, OPTIONS, keep_going=True).rebuild()  # no cache yet: it renders every body
+    kept = _keys(_cache_file(site))
+    copy = shutil.copytree(site, tmp_path / "cold", ignore=shutil.ignore_patterns(".cache"))
+    assert _build(copy).how == BUILT
+    assert kept == _keys(_cache_file(copy)) and kept, "what a cold build would keep: the next build renders no body"

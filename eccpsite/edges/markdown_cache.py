@@ -278,6 +278,22 @@ def load_markdown_cache(project: Path) -> int:
     return len(entries)
 
 
+def keep_rendered(project: Path, sources: Iterable[str]) -> int:
+    """:func:`prerender` for the dev server, which keeps its pages in memory: the bodies not rendered yet are rendered
+    into ``markup``'s memo, and what it holds of ``sources`` that the project's cache file lacks is added there, for
+    the next session or build (nothing is dropped: a build does that); returns how many were rendered."""
+    sources = list(sources)
+    count = prerender(sources)
+    store = MarkdownStore(_path(project))
+    try:
+        held = markup.remembered()
+        new = [(key, held[key]) for key in dict.fromkeys(map(markup.source_key, sources)) if key in held and not store.has(key)]
+        store.add(new)
+    finally:
+        store.close()
+    return count
+
+
 def prerender(sources: Iterable[str]) -> int:
     """Render the bodies not cached yet, on every core when there are many; returns how many were rendered.
 

@@ -52,7 +52,7 @@ from eccpsite.core.model import Site, build_model, same_place, steady_until, swa
 from eccpsite.core.options import BuildOptions
 from eccpsite.edges.clock import resolve_now, takes_the_clock
 from eccpsite.edges.history import History, read_history
-from eccpsite.edges.markdown_cache import load_markdown_cache, prerender
+from eccpsite.edges.markdown_cache import keep_rendered, load_markdown_cache
 from eccpsite.edges.parse_cache import open_parses
 from eccpsite.edges.reader import document_sizes
 from eccpsite.incremental import snapshot
@@ -237,9 +237,9 @@ class Rebuilder:
         if isinstance(site, list):
             raise BuildFailed(errors + site)
         warnings.extend(site.warnings)
-        if self._site is None:  # the first build: Markdown from the build's cache, the rest rendered on every core
+        if self._site is None:  # the first build: Markdown from the cache, the rest rendered on every core and kept there
             load_markdown_cache(self.project)
-            prerender(i.body for i in site.items)
+            keep_rendered(self.project, (i.body for i in site.items))
         if self._history is None:
             self._history = read_history(self.project, [i.path for i in site.items] + [e.edition.path for e in site.editions])
         return self._finish(site, None, warnings, steady_until(site, site.now), started, parsed_at, tuple(errors))

@@ -75,6 +75,11 @@ def _key(source: str, id_prefix: str) -> bytes:
     return hashlib.blake2b(f"{id_prefix}\x00{source}".encode(), digest_size=20).digest()
 
 
+def source_key(source: str) -> bytes:
+    """The key an item's body is kept under (rendered without an id prefix: :func:`render_many`)."""
+    return _key(source, "")
+
+
 # Rendered HTML by a digest of (id prefix, source): Markdown is rendered once per
 # content version. The dev server preloads it from the build's on-disk cache
 # (see remember); a build instead hands in a Store that reads that cache one body
