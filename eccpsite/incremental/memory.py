@@ -116,7 +116,7 @@ class MemoryStore:
         self.new = Memory(pages=dict(last.pages) if carry else {}, holders=last.holders)
         self.stage_pages: list[str] = []  # the pages of the stage running, kept or reused
         self.fresh: dict[str, tuple[frozenset[str], frozenset[str]]] = {}  # url → refs before and after, of each page made
-        self.taken: list[str] = []  # the urls of the pages taken from ``kept``
+        self.taken: set[str] = set()  # the urls of the pages taken from ``kept`` (and not made again since)
 
     @property
     def base(self) -> bytes:
@@ -137,14 +137,16 @@ class MemoryStore:
             data = self.kept.read(record.url) if self.kept is not None else None
             if data is None:
                 return None
-            self.taken.append(record.url)
-            return self.keep(Record(record.url, record.key, record.reads, record.reads_key, Output(record.url, data)), made_of)
+            output = self.keep(Record(record.url, record.key, record.reads, record.reads_key, Output(record.url, data)), made_of)
+            self.taken.add(record.url)
+            return output
         self.new.pages[record.url] = known
         self.stage_pages.append(record.url)
         made: Output = known.record.made
         return made
 
     def keep(self, record: Record[Output], context: Any) -> Output:
+        self.taken.discard(record.url)
         before = self.last_build.pages.get(record.url)
         kept = self.new.pages[record.url] = Kept(record, context, frozenset(refs_in(context)))
         self.fresh[record.url] = (before.refs if before is not None else frozenset(), kept.refs)
