@@ -131,8 +131,9 @@ class Files:
         parsed = self._parse(rel, source)
         if parsed.value is not None:
             self._last_good[rel] = parsed.value
-        if isinstance(parsed.value, Item) and self.made_from(parsed.value) is None:
-            self._made_from[rel] = (parsed.value, text_key(rel, parsed.text))
+        if isinstance(parsed.value, Item) and self.made_from(parsed.value) is None:  # the first parse's store made it already
+            key = self._kept.keys.get(rel) if self._kept is not None else None
+            self._made_from[rel] = (parsed.value, key or text_key(rel, parsed.text))
         if parsed.errors:
             self._problems[rel] = parsed.errors
         if parsed.unparsed:
