@@ -28,6 +28,12 @@ def in_words(value: dt.date | dt.datetime) -> str:
     return words
 
 
+def month_shift(first: dt.date, months: int) -> dt.date:
+    """The first day of the month ``months`` after (before, when negative) the month of ``first``."""
+    year, month = divmod(first.month - 1 + months, 12)
+    return dt.date(first.year + year, month + 1, 1)
+
+
 def month_in_words(value: dt.date) -> str:
     return f"{MONTHS[value.month - 1]} {value.year}"
 

@@ -22,7 +22,7 @@ from zoneinfo import ZoneInfo
 
 from eccpsite.core import urls
 from eccpsite.core.config import SiteConfig
-from eccpsite.core.dates import in_words, moment
+from eccpsite.core.dates import in_words, moment, month_shift
 from eccpsite.core.directory import Directory, build_directory, check_cluster_refs
 from eccpsite.core.errors import ContentError
 from eccpsite.core.fields import did_you_mean
@@ -310,9 +310,8 @@ def next_status_change(site: Site) -> dt.datetime:
     Until then a build of unchanged sources gives the same output (a scheduled
     rebuild is due then; see ``next-change.txt``).
     """
-    local = site.now.astimezone(site.config.tz).date()
-    year, month = divmod(local.month, 12)
-    moments = [dt.datetime(local.year + year, month + 1, 1, tzinfo=site.config.tz)]
+    month = month_shift(site.now.astimezone(site.config.tz).date(), 1)
+    moments = [dt.datetime(month.year, month.month, 1, tzinfo=site.config.tz)]
     moments += [s.changes_at for s in site.call_status.values() if s.changes_at is not None]
     for event in site.upcoming_events:  # the end of each next occurrence (the page then names the one after)
         ahead = site.next_occurrence(event)

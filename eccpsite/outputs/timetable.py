@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from eccpsite.core import urls
-from eccpsite.core.dates import day_of, in_words, range_in_words
+from eccpsite.core.dates import day_of, in_words, month_shift, range_in_words
 from eccpsite.core.kinds import Event
 from eccpsite.core.kinds.events import event_tz
 from eccpsite.core.model import Site
@@ -152,11 +152,6 @@ def day_index(events: Iterable[Event]) -> Index:
     return index
 
 
-def _month_shift(first: dt.date, months: int) -> dt.date:
-    year, month = divmod(first.month - 1 + months, 12)
-    return dt.date(first.year + year, month + 1, 1)
-
-
 def calendar_months(site: Site, index: Index) -> list[dt.date]:
     """The first day of every month from the first event's to the last's, and the build's own month."""
     current = site.now.astimezone(site.config.tz).date().replace(day=1)
@@ -164,7 +159,7 @@ def calendar_months(site: Site, index: Index) -> list[dt.date]:
     first, last = min(days).replace(day=1), max(days).replace(day=1)
     months = [first]
     while months[-1] < last:
-        months.append(_month_shift(months[-1], 1))
+        months.append(month_shift(months[-1], 1))
     return months
 
 
@@ -173,7 +168,7 @@ def month_view(first: dt.date, index: Index, months: list[dt.date]) -> Month:
     weeks = []
     for week in monthcal.Calendar(firstweekday=0).monthdatescalendar(first.year, first.month):
         weeks.append(tuple(Day(day, tuple(index.get(day, ()))) if day.month == first.month else None for day in week))
-    before, after = _month_shift(first, -1), _month_shift(first, 1)
+    before, after = month_shift(first, -1), month_shift(first, 1)
     prev_first = before if months and before >= months[0] else None
     next_first = after if months and after <= months[-1] else None
     return Month(
