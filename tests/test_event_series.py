@@ -310,3 +310,30 @@ def test_calendar_files_parse_back(built: dict[str, bytes]) -> None:
     for url, data in built.items():
         if url.endswith(".ics"):
             icalendar.Calendar.from_ical(data)
+
+
+def test_month_view_without_events_links_the_nearest_months_that_have_some() -> None:
+    # built years after the real content's last event: the calendar's own month is empty, and says where events are
+    from conftest import REPO
+
+    from eccpsite.build import BuildOptions, build_outputs
+
+    result = build_outputs(REPO, BuildOptions(now="2026-12-03", pdf=False))
+    pages = {o.url: o.data.decode() for o in result.outputs if o.url.startswith("/events/calendar/") and o.url.endswith("/")}
+    heads = [path.read_text(encoding="utf-8").split("---", 2)[1] for path in (REPO / "content/events").glob("*.md")]
+    busy = sorted({found for head in heads for found in re.findall(r"^(?:start|end): (\d{4}-\d{2})", head, re.M)})
+    current = _text(pages["/events/calendar/"])
+    assert f"No events in December 2026. The nearest month with events: ← {_month_words(busy[-1])}" in current
+    assert f'href="/events/calendar/{busy[-1]}/"' in pages["/events/calendar/"]
+    assert f"/events/calendar/{busy[-1]}/" in pages and "month-empty" not in pages[f"/events/calendar/{busy[-1]}/"]
+    gaps = [url for url, page in pages.items() if re.fullmatch(r"/events/calendar/\d{4}-\d{2}/", url) and "month-empty" in page]
+    before_last = [url for url in gaps if url[-8:-1] < busy[-1]]
+    for url in before_last:  # between two busy months: both are named
+        assert "The nearest months with events: ←" in _text(pages[url]) and "→" in _text(pages[url]), url
+
+
+def _month_words(month: str) -> str:
+    import calendar
+
+    year, number = month.split("-")
+    return f"{calendar.month_name[int(number)]} {year}"

@@ -147,10 +147,10 @@ def render_month_views(r: Renderer) -> Iterator[Made_]:
     """The month view of every month from the first event's to the last's, and of the build's own month at /events/calendar/."""
     site = r.site
     index = timetable.day_index((*site.upcoming_events, *site.past_events))
-    months = timetable.calendar_months(site, index)
+    months, busy = timetable.calendar_months(site, index), timetable.busy_months(index)
     current = site.now.astimezone(site.config.tz).date().replace(day=1)
     for first in months:
-        month = timetable.month_view(first, index, months)
+        month = timetable.month_view(first, index, months, busy)
         title = f"Events in {dates.month_in_words(first)}"
         yield r.page(month.url, "month.html", month=month, title=title, section="events", current=False)
         if first == current:

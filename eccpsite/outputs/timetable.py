@@ -9,10 +9,11 @@ month view places each occurrence on every local day it covers.
 
 from __future__ import annotations
 
+import bisect
 import calendar as monthcal
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
@@ -125,6 +126,18 @@ class Month:
     next_url: str | None
     prev_first: dt.date | None
     next_first: dt.date | None
+    # for a month without events: the nearest months before and after it that have some (the calendar of a site
+    # whose events ended years ago is otherwise a run of empty months back to them)
+    earlier: dt.date | None = None
+    later: dt.date | None = None
+
+    @property
+    def earlier_url(self) -> str | None:
+        return urls.event_month_url(self.earlier.year, self.earlier.month) if self.earlier else None
+
+    @property
+    def later_url(self) -> str | None:
+        return urls.event_month_url(self.later.year, self.later.month) if self.later else None
 
     @property
     def days(self) -> tuple[Day, ...]:
@@ -163,8 +176,14 @@ def calendar_months(site: Site, index: Index) -> list[dt.date]:
     return months
 
 
-def month_view(first: dt.date, index: Index, months: list[dt.date]) -> Month:
-    """The month starting on ``first``, with links to the months around it that the calendar has."""
+def busy_months(index: Index) -> list[dt.date]:
+    """The first day of every month that has an event, in order."""
+    return sorted({day.replace(day=1) for day, entries in index.items() if entries})
+
+
+def month_view(first: dt.date, index: Index, months: list[dt.date], busy: Sequence[dt.date] = ()) -> Month:
+    """The month starting on ``first``, with links to the months around it that the calendar has and, when it has
+    no events, to the nearest ``busy`` months (:func:`busy_months`) that do."""
     weeks = []
     for week in monthcal.Calendar(firstweekday=0).monthdatescalendar(first.year, first.month):
         weeks.append(tuple(Day(day, tuple(index.get(day, ()))) if day.month == first.month else None for day in week))
@@ -179,7 +198,16 @@ def month_view(first: dt.date, index: Index, months: list[dt.date]) -> Month:
         urls.event_month_url(after.year, after.month) if next_first else None,
         prev_first,
         next_first,
+        *_nearest(first, busy, weeks),
     )
+
+
+def _nearest(first: dt.date, busy: Sequence[dt.date], weeks: list[tuple[Day | None, ...]]) -> tuple[dt.date | None, dt.date | None]:
+    """The nearest busy months before and after the month ``first`` of ``weeks``, when it has no events itself."""
+    if any(day is not None and day.entries for week in weeks for day in week):
+        return None, None
+    place = bisect.bisect_left(busy, first)
+    return (busy[place - 1] if place > 0 else None), (busy[place] if place < len(busy) else None)
 
 
 def day_in_words(day: dt.date) -> str:
