@@ -75,6 +75,25 @@ def test_search_index_covers_items_not_lists(built: Path) -> None:
     assert built / "news" / "index.html" not in marked and built / "index.html" not in marked
 
 
+def test_search_index_keeps_the_facts_labels_apart_from_their_values(built: Path) -> None:
+    """An event's "When" and its date, a call's "Status" and its state are two words to Pagefind, not one
+    ("WhereBerlin" was a word no search found)."""
+    import gzip
+    import re
+
+    labels = ("When", "Where", "Organiser", "Registration", "Website", "Status", "Programme", "Budget", "Opens", "Deadline")
+    labels += ("Sectors", "Members", "Founded", "Labels")
+    joined = re.compile(rf"(?:\w|\))(?:{'|'.join(labels)})(?=\w)|\b(?:{'|'.join(labels)})(?=[0-9A-Z])")
+    contents = {}
+    for fragment in built.glob("pagefind/**/fragment/*.pf_fragment"):
+        data = gzip.decompress(fragment.read_bytes())
+        found = json.loads(data[data.index(b"{") :])
+        contents[found["url"]] = found["content"]
+    events = [url for url in contents if url.startswith("/events/")]
+    assert events and all(" When " in contents[url] for url in events)
+    assert {url: joined.findall(text) for url, text in contents.items() if joined.search(text)} == {}
+
+
 def test_search_index_is_the_same_for_the_same_pages(built: Path, tmp_path: Path) -> None:
     """Indexing the same pages twice gives byte-identical files (builds are reproducible)."""
     copies = []
