@@ -157,3 +157,85 @@ def test_one_run_reports_a_field_error_a_broken_link_and_a_vague_link_text_each_
     assert "content/news/2019-05-16-c.md:7: warning: the link text 'here' does not say where it leads; describe the destination" in lines
     assert not any("/news/a/" in line for line in lines)  # A has errors of its own: a link to it is not broken
     assert not (project / "build").exists()
+
+
+HUGO_BODY = """Read [the forum]({{< ref "events/2019-05-20-forum.md" >}}), [its report]({{< relref "../news/2019-05-10-report" >}})
+and [the same]({{< ref "/news/2019-05-10-report.md" >}}).
+
+{{< figure src="../media/map.png" alt="A map of the venue"
+    caption="Where the forum meets" >}}
+
+{{< youtube id="abc123" title="The opening talk" >}}
+
+{{< highlight yaml >}}
+tags: [{{< not-run >}}]
+{{< /highlight >}}
+
+`{{< youtube inside-code >}}` and {{< notice warning >}}careful{{< /notice >}}.
+
+See [this report](/news/gone/).
+"""
+
+JEKYLL_BODY = """See [the report]({% link news/2019-05-10-report.md %}) and [the about page]({{ site.baseurl }}/news/report/).
+
+{% highlight python %}
+print("{{ 7*7 }}")
+{% endhighlight %}
+
+A text about templates keeps {{ page.title }} and {% for x in list %} as written.
+"""
+
+
+def test_hugo_shortcodes_and_jekyll_link_tags_build_as_they_meant(tmp_path: Path) -> None:
+    project = write_site(
+        tmp_path,
+        {
+            "content/media/map.png": PNG,
+            "content/news/2019-05-10-report.md": "---\ntitle: The report\ndate: 2019-05-10\n---\nText.\n",
+            "content/events/2019-05-20-forum.md": "---\ntitle: Forum\nstart: 2019-05-20\nlocation:\n  city: Brussels\n  country: BE\n---\n"
+            "## Programme\n\nTalks.\n",
+            "content/news/2019-05-14-hugo.md": f"---\ntitle: Written in Hugo's way\ndate: 2019-05-14\n---\n{HUGO_BODY}",
+            "content/news/2019-05-15-jekyll.md": f"---\ntitle: Written in Jekyll's way\ndate: 2019-05-15\n---\n{JEKYLL_BODY}",
+        },
+    )
+    done = run_eccpsite("build", "--now", NOW, "--no-pdf", cwd=project)
+    lines = done.stderr.splitlines()
+    # one error, on its own line though the figure above it spans two: every replacement keeps the line count
+    assert "content/news/2019-05-14-hugo.md:19: the link to /news/gone/ leads to no page of the site" in lines, lines
+    assert (
+        "content/news/2019-05-14-hugo.md:17: warning: the Hugo shortcode {{< notice warning >}} is not run here and is shown as written; "
+        "write it in Markdown (eccpsite writes ref, relref, figure, highlight, youtube, vimeo, x, tweet, instagram, gist itself)"
+    ) in lines
+    assert sum("shortcode" in line for line in lines) == 1, "a shortcode inside a code block or span is code"
+    (project / "content/news/2019-05-14-hugo.md").write_text(
+        f"---\ntitle: Written in Hugo's way\ndate: 2019-05-14\n---\n{HUGO_BODY.replace('/news/gone/', '/news/report/')}", encoding="utf-8"
+    )
+    outputs = _outputs(project)
+    hugo = outputs["/news/hugo/"].decode()
+    assert '<a href="/events/forum/">the forum</a>, <a href="/news/report/">its report</a>' in hugo
+    assert '<a href="/news/report/">the same</a>' in hugo
+    assert '<figure><img src="/media/map.png" alt="A map of the venue"><figcaption>Where the forum meets</figcaption></figure>' in hugo
+    assert '<a href="https://www.youtube.com/watch?v=abc123">The opening talk (video on YouTube)</a>' in hugo
+    assert "<pre><code>tags: [{{&lt; not-run &gt;}}]\n</code></pre>" in hugo
+    assert "<code>{{&lt; youtube inside-code &gt;}}</code>" in hugo
+    assert "{{&lt; notice warning &gt;}}careful{{&lt; /notice &gt;}}" in hugo, "what is not run is kept, not dropped"
+    jekyll = outputs["/news/jekyll/"].decode()
+    assert '<a href="/news/report/">the report</a> and <a href="/news/report/">the about page</a>' in jekyll
+    assert '<pre><code>print("{{ 7*7 }}")\n</code></pre>' in jekyll
+    assert "keeps {{ page.title }} and {% for x in list %} as written" in jekyll
+
+
+def test_fenced_code_blocks_are_code_blocks(tmp_path: Path) -> None:
+    body = "Before.\n```yaml\ntitle: x\n# not a heading\n```\n\n~~~\n<b>shown</b>\n~~~\n"
+    project = write_site(tmp_path, {"content/news/2019-05-14-x.md": f"---\ntitle: X\ndate: 2019-05-14\n---\n{body}"})
+    page = _outputs(project)["/news/x/"].decode()
+    assert "<pre><code>title: x\n# not a heading\n</code></pre>" in page
+    assert "<pre><code>&lt;b&gt;shown&lt;/b&gt;\n</code></pre>" in page
+
+
+def test_shortcode_scan_ends_on_a_body_of_openings_without_ends() -> None:
+    from eccpsite.core.shortcodes import written_in_markdown
+
+    for body in ("{{< " * 30000, '{{< figure src="' * 20000, "{% link " * 30000, "{{< x >}}\n" * 5000):
+        text, notes = written_in_markdown("content/news/x.md", body)
+        assert len(notes) == body.count(">}}") and text.count("\n") == body.count("\n")

@@ -19,6 +19,7 @@ from eccpsite.core.kinds import SITE_ZONE, Edition, Item, parse_edition
 from eccpsite.core.markup.markdown_limits import body_problems
 from eccpsite.core.markup.rawhtml import outside_code, removals
 from eccpsite.core.schema import parse_item, slug_for
+from eccpsite.core.shortcodes import written_in_markdown
 from eccpsite.core.source import Source, Sources, load_yaml, split_front_matter
 from eccpsite.core.sourcelinks import site_links
 
@@ -62,13 +63,17 @@ class KeptParses(Protocol):
 
 def body_facts(path: str, written: str) -> BodyFacts:
     """The facts of the body ``written`` of the file at ``path``."""
-    body = site_links(path, written)
+    markdown, notes = written_in_markdown(path, written)
+    body = site_links(path, markdown)
     problems = tuple((p.offset, p.message) for p in body_problems(body))
     if problems:  # not rendered, so not read for warnings either (the checks below are not made for such texts)
         return BodyFacts(body, problems, ())
     visible = outside_code(body)
-    found = [*(removals(visible) if "<" in body else ()), *accessibility_findings(body, visible)]
-    return BodyFacts(body, problems, tuple((f.offset, f.message) for f in found))
+    found = [(f.offset, f.message) for f in (*(removals(visible) if "<" in body else ()), *accessibility_findings(body, visible))]
+    if notes:  # both keep the lines: a note's line starts at the same place in the body's lines
+        starts = [0, *(i + 1 for i, c in enumerate(body) if c == "\n")]
+        found = sorted([*found, *((starts[line], message) for line, message in notes)], key=lambda f: f[0])
+    return BodyFacts(body, problems, tuple(found))
 
 
 def parse_file(kind: str, source: Source, tz: ZoneInfo = SITE_ZONE, facts_of: FactsOf = body_facts) -> Parsed:

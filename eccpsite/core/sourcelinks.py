@@ -45,11 +45,11 @@ def source_address(path: str, written: str) -> str | None:
     if not target:
         return None
     inside = urls.content_relative(path, unquote(target))
-    address = _content_address(inside) if inside is not None else None
+    address = content_address(inside) if inside is not None else None
     return address + hash_ + fragment if address is not None else None
 
 
-def _content_address(rel: str) -> str | None:
+def content_address(rel: str) -> str | None:
     """The site address of a file under content/ (``events/2019-05-14-foo.md`` → ``/events/foo/``), if it has one."""
     parts = rel.split("/")
     if parts[0] == "media" and len(parts) > 1:

@@ -20,6 +20,7 @@ from urllib.parse import urlsplit
 
 import yaml
 
+from eccpsite.core.shortcodes import RUN
 from eccpsite.importers.common import Found, ImportFailed
 from eccpsite.importers.front_matter import as_list, line_of, old_path, parse_when, read_front_matter, slug_of
 from eccpsite.importers.images import ImageFinder, markdown_images, take_image
@@ -79,7 +80,8 @@ def permalink(pattern: str, when: dt.date | dt.datetime | None, section: str, sl
 
 
 def _shortcodes(body: str, first_line: int, notes: list[str]) -> str:
-    """Hugo's ``{{< figure >}}`` becomes a Markdown image; any other shortcode is left in the text and noted."""
+    """Hugo's ``{{< figure >}}`` becomes a Markdown image (whose file is then copied); the other shortcodes are left
+    in the text, and those the build does not write as Markdown itself are noted."""
 
     def replace(match: re.Match[str]) -> str:
         name = match.group(2)
@@ -87,6 +89,8 @@ def _shortcodes(body: str, first_line: int, notes: list[str]) -> str:
             attrs = dict(_FIGURE_ATTR.findall(match.group(3)))
             if "src" in attrs:
                 return f"![{attrs.get('alt') or attrs.get('caption') or attrs.get('title', '')}]({attrs['src']})"
+        if name in RUN:  # the build writes it as Markdown (eccpsite.core.shortcodes)
+            return match.group(0)
         line = line_of(body, match.start(), first_line)
         notes.append(f"line {line} of the old file holds the Hugo shortcode {match.group(0)[:60]}, which eccpsite does not run: rewrite it in Markdown")
         return match.group(0)

@@ -47,7 +47,7 @@ _SPACE = re.compile(r"[ \t]+")
 def _renderer(gated: bool = True) -> markdown.Markdown:
     """Python-Markdown as eccpsite uses it; ``gated``: its inline walks skip text they cannot change (see inline_gate)."""
     md = markdown.Markdown(
-        extensions=["footnotes", "tables", "sane_lists", "smarty"],
+        extensions=["footnotes", "tables", "fenced_code", "sane_lists", "smarty"],
         extension_configs={"footnotes": {"BACKLINK_TITLE": "Back to the text of note %d"}},
         output_format="html",
     )
