@@ -239,3 +239,17 @@ def test_shortcode_scan_ends_on_a_body_of_openings_without_ends() -> None:
     for body in ("{{< " * 30000, '{{< figure src="' * 20000, "{% link " * 30000, "{{< x >}}\n" * 5000):
         text, notes = written_in_markdown("content/news/x.md", body)
         assert len(notes) == body.count(">}}") and text.count("\n") == body.count("\n")
+
+
+def test_other_generators_names_of_our_fields_are_read_as_ours(tmp_path: Path) -> None:
+    later = "---\ntitle: Later\ndate: 2019-05-15\npublishDate: 2030-01-01T08:00\n---\nBody.\n"
+    project = write_site(
+        tmp_path,
+        {
+            "content/news/2019-05-14-hugo.md": "---\ntitle: Hugo's names\ndate: 2019-05-14\ndescription: Read as the summary.\n---\nBody.\n",
+            "content/news/2019-05-15-later.md": later,
+        },
+    )
+    outputs = _outputs(project)
+    assert "Read as the summary." in outputs["/news/"].decode()
+    assert "/news/later/" not in outputs, "publishDate keeps it out until then, as publish_at does"

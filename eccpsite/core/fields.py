@@ -299,6 +299,30 @@ class Field:
     required: bool = False
 
 
+# Fields other generators' editors write that have no use here, and what they are there (the message says so)
+FOREIGN_FIELDS = {
+    "lastmod": "Hugo's date of the last change",
+    "last_modified_at": "Jekyll's date of the last change",
+    "author": "the author's name in Hugo and Jekyll",
+    "authors": "the authors' names in Hugo",
+    "weight": "Hugo's order of pages",
+    "layout": "Jekyll's and Hugo's template of a page",
+    "type": "Hugo's content type",
+    "keywords": "Hugo's keywords",
+    "toc": "a theme's table of contents switch",
+    "comments": "a theme's comments switch",
+    "expirydate": "Hugo's date after which a page is taken down",
+    "expiryDate": "Hugo's date after which a page is taken down",
+}
+
+
+def unknown_field(key: str, fields: Mapping[str, Field]) -> str:
+    """What an unknown ``key`` is, with the closest field or what it is in another generator."""
+    if key in FOREIGN_FIELDS:
+        return f"unknown field: {FOREIGN_FIELDS[key]}, which the site has no use for; remove it, or keep it under 'extra:'"
+    return f"unknown field{did_you_mean(key, list(fields))}; expected one of: {', '.join(fields)}"
+
+
 def read_mapping(value: Any, fields: Mapping[str, Field], what: str) -> tuple[dict[str, Any], list[FieldError]]:
     """Check a mapping's keys against ``fields`` and parse each value.
 
@@ -312,7 +336,7 @@ def read_mapping(value: Any, fields: Mapping[str, Field], what: str) -> tuple[di
     for key, raw in value.items():
         spec = fields.get(key)
         if spec is None:
-            problems.append(FieldError(f"unknown field{did_you_mean(key, list(fields))}; expected one of: {', '.join(fields)}", value.line_of(key), key))
+            problems.append(FieldError(unknown_field(key, fields), value.line_of(key), key))
             continue
         if raw is None:  # an empty value is absent; a required one is reported below
             continue

@@ -18,7 +18,7 @@ from eccpsite.core.kinds import folders, kind_named
 from eccpsite.core.kinds.base import Item
 from eccpsite.core.kinds.editions import SITE_ZONE, errors_of, take_date_time
 from eccpsite.core.kinds.pictures import check_picture
-from eccpsite.core.located import LocatedList
+from eccpsite.core.located import Located, LocatedList
 from eccpsite.core.source import Document
 from eccpsite.core.urls import slugify
 
@@ -38,10 +38,10 @@ def parse_item(kind_folder: str, doc: Document, tz: ZoneInfo = SITE_ZONE) -> Ite
     with a time)."""
     kind = kind_named(kind_folder)
     assert kind is not None, f"{kind_folder} is not one of {folders()}"
-    parsed, problems = f.read_mapping(doc.meta, kind.all_fields, kind.what)
+    meta, renamed = _with_our_names(doc.meta)
+    parsed, problems = f.read_mapping(meta, kind.all_fields, kind.what)
     take_date_time(parsed, tz)
-    errors = errors_of(doc.path, problems)
-    meta = doc.meta
+    errors = errors_of(doc.path, [*renamed, *problems])
     slug = parsed.pop("slug", None)
     if slug is None:
         try:
@@ -61,6 +61,29 @@ def parse_item(kind_folder: str, doc: Document, tz: ZoneInfo = SITE_ZONE) -> Ite
         return errors
     tags_line = meta.lines.get("tags", 0)
     return kind.item(kind=kind.folder, slug=slug, path=doc.path, body=doc.body, line=meta.line, body_line=doc.body_line, tags_line=tags_line, **parsed)
+
+
+# What other generators call a field eccpsite has: read as that field (Hugo's and Jekyll's ``description`` is the
+# summary, Hugo's ``publishDate`` keeps a page out until then as ``publish_at`` does)
+SYNONYMS = {"description": "summary", "publishDate": "publish_at", "publishdate": "publish_at"}
+
+
+def _with_our_names(meta: Located) -> tuple[Located, list[FieldError]]:
+    """``meta`` with the fields of :data:`SYNONYMS` under eccpsite's names (their lines kept); an error for each given
+    under both names."""
+    if not any(key in meta for key in SYNONYMS):
+        return meta, []
+    renamed = Located(meta.line)
+    renamed.cut = {SYNONYMS.get(key, key): text for key, text in meta.cut.items()}
+    problems = []
+    for key, value in meta.items():
+        ours = SYNONYMS.get(key, key)
+        if ours != key and ours in meta:
+            problems.append(FieldError(f"is {ours!r} under another name, and {ours!r} is given too; keep one", meta.line_of(key), key))
+            continue
+        renamed[ours] = value
+        renamed.lines[ours] = meta.line_of(key)
+    return renamed, problems
 
 
 def _entry_lines(raw: object, count: int, key_line: int) -> tuple[int, ...]:

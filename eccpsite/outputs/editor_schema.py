@@ -22,6 +22,7 @@ from eccpsite.core import fields as f
 from eccpsite.core.config import CONFIG_FIELDS
 from eccpsite.core.countries import COUNTRIES
 from eccpsite.core.kinds import EDITION_FIELDS, registered
+from eccpsite.core.schema import SYNONYMS
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
 _DATE = f.DATE.pattern
@@ -77,6 +78,15 @@ def mapping_schema(fields: Mapping[str, f.Field], what: str) -> dict[str, Any]:
     return schema | ({"required": required} if required else {})
 
 
+def _with_synonyms(schema: dict[str, Any]) -> dict[str, Any]:
+    """An item's schema that also takes the other generators' names of its fields (core.schema.SYNONYMS), one name each."""
+    properties = schema["properties"]
+    found = {theirs: ours for theirs, ours in SYNONYMS.items() if ours in properties}
+    for theirs, ours in found.items():
+        properties[theirs] = properties[ours] | {"description": f"{ours!r} under another generator's name"}
+    return schema | {"dependentSchemas": {theirs: {"not": {"required": [ours]}} for theirs, ours in found.items()}}
+
+
 def _a(noun: str) -> str:
     return f"an {noun}" if noun[:1] in "aeiou" else f"a {noun}"
 
@@ -89,7 +99,8 @@ def all_schemas() -> dict[str, dict[str, Any]]:
     """Every schema by file name: one per content kind's front matter, the editions and site.yaml."""
     documents = {}
     for kind in registered():
-        documents[f"{kind.folder}.schema.json"] = _document(kind.folder, f"Front matter of {kind.what}", mapping_schema(kind.all_fields, kind.what))
+        front_matter = _with_synonyms(mapping_schema(kind.all_fields, kind.what))
+        documents[f"{kind.folder}.schema.json"] = _document(kind.folder, f"Front matter of {kind.what}", front_matter)
     editions = mapping_schema(EDITION_FIELDS, "a newsletter edition")
     section = {"title": {"type": "string"}, "items": {"type": "array", "items": {"type": "string", "description": "an item: <folder>/<slug>"}}}
     editions["properties"]["sections"] = {
