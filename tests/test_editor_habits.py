@@ -253,3 +253,31 @@ def test_other_generators_names_of_our_fields_are_read_as_ours(tmp_path: Path) -
     outputs = _outputs(project)
     assert "Read as the summary." in outputs["/news/"].decode()
     assert "/news/later/" not in outputs, "publishDate keeps it out until then, as publish_at does"
+
+
+WORDPRESS_BODY = (
+    "<p>As WordPress writes a post.</p>\n\n"
+    '[caption id="attachment_5" align="aligncenter" width="300"]<a href="/media/map.png">'
+    '<img class="size-medium wp-image-5" src="/media/map.png" alt="A map" width="300" /></a> Where we meet &amp; eat[/caption]\n\n'
+    '[caption id="attachment_6"][![A map](/media/map.png)](/media/map.png) Imported: the\\_caption[/caption]\n\n'
+    "[embed]https://www.youtube.com/watch?v=abc\\_d[/embed]\n\n"
+    '[gallery ids="5,6"]\n\n'
+    "A [video](/media/map.png) link and a [video] in brackets are Markdown's.\n"
+)
+
+
+def test_wordpress_captions_and_embeds_build_as_they_meant(tmp_path: Path) -> None:
+    project = write_site(
+        tmp_path, {"content/media/map.png": PNG, "content/news/2019-05-14-wp.md": f"---\ntitle: Written in WordPress\ndate: 2019-05-14\n---\n{WORDPRESS_BODY}"}
+    )
+    result = build_outputs(project, BuildOptions(now=NOW, pdf=False))
+    assert [str(w) for w in result.warnings] == [
+        "content/news/2019-05-14-wp.md:13: warning: the WordPress shortcode [gallery ids=\"5,6\"] is not run here and is shown as written; "
+        "write it in Markdown (eccpsite writes caption, embed and youtube itself)"
+    ]
+    page = next(o.data.decode() for o in result.outputs if o.url == "/news/wp/")
+    assert '<figure><img src="/media/map.png" alt="A map" width="300"><figcaption>Where we meet &amp; eat</figcaption></figure>' in page
+    assert '<figure><img src="/media/map.png" alt="A map"><figcaption>Imported: the_caption</figcaption></figure>' in page
+    assert '<a href="https://www.youtube.com/watch?v=abc_d">Watch the video on YouTube</a>' in page
+    assert '[gallery ids="5,6"]' in page.replace("&quot;", '"').replace("\u201c", '"').replace("\u201d", '"'), "what is not run is kept"
+    assert 'A <a href="/media/map.png">video</a> link and a [video] in brackets' in page
